@@ -1,0 +1,3 @@
+"""Benchmarks: not yet (see the speed issue)."""
+
+print("bench: not yet")

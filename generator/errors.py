@@ -1,0 +1,31 @@
+"""Errors the generator reports to its user: one line, naming where."""
+
+from __future__ import annotations
+
+
+def escape_pointer_token(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def join_pointer(pointer: str, *tokens: object) -> str:
+    return pointer + "".join("/" + escape_pointer_token(str(t)) for t in tokens)
+
+
+class SpecError(Exception):
+    """Bad input: the message reads ``FILE: /json/pointer: what is wrong``."""
+
+    def __init__(self, file: str, pointer: str | None, message: str) -> None:
+        super().__init__(message)
+        self.file = file
+        self.pointer = pointer
+        self.message = message
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.pointer is not None:
+            where += ": " + (self.pointer or "/")
+        return f"{where}: {self.message}"
+
+
+class UsageError(Exception):
+    """The command line or configuration asks for something impossible."""

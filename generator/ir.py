@@ -1,0 +1,453 @@
+"""The intermediate representation: every decision about the output, no text.
+
+Templates receive these objects only; they ask, they do not compute. A ``TypeRef``
+is one of the frozen dataclasses below. Composite types (lists, maps, unions,
+models, aliases of those) carry the name of their generated codec function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+# JSON kinds, in the order union dispatch tests them.
+KINDS = ("null", "boolean", "integer", "number", "string", "array", "object")
+
+
+@dataclass(frozen=True)
+class Primitive:
+    """A JSON scalar: ``json_type`` is string, integer, number or boolean."""
+
+    shape = "primitive"
+
+    json_type: str
+
+    @property
+    def annotation(self) -> str:
+        return {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}[self.json_type]
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return ("integer", "number") if self.json_type == "number" else (self.json_type,)
+
+    transforms = False
+    inline = True
+
+
+@dataclass(frozen=True)
+class AnyType:
+    """Anything: no check, kept as it came."""
+
+    shape = "any"
+
+    annotation = "Any"
+    kinds = KINDS
+    transforms = False
+    inline = True
+
+
+@dataclass(frozen=True)
+class LiteralType:
+    """An enum or const. ``values`` are JSON scalars.
+
+    When every value is a str, int or bool the annotation is ``Literal[...]``;
+    otherwise (floats) it falls back to the base type and the check stays at run time.
+    """
+
+    shape = "literal"
+
+    values: tuple[Union[str, int, float, bool, None], ...]
+
+    @property
+    def literal_ok(self) -> bool:
+        return all(isinstance(v, (str, int, bool)) or v is None for v in self.values)
+
+    @property
+    def allowed(self) -> str:
+        """The values for an error message: ``'a', 'b', 'c'``."""
+        return ", ".join(repr(v) if isinstance(v, str) else _json_text(v) for v in self.values)
+
+    @property
+    def all_strings(self) -> bool:
+        return all(isinstance(v, str) for v in self.values)
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        found: list[str] = []
+        for v in self.values:
+            if v is None:
+                k = "null"
+            elif isinstance(v, bool):
+                k = "boolean"
+            elif isinstance(v, int):
+                k = "integer"
+            elif isinstance(v, float):
+                k = "integer" if v.is_integer() else "number"
+            else:
+                k = "string"
+            if k not in found:
+                found.append(k)
+        return tuple(found)
+
+    @property
+    def annotation(self) -> str:
+        if self.literal_ok:
+            return "Literal[" + ", ".join(repr(v) for v in self.values) + "]"
+        bases = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
+        return " | ".join(dict.fromkeys(bases[k] for k in self.kinds))
+
+    transforms = False
+    inline = True
+
+
+@dataclass(frozen=True)
+class NullableType:
+    """``inner | None``."""
+
+    shape = "nullable"
+
+    inner: "TypeRef"
+
+    @property
+    def annotation(self) -> str:
+        return f"{self.inner.annotation} | None"
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return ("null",) + self.inner.kinds
+
+    @property
+    def transforms(self) -> bool:
+        return self.inner.transforms
+
+    @property
+    def inline(self) -> bool:
+        return self.inner.inline
+
+
+@dataclass(frozen=True)
+class ListType:
+    item: "TypeRef"
+    codec: str
+
+    shape = "list"
+
+    @property
+    def annotation(self) -> str:
+        return f"list[{self.item.annotation}]"
+
+    kinds = ("array",)
+    inline = False
+
+    @property
+    def transforms(self) -> bool:
+        return self.item.transforms
+
+
+@dataclass(frozen=True)
+class MapType:
+    value: "TypeRef"
+    codec: str
+
+    shape = "map"
+
+    @property
+    def annotation(self) -> str:
+        return f"dict[str, {self.value.annotation}]"
+
+    kinds = ("object",)
+    inline = False
+
+    @property
+    def transforms(self) -> bool:
+        return self.value.transforms
+
+
+@dataclass(frozen=True)
+class ModelType:
+    """A reference to a generated dataclass."""
+
+    shape = "model"
+
+    name: str
+    codec: str
+
+    @property
+    def annotation(self) -> str:
+        return self.name
+
+    kinds = ("object",)
+    transforms = True
+    inline = False
+
+
+@dataclass(frozen=True)
+class Discriminator:
+    """Dispatch among object variants by one property's value."""
+
+    property: str
+    # (value, model) pairs in spec order
+    mapping: tuple[tuple[str, ModelType], ...]
+    inferred: bool
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(v for v, _ in self.mapping)
+
+    @property
+    def allowed(self) -> str:
+        return ", ".join(repr(v) for v in self.values)
+
+
+@dataclass(frozen=True)
+class Branch:
+    """What a union does with a value of one JSON kind."""
+
+    kind: str
+    # check-only variants (primitives, literals): the value is kept as it came
+    checks: tuple["TypeRef", ...] = ()
+    # the one variant that decodes values of this kind (a model, list or map)
+    decoder: "TypeRef | None" = None
+    # for objects: a table from a property's value to a model
+    discriminator: Discriminator | None = None
+
+
+@dataclass(frozen=True)
+class UnionType:
+    variants: tuple["TypeRef", ...]
+    branches: tuple[Branch, ...]
+    codec: str
+
+    shape = "union"
+
+    @property
+    def annotation(self) -> str:
+        return " | ".join(dict.fromkeys(v.annotation for v in self.variants))
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(b.kind for b in self.branches)
+
+    @property
+    def transforms(self) -> bool:
+        return any(v.transforms for v in self.variants)
+
+    @property
+    def inline(self) -> bool:
+        # a union of scalars only is checked by one expression
+        return all(b.decoder is None and b.discriminator is None for b in self.branches) and all(
+            v.inline for v in self.variants
+        )
+
+    @property
+    def expected(self) -> str:
+        return describe_kinds(self.kinds)
+
+
+@dataclass(frozen=True)
+class AliasType:
+    """A named type alias (``Metadata: TypeAlias = dict[str, str] | None``)."""
+
+    shape = "alias"
+
+    name: str
+    target: "TypeRef"
+
+    @property
+    def annotation(self) -> str:
+        return self.name
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return self.target.kinds
+
+    @property
+    def transforms(self) -> bool:
+        return self.target.transforms
+
+    @property
+    def inline(self) -> bool:
+        return self.target.inline
+
+
+TypeRef = Union[
+    Primitive, AnyType, LiteralType, NullableType, ListType, MapType, ModelType, UnionType, AliasType
+]
+
+
+def describe_kinds(kinds: tuple[str, ...]) -> str:
+    names = {"integer": "integer", "number": "number", "string": "string", "boolean": "boolean",
+             "null": "null", "array": "array", "object": "object"}
+    ordered = [names[k] for k in KINDS if k in kinds]
+    if "integer" in kinds and "number" in kinds:
+        ordered.remove("integer")
+    if len(ordered) == 1:
+        return ordered[0]
+    return ", ".join(ordered[:-1]) + " or " + ordered[-1]
+
+
+def expected(t: TypeRef) -> str:
+    """What a value of this type looks like, for error messages."""
+    if isinstance(t, AliasType):
+        return expected(t.target)
+    if isinstance(t, NullableType):
+        return expected(t.inner) + " or null"
+    if isinstance(t, LiteralType):
+        return " or ".join(repr(v) if isinstance(v, str) else _json_text(v) for v in t.values)
+    if isinstance(t, UnionType):
+        return " or ".join(dict.fromkeys(expected(v) for v in t.variants))
+    if isinstance(t, Primitive):
+        return t.json_type
+    if isinstance(t, ListType):
+        return "array"
+    if isinstance(t, (MapType, ModelType)):
+        return "object"
+    return "any value"
+
+
+def _json_dump(v: object) -> str:
+    import json
+
+    return json.dumps(v, ensure_ascii=False, sort_keys=True)
+
+
+def _json_text(v: object) -> str:
+    return {True: "true", False: "false", None: "null"}.get(v, repr(v)) if isinstance(v, (bool, type(None))) else repr(v)
+
+
+def unwrap(t: TypeRef) -> TypeRef:
+    """Look through aliases and nullability to the type that decodes."""
+    while True:
+        if isinstance(t, AliasType):
+            t = t.target
+        elif isinstance(t, NullableType):
+            t = t.inner
+        else:
+            return t
+
+
+@dataclass(frozen=True)
+class Field:
+    json_name: str
+    attr: str
+    type: TypeRef  # without the nullability
+    required: bool
+    nullable: bool
+    doc: str | None
+    default: object = None  # documented, never injected
+    has_default: bool = False
+    deprecated: bool = False
+
+    @property
+    def annotation(self) -> str:
+        ann = self.type.annotation
+        if (self.nullable or not self.required) and "None" not in ann.split(" | "):
+            ann += " | None"
+        return ann
+
+    @property
+    def decodes(self) -> TypeRef:
+        return unwrap(self.type)
+
+    @property
+    def doc_text(self) -> str | None:
+        """The field's docstring: the description, then what the schema documents."""
+        parts = [self.doc] if self.doc else []
+        if self.has_default:
+            parts.append(f"Server default: `{_json_dump(self.default)}`.")
+        if self.deprecated:
+            parts.append("Deprecated.")
+        return "\n\n".join(parts) or None
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    codec: str
+    doc: str | None
+    fields: tuple[Field, ...]
+    # where it came from, for messages and for ``changes``
+    source: str
+    # a typed map of the remaining keys (additionalProperties with a schema), if any
+    extra_values: TypeRef | None = None
+
+    @property
+    def required_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.required)
+
+    @property
+    def optional_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if not f.required)
+
+    @property
+    def json_names(self) -> tuple[str, ...]:
+        return tuple(f.json_name for f in self.fields)
+
+
+@dataclass(frozen=True)
+class Alias:
+    name: str
+    target: TypeRef
+    doc: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str  # as in the spec
+    arg: str  # the Python argument name
+    location: str  # path, query, header
+    type: TypeRef
+    required: bool
+    doc: str | None
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    method_name: str
+    http_method: str
+    path: str
+    summary: str | None
+    description: str | None
+    parameters: tuple[Parameter, ...]
+    response: TypeRef | None
+    deprecated: bool = False
+
+    @property
+    def path_parameters(self) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if p.location == "path")
+
+    @property
+    def doc(self) -> str | None:
+        parts = [p.strip() for p in (self.summary, self.description) if p and p.strip()]
+        return "\n\n".join(dict.fromkeys(parts)) or None
+
+
+@dataclass(frozen=True)
+class Codec:
+    """A generated decode/encode function pair for a composite type."""
+
+    name: str
+    type: TypeRef
+
+
+@dataclass(frozen=True)
+class Package:
+    name: str
+    title: str
+    version: str
+    description: str | None
+    license: str | None
+    spec_file: str
+    sha256: str
+    models: tuple[Model, ...]
+    aliases: tuple[Alias, ...]
+    codecs: tuple[Codec, ...]
+    operations: tuple[Operation, ...]
+    servers: tuple[str, ...]
+    env_prefix: str
+    generator_version: str
+    formatter: str
+    # names that the models module defines, in the order they appear
+    exports: tuple[str, ...] = field(default=())

@@ -1,0 +1,200 @@
+"""Read an OpenAPI document (YAML or JSON) and resolve its ``$ref``s.
+
+Loading never touches the network: a remote reference is a clean error. Every
+error names the file and a JSON pointer (or a line and column for syntax errors).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import yaml
+
+from .errors import SpecError, join_pointer
+
+try:  # the C loader is several times faster on large specs
+    _YamlLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - pyyaml built without libyaml
+    _YamlLoader = yaml.SafeLoader
+
+# Deep nesting ends in a clean error instead of a RecursionError.
+MAX_DEPTH = 200
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a node stands: a file and a JSON pointer inside it."""
+
+    file: Path
+    pointer: str
+
+    def child(self, *tokens: object) -> "Location":
+        return Location(self.file, join_pointer(self.pointer, *tokens))
+
+    def error(self, message: str) -> SpecError:
+        return SpecError(display_path(self.file), self.pointer, message)
+
+
+def display_path(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return str(path)
+
+
+@dataclass
+class Spec:
+    """A loaded document with everything its references reach."""
+
+    root_file: Path
+    data: dict[str, Any]
+    openapi_version: str
+    sha256: str
+    documents: dict[Path, Any] = field(default_factory=dict)
+    texts: dict[Path, str] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Location:
+        return Location(self.root_file, "")
+
+    def document(self, file: Path, referrer: Location) -> Any:
+        if file not in self.documents:
+            if not file.is_file():
+                raise referrer.error(f"$ref points to a file that does not exist: {display_path(file)}")
+            text = read_text(file)
+            self.documents[file] = parse(text, file)
+            self.texts[file] = text
+        return self.documents[file]
+
+    def resolve(self, ref: Any, at: Location) -> tuple[Any, Location]:
+        """Follow one ``$ref`` (and any chain of them) to the node it names."""
+        seen: list[Location] = []
+        node: Any = {"$ref": ref}
+        where = at
+        while isinstance(node, dict) and "$ref" in node:
+            ref = node["$ref"]
+            if not isinstance(ref, str):
+                raise where.child("$ref").error("$ref must be a string")
+            target = self._target(ref, where)
+            if target in seen:
+                chain = " -> ".join(loc.pointer or "/" for loc in seen + [target])
+                raise at.error(f"$ref chain loops without reaching a schema: {chain}")
+            seen.append(target)
+            node = self._lookup(target, where, ref)
+            where = target
+        return node, where
+
+    def _target(self, ref: str, at: Location) -> Location:
+        if "://" in ref or ref.startswith("//"):
+            raise at.child("$ref").error(f"remote $ref {ref!r} is not supported (loading never uses the network)")
+        file_part, _, fragment = ref.partition("#")
+        file = at.file if not file_part else (at.file.parent / unquote(file_part)).resolve()
+        pointer = unquote(fragment)
+        if pointer and not pointer.startswith("/"):
+            raise at.child("$ref").error(f"$ref {ref!r} is not a JSON pointer (anchors are not supported)")
+        return Location(file, pointer)
+
+    def _lookup(self, target: Location, referrer: Location, ref: str) -> Any:
+        node = self.document(target.file, referrer.child("$ref"))
+        if not target.pointer:
+            return node
+        for raw in target.pointer[1:].split("/"):
+            token = raw.replace("~1", "/").replace("~0", "~")
+            if isinstance(node, dict) and token in node:
+                node = node[token]
+            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                node = node[int(token)]
+            else:
+                raise referrer.child("$ref").error(f"$ref {ref!r} points to nothing")
+        return node
+
+
+def read_text(file: Path) -> str:
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise SpecError(display_path(file), None, "no such file") from None
+    except IsADirectoryError:
+        raise SpecError(display_path(file), None, "is a directory, not a file") from None
+    except OSError as exc:
+        raise SpecError(display_path(file), None, f"cannot read: {exc.strerror}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SpecError(display_path(file), None, f"not UTF-8 text (byte {exc.start})") from None
+
+
+def parse(text: str, file: Path) -> Any:
+    where = display_path(file)
+    if file.suffix.lower() == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SpecError(where, None, f"line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}") from None
+        except RecursionError:
+            raise SpecError(where, None, "nested too deeply") from None
+    try:
+        return yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        pos = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        problem = exc.problem or exc.context or "syntax error"
+        raise SpecError(where, None, f"{pos}invalid YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise SpecError(where, None, f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise SpecError(where, None, "nested too deeply") from None
+
+
+def normalized_sha256(text: str) -> str:
+    """The input's hash, with line endings normalised so a CRLF checkout does not drift."""
+    return hashlib.sha256(text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")).hexdigest()
+
+
+def load(path: str | os.PathLike[str]) -> Spec:
+    file = Path(path).resolve()
+    text = read_text(Path(path))
+    data = parse(text, Path(path))
+    where = display_path(file)
+    if data is None:
+        raise SpecError(where, None, "the file is empty")
+    if not isinstance(data, dict):
+        raise SpecError(where, "", f"the document must be a mapping, not {json_type(data)}")
+    if "swagger" in data and "openapi" not in data:
+        raise SpecError(
+            where,
+            "/swagger",
+            "Swagger 2.0 is not supported; convert it to OpenAPI 3 first "
+            "(for example with swagger2openapi or the Swagger Editor's converter)",
+        )
+    version = data.get("openapi")
+    if version is None:
+        raise SpecError(where, "", "no 'openapi' field: this is not an OpenAPI 3 document")
+    if not isinstance(version, str) or not (version.startswith("3.0") or version.startswith("3.1")):
+        raise SpecError(where, "/openapi", f"unsupported OpenAPI version {version!r} (3.0 and 3.1 are supported)")
+    spec = Spec(file, data, version, normalized_sha256(text))
+    spec.documents[file] = data
+    spec.texts[file] = text
+    return spec
+
+
+def json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__

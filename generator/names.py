@@ -1,0 +1,86 @@
+"""Python names for spec names: attributes, classes, functions."""
+
+from __future__ import annotations
+
+import keyword
+import re
+import unicodedata
+
+# Hard keywords only, a fixed list so the output is the same whatever Python runs the
+# generator. Soft keywords and builtins (``type``, ``id``, ``match``) stay as they are.
+HARD_KEYWORDS = frozenset(
+    """False None True and as assert async await break class continue def del elif else
+    except finally for from global if import in is lambda nonlocal not or pass raise
+    return try while with yield""".split()
+)
+
+# Methods every generated model has: a field by one of these names takes a trailing
+# underscore.
+MODEL_METHODS = frozenset({"from_dict", "from_json", "to_dict", "to_json"})
+
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+def _clean(name: str) -> str:
+    name = unicodedata.normalize("NFKC", name)
+    out = []
+    for ch in name:
+        out.append(ch if (ch == "_" or ch.isalnum()) and ("a" + ch).isidentifier() else "_")
+    return "".join(out)
+
+
+def attribute_name(json_name: str, taken: set[str]) -> str:
+    """The dataclass attribute for a JSON property name."""
+    name = _clean(json_name)
+    if not name.strip("_"):
+        name = "field" + name
+    if name.startswith("_"):
+        # leading underscores would be private (or name-mangled); move them to the end
+        stripped = name.lstrip("_")
+        name = stripped + "_" * (len(name) - len(stripped))
+    if name[0].isdigit():
+        name = "n" + name
+    if name in HARD_KEYWORDS or name in MODEL_METHODS:
+        name += "_"
+    while name in taken:
+        name += "_"
+    taken.add(name)
+    return name
+
+
+def words(name: str) -> list[str]:
+    name = unicodedata.normalize("NFKC", name)
+    parts: list[str] = []
+    for chunk in re.split(r"[^0-9A-Za-z]+|_", name):
+        if not chunk:
+            continue
+        if chunk.isascii():
+            parts.extend(_WORD.findall(chunk) or [chunk])
+        else:
+            parts.append(_clean(chunk))
+    return [p for p in parts if p]
+
+
+def pascal(name: str) -> str:
+    """``fine_tuning-job`` -> ``FineTuningJob``; keeps existing PascalCase."""
+    ws = words(name)
+    return "".join(w[:1].upper() + w[1:] for w in ws)
+
+
+def snake(name: str) -> str:
+    """``resumeFineTuningJob`` -> ``resume_fine_tuning_job``."""
+    return "_".join(w.lower() for w in words(name))
+
+
+def class_name(raw: str, taken: set[str], reserved: frozenset[str]) -> str:
+    name = pascal(raw) or "Model"
+    if name[0].isdigit():
+        name = "Model" + name
+    if name in HARD_KEYWORDS or name in reserved:
+        name += "Model"
+    base, n = name, 2
+    while name in taken:
+        name = f"{base}{n}"
+        n += 1
+    taken.add(name)
+    return name

@@ -1,0 +1,35 @@
+"""schema file --load--> document --lower--> IR --render--> text --format--> tree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .format import Formatter
+from .load import load
+from .lower import lower
+from .render import render
+
+
+@dataclass(frozen=True)
+class Options:
+    schema: Path
+    out: Path
+    package: str
+    templates: Path | None = None
+    env_prefix: str = "OPENAI"
+    use_cache: bool = True
+
+
+def build(options: Options) -> dict[str, bytes]:
+    """The whole output package in memory: relative path -> bytes."""
+    spec = load(options.schema)
+    package = lower(spec, options.package, options.env_prefix)
+    formatter = Formatter(options.use_cache)
+    texts = render(package, formatter.label, options.templates)
+    files: dict[str, bytes] = {}
+    for name, text in texts.items():
+        if name.endswith(".py"):
+            text = formatter.format(text)
+        files[name] = text.encode("utf-8")
+    return files

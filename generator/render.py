@@ -1,0 +1,105 @@
+"""Turn the IR into module text with Jinja templates.
+
+Spec text reaches the output only through the filters below: ``literal`` makes a
+Python literal and ``docstring`` a docstring that cannot end early. Nothing from the
+spec is ever rendered as a template.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import ir
+
+BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+# (output file, template) in the order they are written
+FILES = (
+    ("__init__.py", "__init__.py.jinja"),
+    ("_runtime.py", "_runtime.py.jinja"),
+    ("errors.py", "errors.py.jinja"),
+    ("models.py", "models.py.jinja"),
+    ("py.typed", None),
+    ("README.md", "README.md.jinja"),
+)
+
+# Characters that would end a line, or confuse a reader or a tool, inside a literal.
+_UNSAFE = {i: f"\\x{i:02x}" for i in range(32) if chr(i) not in "\n\t"}
+_UNSAFE.update({0x7F: "\\x7f", 0x85: "\\x85", 0x2028: "\\u2028", 0x2029: "\\u2029", 0xFEFF: "\\ufeff"})
+
+
+def literal(value: Any) -> str:
+    """A Python literal for a JSON value."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{value!r} has no JSON form")
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{literal(str(k))}: {literal(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"no literal for {type(value).__name__}")
+
+
+def docstring_text(text: Any) -> str:
+    """Text that is safe inside a triple-double-quoted string."""
+    s = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    s = s.replace("\\", "\\\\").translate(_UNSAFE)
+    s = s.replace('"""', '\\"\\"\\"')
+    return s
+
+
+def docstring(text: Any) -> str:
+    """A complete docstring literal: ``\"\"\"text\"\"\"``, whatever the text holds."""
+    s = docstring_text(str(text).strip())
+    lines = [line.rstrip() for line in s.split("\n")]
+    s = "\n".join(lines)
+    if s.endswith('"'):
+        s = s[:-1] + '\\"'
+    return '"""' + s + '"""'
+
+
+def markdown_text(text: Any) -> str:
+    """One line of plain text for the generated README."""
+    return " ".join(str(text).split()).replace("<", "&lt;")
+
+
+def environment(overrides: Path | None = None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if overrides is not None:
+        loaders.append(jinja2.FileSystemLoader(str(overrides)))
+    loaders.append(jinja2.FileSystemLoader(str(BUILTIN_TEMPLATES)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        literal=literal,
+        docstring=docstring,
+        docstring_text=docstring_text,
+        markdown_text=markdown_text,
+        expected=ir.expected,
+        unwrap=ir.unwrap,
+        tojson=lambda v: json.dumps(v, ensure_ascii=False),
+    )
+    return env
+
+
+def render(package: ir.Package, formatter_version: str, overrides: Path | None = None) -> dict[str, str]:
+    env = environment(overrides)
+    out: dict[str, str] = {}
+    for name, template in FILES:
+        if template is None:
+            out[name] = ""
+            continue
+        out[name] = env.get_template(template).render(package=package, formatter_version=formatter_version)
+    return out
