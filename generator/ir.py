@@ -287,22 +287,31 @@ def describe_kinds(kinds: tuple[str, ...]) -> str:
 
 
 def expected(t: TypeRef) -> str:
-    """What a value of this type looks like, for error messages."""
+    """What a value of this type looks like, for error messages: ``'auto', integer or null``."""
+    parts = list(dict.fromkeys(_expected_parts(t)))
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + " or " + parts[-1]
+
+
+def _expected_parts(t: TypeRef) -> list[str]:
     if isinstance(t, AliasType):
-        return expected(t.target)
+        return _expected_parts(t.target)
     if isinstance(t, NullableType):
-        return expected(t.inner) + " or null"
+        return _expected_parts(t.inner) + ["null"]
     if isinstance(t, LiteralType):
-        return " or ".join(repr(v) if isinstance(v, str) else _json_text(v) for v in t.values)
+        if len(t.values) == 1 or not isinstance(t.values[0], str):
+            return [repr(v) if isinstance(v, str) else _json_text(v) for v in t.values]
+        return ["one of " + t.allowed]
     if isinstance(t, UnionType):
-        return " or ".join(dict.fromkeys(expected(v) for v in t.variants))
+        return [p for v in t.variants for p in _expected_parts(v)]
     if isinstance(t, Primitive):
-        return t.json_type
+        return [t.json_type]
     if isinstance(t, ListType):
-        return "array"
+        return ["array"]
     if isinstance(t, (MapType, ModelType)):
-        return "object"
-    return "any value"
+        return ["object"]
+    return ["any value"]
 
 
 def _json_dump(v: object) -> str:
@@ -341,6 +350,8 @@ class Field:
     @property
     def annotation(self) -> str:
         ann = self.type.annotation
+        if isinstance(self.type, AnyType):
+            return ann
         if (self.nullable or not self.required) and "None" not in ann.split(" | "):
             ann += " | None"
         return ann
@@ -348,6 +359,11 @@ class Field:
     @property
     def decodes(self) -> TypeRef:
         return unwrap(self.type)
+
+    @property
+    def expected(self) -> str:
+        """What the field accepts, for error messages."""
+        return expected(NullableType(self.type) if self.nullable else self.type)
 
     @property
     def doc_text(self) -> str | None:

@@ -161,11 +161,15 @@ class Lowerer:
     def _core(self, view: _View, hint: str) -> ir.TypeRef:
         node, loc = view.node, view.loc
         if view.enum is not None:
-            if not view.enum:
-                return ir.AnyType() if not view.nullable else ir.AnyType()
+            if not view.enum:  # `enum: [null]`: only null, which the caller adds
+                return ir.AnyType()
             return ir.LiteralType(tuple(view.enum))
         if view.branches:
             return self._union(view, hint)
+        if len(view.all_of) == 1 and "properties" not in node:
+            # the 3.0 idiom for a $ref with siblings: `allOf: [$ref]` plus nullable/description
+            member, mloc = view.all_of[0]
+            return self.type_of(member, mloc, hint)
         if view.all_of or self._is_model(view):
             name = class_name(hint, self.class_names, RESERVED_NAMES)
             self._model(view, name)
@@ -360,7 +364,6 @@ class Lowerer:
                 branches.append(ir.Branch(kind, (), kdec[0]))
             elif kchecks:
                 branches.append(ir.Branch(kind, kchecks))
-        # "number" accepts integers too: let integer values use the number branch
         t = ir.UnionType(tuple(dict.fromkeys(variants)), tuple(branches), "")
         if not t.inline:
             base, n = "union_" + hint, 2

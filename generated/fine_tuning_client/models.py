@@ -275,7 +275,7 @@ def _dec_FineTuningJob(data: Any, strict: bool) -> Any:
         v = None
     elif v is not None:
         if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("fine_tuned_model")
+            raise _mismatch(v, "string or null").at("fine_tuned_model")
     self.fine_tuned_model = v
     v = get("finished_at", _ABSENT)
     if v is _ABSENT:
@@ -286,7 +286,7 @@ def _dec_FineTuningJob(data: Any, strict: bool) -> Any:
         v = None
     elif v is not None:
         if strict and not (v.__class__ is int or _is_int(v)):
-            raise _mismatch(v, "integer").at("finished_at")
+            raise _mismatch(v, "integer or null").at("finished_at")
     self.finished_at = v
     v = get("hyperparameters", _ABSENT)
     if v is _ABSENT:
@@ -385,7 +385,7 @@ def _dec_FineTuningJob(data: Any, strict: bool) -> Any:
     elif strict:
         raise _mismatch(
             None,
-            "'validating_files' or 'queued' or 'running' or 'succeeded' or 'failed' or 'cancelled'",
+            "one of 'validating_files', 'queued', 'running', 'succeeded', 'failed', 'cancelled'",
         ).at("status")
     self.status = v
     v = get("trained_tokens", _ABSENT)
@@ -397,7 +397,7 @@ def _dec_FineTuningJob(data: Any, strict: bool) -> Any:
         v = None
     elif v is not None:
         if strict and not (v.__class__ is int or _is_int(v)):
-            raise _mismatch(v, "integer").at("trained_tokens")
+            raise _mismatch(v, "integer or null").at("trained_tokens")
     self.trained_tokens = v
     v = get("training_file", _ABSENT)
     if v is _ABSENT:
@@ -421,7 +421,7 @@ def _dec_FineTuningJob(data: Any, strict: bool) -> Any:
         v = None
     elif v is not None:
         if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("validation_file")
+            raise _mismatch(v, "string or null").at("validation_file")
     self.validation_file = v
     v = get("integrations", _ABSENT)
     if v is _ABSENT:
@@ -454,7 +454,7 @@ def _dec_FineTuningJob(data: Any, strict: bool) -> Any:
         v = None
     elif v is not None:
         if strict and not (v.__class__ is int or _is_int(v)):
-            raise _mismatch(v, "integer").at("estimated_finish")
+            raise _mismatch(v, "integer or null").at("estimated_finish")
     else:
         nulls = _note(nulls, "estimated_finish")
     self.estimated_finish = v
@@ -578,7 +578,7 @@ def _dec_FineTuningJobError(data: Any, strict: bool) -> Any:
         v = None
     elif v is not None:
         if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("param")
+            raise _mismatch(v, "string or null").at("param")
     self.param = v
     return _finish(self, data, absent, _KEYS_FineTuningJobError, None, missing)
 
@@ -666,7 +666,7 @@ def _dec_FineTuningJobHyperparameters(data: Any, strict: bool) -> Any:
         v = None
     elif v is not None:
         if strict and not (v == "auto" or (v.__class__ is int or _is_int(v))):
-            raise _mismatch(v, "'auto' or integer").at("batch_size")
+            raise _mismatch(v, "'auto', integer or null").at("batch_size")
     else:
         nulls = _note(nulls, "batch_size")
     self.batch_size = v
@@ -881,7 +881,7 @@ def _dec_WandbIntegration(data: Any, strict: bool) -> Any:
         v = None
     elif v is not None:
         if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("name")
+            raise _mismatch(v, "string or null").at("name")
     else:
         nulls = _note(nulls, "name")
     self.name = v
@@ -891,7 +891,7 @@ def _dec_WandbIntegration(data: Any, strict: bool) -> Any:
         v = None
     elif v is not None:
         if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("entity")
+            raise _mismatch(v, "string or null").at("entity")
     else:
         nulls = _note(nulls, "entity")
     self.entity = v
@@ -1000,7 +1000,7 @@ def _dec_FineTuneMethod(data: Any, strict: bool) -> Any:
         ):
             raise _not_one_of(v, "'supervised', 'dpo', 'reinforcement'").at("type")
     elif strict:
-        raise _mismatch(None, "'supervised' or 'dpo' or 'reinforcement'").at("type")
+        raise _mismatch(None, "one of 'supervised', 'dpo', 'reinforcement'").at("type")
     self.type = v
     v = get("supervised", _ABSENT)
     if v is _ABSENT:
@@ -1639,7 +1639,7 @@ def _dec_StringCheckGrader(data: Any, strict: bool) -> Any:
         if strict and not (isinstance(v, str) and v in {"eq", "ne", "like", "ilike"}):
             raise _not_one_of(v, "'eq', 'ne', 'like', 'ilike'").at("operation")
     elif strict:
-        raise _mismatch(None, "'eq' or 'ne' or 'like' or 'ilike'").at("operation")
+        raise _mismatch(None, "one of 'eq', 'ne', 'like', 'ilike'").at("operation")
     self.operation = v
     return _finish(self, data, absent, _KEYS_StringCheckGrader, None, missing)
 
@@ -1809,7 +1809,7 @@ def _dec_TextSimilarityGrader(data: Any, strict: bool) -> Any:
     elif strict:
         raise _mismatch(
             None,
-            "'cosine' or 'fuzzy_match' or 'bleu' or 'gleu' or 'meteor' or 'rouge_1' or 'rouge_2' or 'rouge_3' or 'rouge_4' or 'rouge_5' or 'rouge_l'",
+            "one of 'cosine', 'fuzzy_match', 'bleu', 'gleu', 'meteor', 'rouge_1', 'rouge_2', 'rouge_3', 'rouge_4', 'rouge_5', 'rouge_l'",
         ).at("evaluation_metric")
     self.evaluation_metric = v
     return _finish(self, data, absent, _KEYS_TextSimilarityGrader, None, missing)
@@ -2205,7 +2205,7 @@ def _dec_ScoreModelSamplingParams(data: Any, strict: bool) -> Any:
         v = None
     elif v is not None:
         if strict and not (v.__class__ is int or _is_int(v)):
-            raise _mismatch(v, "integer").at("seed")
+            raise _mismatch(v, "integer or null").at("seed")
     else:
         nulls = _note(nulls, "seed")
     self.seed = v
@@ -2215,7 +2215,7 @@ def _dec_ScoreModelSamplingParams(data: Any, strict: bool) -> Any:
         v = None
     elif v is not None:
         if strict and not (v.__class__ is float or _is_num(v)):
-            raise _mismatch(v, "number").at("top_p")
+            raise _mismatch(v, "number or null").at("top_p")
     else:
         nulls = _note(nulls, "top_p")
     self.top_p = v
@@ -2225,7 +2225,7 @@ def _dec_ScoreModelSamplingParams(data: Any, strict: bool) -> Any:
         v = None
     elif v is not None:
         if strict and not (v.__class__ is float or _is_num(v)):
-            raise _mismatch(v, "number").at("temperature")
+            raise _mismatch(v, "number or null").at("temperature")
     else:
         nulls = _note(nulls, "temperature")
     self.temperature = v
@@ -2235,7 +2235,7 @@ def _dec_ScoreModelSamplingParams(data: Any, strict: bool) -> Any:
         v = None
     elif v is not None:
         if strict and not (v.__class__ is int or _is_int(v)):
-            raise _mismatch(v, "integer").at("max_completions_tokens")
+            raise _mismatch(v, "integer or null").at("max_completions_tokens")
     else:
         nulls = _note(nulls, "max_completions_tokens")
     self.max_completions_tokens = v
@@ -2337,7 +2337,7 @@ def _dec_EvalItem(data: Any, strict: bool) -> Any:
                 "role"
             )
     elif strict:
-        raise _mismatch(None, "'user' or 'assistant' or 'system' or 'developer'").at(
+        raise _mismatch(None, "one of 'user', 'assistant', 'system', 'developer'").at(
             "role"
         )
     self.role = v
@@ -2354,7 +2354,7 @@ def _dec_EvalItem(data: Any, strict: bool) -> Any:
         except _DecodeError as e:
             raise e.at("content")
     elif strict:
-        raise _mismatch(None, "string or object or array").at("content")
+        raise _mismatch(None, "string, object or array").at("content")
     self.content = v
     v = get("type", _ABSENT)
     if v is _ABSENT:
@@ -2785,7 +2785,7 @@ def _dec_InputAudioData(data: Any, strict: bool) -> Any:
         if strict and not (isinstance(v, str) and v in {"mp3", "wav"}):
             raise _not_one_of(v, "'mp3', 'wav'").at("format")
     elif strict:
-        raise _mismatch(None, "'mp3' or 'wav'").at("format")
+        raise _mismatch(None, "one of 'mp3', 'wav'").at("format")
     self.format = v
     return _finish(self, data, absent, _KEYS_InputAudioData, None, missing)
 
@@ -3234,7 +3234,7 @@ def _dec_ReinforcementHyperparameters(data: Any, strict: bool) -> Any:
             )
     else:
         if strict:
-            raise _mismatch(None, "'default' or 'low' or 'medium' or 'high'").at(
+            raise _mismatch(None, "one of 'default', 'low', 'medium', 'high'").at(
                 "reasoning_effort"
             )
         nulls = _note(nulls, "reasoning_effort")
@@ -3434,7 +3434,7 @@ def _dec_map_str(data: Any, strict: bool) -> Any:
 def _dec_union_EvalItemContent(data: Any, strict: bool) -> Any:
     if isinstance(data, str):
         if strict and not (isinstance(data, str)):
-            raise _mismatch(data, "string or object or array")
+            raise _mismatch(data, "string, object or array")
         return data
     if isinstance(data, list):
         return _dec_list_EvalItemContentItem(data, strict)
@@ -3451,7 +3451,7 @@ def _dec_union_EvalItemContent(data: Any, strict: bool) -> Any:
             ).at("type")
         return data
     if strict:
-        raise _mismatch(data, "string or object or array")
+        raise _mismatch(data, "string, object or array")
     return data
 
 

@@ -1,0 +1,152 @@
+"""Behaviour of the small feature specs' golden packages (tests/features/*/golden)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+FEATURES = Path(__file__).resolve().parent / "features"
+
+
+def package(name: str) -> ModuleType:
+    golden = str(FEATURES / name / "golden")
+    if golden not in sys.path:
+        sys.path.insert(0, golden)
+    return importlib.import_module(f"{name}_client")
+
+
+def roundtrip(cls: Any, data: Any) -> None:
+    for strict in (True, False):
+        assert cls.from_dict(data, strict=strict).to_dict() == data
+
+
+def rejects(cls: Any, data: Any, message: str) -> None:
+    mod = sys.modules[cls.__module__.rsplit(".", 1)[0]]
+    with pytest.raises(mod.DecodeError) as info:
+        cls.from_dict(data)
+    assert str(info.value) == message
+    assert cls.from_dict(data, strict=False).to_dict() == data
+
+
+# ----- nullable ------------------------------------------------------------------------
+
+
+def test_nullable_absent_and_null() -> None:
+    Thing = package("nullable").Thing
+    roundtrip(Thing, {"a": "x", "b": None, "e": None})
+    roundtrip(Thing, {"a": "x", "b": "y", "c": None, "d": "z", "e": {"x": 1}, "f": [None, "s"], "g": None})
+    roundtrip(Thing, {"a": "x", "b": "y", "e": {}, "f": None, "g": {"any": ["thing"]}})
+    rejects(Thing, {"a": None, "b": None, "e": None}, "$.a: expected string, got null")
+    rejects(Thing, {"a": "x", "b": None, "e": None, "d": None}, "$.d: expected string, got null")
+    rejects(Thing, {"a": "x", "e": None}, "$: missing required key 'b'")
+    rejects(Thing, {"a": "x", "b": 1, "e": None}, "$.b: expected string or null, got 1")
+    rejects(Thing, {"a": "x", "b": None, "e": None, "f": [1]}, "$.f[0]: expected string or null, got 1")
+
+
+def test_nullable_built_in_code() -> None:
+    mod = package("nullable")
+    t = mod.Thing(a="x", b=None, e=None)
+    assert t.to_dict() == {"a": "x", "b": None, "e": None}  # required: always written
+    t.c = 3
+    assert t.to_dict()["c"] == 3
+
+
+# ----- enums ---------------------------------------------------------------------------
+
+
+def test_enums_json_equality() -> None:
+    Settings = package("enums").Settings
+    roundtrip(Settings, {"colour": "red", "level": 2, "flag": True, "kind": "settings", "mode": None,
+                         "ratio": 1.5, "case": "UPPER"})
+    roundtrip(Settings, {"colour": "blue", "level": 1.0, "case": "upper"})  # 1.0 is 1
+    rejects(Settings, {"colour": "red", "level": False}, "$.level: false is not one of 0, 1, 2")
+    rejects(Settings, {"colour": "red", "level": 3}, "$.level: 3 is not one of 0, 1, 2")
+    rejects(Settings, {"colour": "pink", "level": 0}, "$.colour: 'pink' is not one of 'red', 'green', 'blue'")
+    rejects(Settings, {"colour": "red", "level": 0, "flag": 1}, "$.flag: 1 is not one of true")
+    rejects(Settings, {"colour": "red", "level": 0, "ratio": 2.5}, "$.ratio: 2.5 is not one of 0.5, 1.5")
+    rejects(Settings, {"colour": "red", "level": 0, "mode": "medium"}, "$.mode: 'medium' is not one of 'fast', 'slow'")
+    rejects(Settings, {"colour": "red", "level": 0, "case": "Upper"}, "$.case: 'Upper' is not one of 'UPPER', 'upper'")
+
+
+def test_enum_annotations() -> None:
+    text = (FEATURES / "enums" / "golden" / "enums_client" / "models.py").read_text(encoding="utf-8")
+    assert "Colour: TypeAlias = Literal['red', 'green', 'blue']".replace("'", '"') in text
+    assert 'level: Literal[0, 1, 2]' in text
+    assert 'case: Literal["UPPER", "upper"] | None = None' in text
+    assert "ratio: float | None = None" in text  # floats are not Literal values
+    assert 'mode: Literal["fast", "slow"] | None = None' in text
+
+
+# ----- discriminated unions ------------------------------------------------------------
+
+
+def test_discriminated_union_dispatch() -> None:
+    mod = package("discriminated_union")
+    cat = {"pet_type": "cat", "name": "Tom", "lives": 9}
+    owner = mod.Owner.from_dict({"pet": cat, "shapes": [{"kind": "square", "side": 2}, {"kind": "circle", "radius": 1}]})
+    assert isinstance(owner.pet, mod.Cat)
+    assert [type(s) for s in owner.shapes] == [mod.Square, mod.Circle]
+    roundtrip(mod.Owner, {"pet": {"pet_type": "dog", "name": "Rex", "good": True}, "tag": "label"})
+    roundtrip(mod.Owner, {"pet": cat, "tag": 3})
+    roundtrip(mod.Owner, {"pet": cat, "tag": {"kind": "circle", "radius": 2.5}})
+    roundtrip(mod.Owner, {"pet": cat, "tag": [cat, {"pet_type": "dog", "name": "d"}]})
+    assert isinstance(mod.Owner.from_dict({"pet": cat, "tag": [cat]}).tag[0], mod.Cat)
+    rejects(mod.Owner, {"pet": {"pet_type": "fish", "name": "N"}}, "$.pet.pet_type: 'fish' is not one of 'cat', 'dog'")
+    rejects(mod.Owner, {"pet": {"name": "N"}}, "$.pet: missing required key 'pet_type'")
+    rejects(mod.Owner, {"pet": cat, "shapes": [{"kind": "circle", "radius": "big"}]}, "$.shapes[0].radius: expected number, got 'big'")
+    rejects(mod.Owner, {"pet": cat, "tag": 1.5}, "$.tag: expected string, integer, object or array, got 1.5")
+    rejects(mod.Owner, {"pet": cat, "tag": [cat, {"pet_type": "cow"}]}, "$.tag[1].pet_type: 'cow' is not one of 'cat', 'dog'")
+
+
+def test_discriminator_tables_not_try_each_variant() -> None:
+    text = (FEATURES / "discriminated_union" / "golden" / "discriminated_union_client" / "models.py").read_text(encoding="utf-8")
+    assert '_TAGS_union_Pet: dict[str, Any] = {\n    "cat": _dec_Cat,\n    "dog": _dec_Dog,\n}' in text
+    assert '"circle": _dec_Circle' in text  # inferred from the required const `kind`
+    assert "for variant in" not in text
+
+
+# ----- arrays and maps -----------------------------------------------------------------
+
+
+def test_arrays_and_maps() -> None:
+    mod = package("arrays_maps")
+    data = {
+        "grid": [[1, 2], [], [3]],
+        "points": [{"x": 1, "y": 2.5}],
+        "by_name": {"a": {"x": 0, "y": 0}},
+        "paths": {"p": [{"x": 1, "y": 1}, {"x": 2, "y": 2}]},
+        "labels": {"k": "v"},
+        "rows": [{"a": 1.5}, {}],
+        "free": {"anything": [None, True]},
+    }
+    roundtrip(mod.Collections, data)
+    c = mod.Collections.from_dict(data)
+    assert isinstance(c.by_name["a"], mod.Point) and isinstance(c.paths["p"][1], mod.Point)
+    rejects(mod.Collections, {"grid": [[1], [2, "x"]]}, "$.grid[1][1]: expected integer, got 'x'")
+    rejects(mod.Collections, {"paths": {"p": [{"x": 1, "y": 1}, {"x": 1}]}}, "$.paths.p[1]: missing required key 'y'")
+    rejects(mod.Collections, {"labels": {"odd key": 1}}, '$.labels["odd key"]: expected string, got 1')
+    rejects(mod.Collections, {"rows": [{"a": "b"}]}, "$.rows[0].a: expected number, got 'b'")
+
+
+def test_typed_additional_properties_beside_declared_ones() -> None:
+    mod = package("arrays_maps")
+    data = {"id": "t1", "home": {"x": 1, "y": 2}, "work": {"x": 3, "y": 4}}
+    roundtrip(mod.Tagged, data)
+    rejects(mod.Tagged, {"id": "t1", "home": {"x": 1}}, "$.home: missing required key 'y'")
+
+
+# ----- dialects ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["dialect_30", "dialect_31"])
+def test_dialects_behave_the_same(name: str) -> None:
+    Job = package(name).Job
+    roundtrip(Job, {"id": "j", "finished_at": None, "note": None, "parent": None, "kind": "job", "rate": 0.5})
+    roundtrip(Job, {"id": "j", "finished_at": 5, "parent": {"id": "p"}})
+    rejects(Job, {"id": "j"}, "$: missing required key 'finished_at'")
+    rejects(Job, {"id": "j", "finished_at": None, "kind": "task"}, "$.kind: 'task' is not one of 'job'")
