@@ -352,7 +352,7 @@ class Field:
         ann = self.type.annotation
         if isinstance(self.type, AnyType):
             return ann
-        if (self.nullable or not self.required) and "None" not in ann.split(" | "):
+        if (self.nullable or not self.required) and "null" not in self.type.kinds:
             ann += " | None"
         return ann
 
@@ -439,6 +439,38 @@ class Operation:
         parts = [p.strip() for p in (self.summary, self.description) if p and p.strip()]
         return "\n\n".join(dict.fromkeys(parts)) or None
 
+    # --- read by templates/client.py.jinja -----------------------------------------
+
+    @property
+    def response_kind(self) -> str:
+        """How the client decodes a 2xx body: ``none`` (no body), ``model`` (the model's
+        ``from_dict``), ``codec`` (a generated decoder, ``response_codec``) or ``json``
+        (scalars and untyped values, kept as parsed)."""
+        if self.response is None:
+            return "none"
+        if isinstance(self.response, ModelType):
+            return "model"
+        return "json" if self.response_codec is None else "codec"
+
+    @property
+    def response_codec(self) -> str | None:
+        """The codec that decodes a 2xx body, for ``response_kind == "codec"``."""
+        if self.response is None or isinstance(self.response, ModelType):
+            return None
+        t = unwrap(self.response)
+        return None if t.inline else getattr(t, "codec", None) or None
+
+    @property
+    def response_nullable(self) -> bool:
+        return self.response is not None and "null" in self.response.kinds
+
+    @property
+    def returns(self) -> str:
+        """The return annotation of the client method."""
+        if self.response is None:
+            return "None"
+        return self.response.annotation
+
 
 @dataclass(frozen=True)
 class Codec:
@@ -467,3 +499,41 @@ class Package:
     formatter: str
     # names that the models module defines, in the order they appear
     exports: tuple[str, ...] = field(default=())
+
+    # --- read by templates/client.py.jinja -----------------------------------------
+
+    @property
+    def api_key_env(self) -> str:
+        return f"{self.env_prefix}_API_KEY"
+
+    @property
+    def base_url_env(self) -> str:
+        return f"{self.env_prefix}_BASE_URL"
+
+    @property
+    def default_base_url(self) -> str | None:
+        """The spec's first server, the client's base URL when none is configured."""
+        return self.servers[0] if self.servers else None
+
+    @property
+    def client_names(self) -> tuple[str, ...]:
+        """Names from the models module that the client's signatures mention."""
+        found: set[str] = set()
+        for op in self.operations:
+            for t in [p.type for p in op.parameters] + ([op.response] if op.response else []):
+                _named_types(t, found)
+        return tuple(n for n in self.exports if n in found)
+
+
+def _named_types(t: TypeRef, found: set[str]) -> None:
+    if isinstance(t, (ModelType, AliasType)):
+        found.add(t.name)
+    elif isinstance(t, NullableType):
+        _named_types(t.inner, found)
+    elif isinstance(t, ListType):
+        _named_types(t.item, found)
+    elif isinstance(t, MapType):
+        _named_types(t.value, found)
+    elif isinstance(t, UnionType):
+        for v in t.variants:
+            _named_types(v, found)

@@ -122,6 +122,16 @@ class Lowerer:
         if not m:  # a $ref into the middle of something: inline it
             return self.type_of(node, loc, hint)
         raw_name = m.group(1).replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and "$ref" in node:
+            # a component that only names another: an alias of it
+            name = class_name(raw_name, self.class_names, RESERVED_NAMES)
+            self.order.append(name)
+            self.in_progress[loc] = ir.AliasType(name, ir.AnyType())
+            target_t = self.type_of(node, loc, name)
+            self.aliases[name] = ir.Alias(name, target_t, _text(node.get("description")), loc.pointer)
+            del self.in_progress[loc]
+            self.named[loc] = ir.AliasType(name, target_t)
+            return self.named[loc]
         view = _View(node, loc)
         if self._is_model(view):
             name = class_name(raw_name, self.class_names, RESERVED_NAMES)
