@@ -77,12 +77,15 @@ def _options(args: argparse.Namespace) -> Any:
     package = merged["package"]
     if not package.isidentifier():
         raise UsageError(f"package name {package!r} is not a Python identifier")
+    out = Path(merged["out"])
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"output folder {out} is not a folder")
     templates = Path(merged["templates"]) if merged.get("templates") else None
     if templates is not None and not templates.is_dir():
         raise UsageError(f"templates folder {templates} does not exist")
     return Options(
         schema=Path(merged["schema"]),
-        out=Path(merged["out"]),
+        out=out,
         package=package,
         templates=templates,
         env_prefix=merged["env_prefix"],
@@ -96,7 +99,10 @@ def _generate(args: argparse.Namespace) -> int:
 
     options = _options(args)
     files = build(options)
-    write_tree(options.out, options.package, files)
+    try:
+        write_tree(options.out, options.package, files)
+    except OSError as exc:  # the folder, not the generator: say so, not "internal error"
+        raise UsageError(f"cannot write {options.out / options.package}: {exc.strerror or exc}") from None
     return 0
 
 

@@ -160,8 +160,10 @@ def normalized_sha256(text: str) -> str:
 def load(path: str | os.PathLike[str]) -> Spec:
     file = Path(path).resolve()
     text = read_text(Path(path))
-    data = parse(text, Path(path))
     where = display_path(file)
+    if not text.strip():  # also for JSON, where "" is otherwise a syntax error
+        raise SpecError(where, None, "the file is empty")
+    data = parse(text, Path(path))
     if data is None:
         raise SpecError(where, None, "the file is empty")
     if not isinstance(data, dict):

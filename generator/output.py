@@ -49,12 +49,43 @@ def diff_trees(expected: dict[str, bytes], actual: dict[str, bytes], label: str)
     return out
 
 
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
 def _leftovers(parent: Path, name: str, kind: str) -> list[Path]:
+    """What a killed run left behind; a run still going (another live pid) is not disturbed."""
     prefix = f".{name}.{kind}-"
     try:
-        return sorted(p for p in parent.iterdir() if p.name.startswith(prefix))
+        found = sorted(p for p in parent.iterdir() if p.name.startswith(prefix))
     except FileNotFoundError:
         return []
+    out = []
+    for p in found:
+        suffix = p.name[len(prefix):]
+        if suffix.isdigit() and _alive(int(suffix)):
+            continue
+        out.append(p)
+    return out
+
+
+def _remove(path: Path) -> None:
+    """Remove a tree, or a file or symlink (which rmtree would silently leave behind)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
 
 
 def repair(parent: Path, name: str) -> None:
@@ -64,9 +95,9 @@ def repair(parent: Path, name: str) -> None:
         if not target.exists():
             os.rename(old, target)  # the new tree never arrived: put the old one back
         else:
-            shutil.rmtree(old, ignore_errors=True)
+            _remove(old)
     for new in _leftovers(parent, name, "new"):
-        shutil.rmtree(new, ignore_errors=True)
+        _remove(new)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -89,8 +120,8 @@ def write_tree(parent: Path, name: str, files: dict[str, bytes]) -> None:
     repair(parent, name)
     target = parent / name
     new = parent / f".{name}.new-{os.getpid()}"
-    if new.exists():
-        shutil.rmtree(new)
+    if new.exists() or new.is_symlink():
+        _remove(new)
     try:
         for rel, data in files.items():
             path = new / rel
@@ -103,12 +134,12 @@ def write_tree(parent: Path, name: str, files: dict[str, bytes]) -> None:
             os.rename(new, target)
             return
         if _exchange(new, target):
-            shutil.rmtree(new, ignore_errors=True)  # now holds the previous tree
+            _remove(new)  # now holds the previous tree (a file if the target was one)
             return
         old = parent / f".{name}.old-{os.getpid()}"
         os.rename(target, old)
         os.rename(new, target)
-        shutil.rmtree(old, ignore_errors=True)
+        _remove(old)
     except BaseException:
         if new.exists():
             shutil.rmtree(new, ignore_errors=True)
