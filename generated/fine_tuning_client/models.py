@@ -16,7 +16,6 @@ from typing import Any, Literal, Mapping, TypeAlias
 from ._runtime import ABSENT as _ABSENT
 from ._runtime import Model as _Model
 from ._runtime import as_object as _as_object
-from ._runtime import drop_missing as _drop_missing
 from ._runtime import failing_index as _failing_index
 from ._runtime import finish as _finish
 from ._runtime import is_int as _is_int
@@ -145,9 +144,9 @@ class FineTuningJob(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
-        nulls = self._nulls
+        out: dict[str, Any] = {}
         out["id"] = self.id
         out["created_at"] = self.created_at
         v = self.error
@@ -167,28 +166,26 @@ class FineTuningJob(_Model):
         v = self.integrations
         if v is not None:
             out["integrations"] = _enc_list_FineTuningIntegration(v)
-        elif nulls is not None and "integrations" in nulls:
+        elif meta is not None and "integrations" in meta.nulls:
             out["integrations"] = None
         out["seed"] = self.seed
         v = self.estimated_finish
         if v is not None:
             out["estimated_finish"] = v
-        elif nulls is not None and "estimated_finish" in nulls:
+        elif meta is not None and "estimated_finish" in meta.nulls:
             out["estimated_finish"] = None
         v = self.method
         if v is not None:
             out["method"] = v.to_dict() if isinstance(v, _Model) else v
-        elif nulls is not None and "method" in nulls:
+        elif meta is not None and "method" in meta.nulls:
             out["method"] = None
         v = self.metadata
         if v is not None:
             out["metadata"] = v
-        elif nulls is not None and "metadata" in nulls:
+        elif meta is not None and "metadata" in meta.nulls:
             out["metadata"] = None
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -223,205 +220,233 @@ def _dec_FineTuningJob(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(FineTuningJob)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    v = get("id", _ABSENT)
-    if v is _ABSENT:
+    get = data.get
+    try:
+        v = data["id"]
+    except KeyError:
         if strict:
-            raise _missing_key("id")
+            raise _missing_key("id") from None
         missing = _note(missing, "id")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("id")
-    elif strict:
-        raise _mismatch(None, "string").at("id")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("id")
+        elif strict:
+            raise _mismatch(None, "string").at("id")
     self.id = v
-    v = get("created_at", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["created_at"]
+    except KeyError:
         if strict:
-            raise _missing_key("created_at")
+            raise _missing_key("created_at") from None
         missing = _note(missing, "created_at")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v.__class__ is int or _is_int(v)):
-            raise _mismatch(v, "integer").at("created_at")
-    elif strict:
-        raise _mismatch(None, "integer").at("created_at")
+    else:
+        if v is not None:
+            if strict and not (v.__class__ is int or _is_int(v)):
+                raise _mismatch(v, "integer").at("created_at")
+        elif strict:
+            raise _mismatch(None, "integer").at("created_at")
     self.created_at = v
-    v = get("error", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["error"]
+    except KeyError:
         if strict:
-            raise _missing_key("error")
+            raise _missing_key("error") from None
         missing = _note(missing, "error")
         absent += 1
         v = None
-    elif v is not None:
-        try:
-            v = _dec_FineTuningJobError(v, strict)
-        except _DecodeError as e:
-            raise e.at("error")
+    else:
+        if v is not None:
+            try:
+                v = _dec_FineTuningJobError(v, strict)
+            except _DecodeError as e:
+                raise e.at("error")
     self.error = v
-    v = get("fine_tuned_model", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["fine_tuned_model"]
+    except KeyError:
         if strict:
-            raise _missing_key("fine_tuned_model")
+            raise _missing_key("fine_tuned_model") from None
         missing = _note(missing, "fine_tuned_model")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string or null").at("fine_tuned_model")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string or null").at("fine_tuned_model")
     self.fine_tuned_model = v
-    v = get("finished_at", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["finished_at"]
+    except KeyError:
         if strict:
-            raise _missing_key("finished_at")
+            raise _missing_key("finished_at") from None
         missing = _note(missing, "finished_at")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v.__class__ is int or _is_int(v)):
-            raise _mismatch(v, "integer or null").at("finished_at")
+    else:
+        if v is not None:
+            if strict and not (v.__class__ is int or _is_int(v)):
+                raise _mismatch(v, "integer or null").at("finished_at")
     self.finished_at = v
-    v = get("hyperparameters", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["hyperparameters"]
+    except KeyError:
         if strict:
-            raise _missing_key("hyperparameters")
+            raise _missing_key("hyperparameters") from None
         missing = _note(missing, "hyperparameters")
         absent += 1
         v = None
-    elif v is not None:
-        try:
-            v = _dec_FineTuningJobHyperparameters(v, strict)
-        except _DecodeError as e:
-            raise e.at("hyperparameters")
-    elif strict:
-        raise _mismatch(None, "object").at("hyperparameters")
+    else:
+        if v is not None:
+            try:
+                v = _dec_FineTuningJobHyperparameters(v, strict)
+            except _DecodeError as e:
+                raise e.at("hyperparameters")
+        elif strict:
+            raise _mismatch(None, "object").at("hyperparameters")
     self.hyperparameters = v
-    v = get("model", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["model"]
+    except KeyError:
         if strict:
-            raise _missing_key("model")
+            raise _missing_key("model") from None
         missing = _note(missing, "model")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("model")
-    elif strict:
-        raise _mismatch(None, "string").at("model")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("model")
+        elif strict:
+            raise _mismatch(None, "string").at("model")
     self.model = v
-    v = get("object", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["object"]
+    except KeyError:
         if strict:
-            raise _missing_key("object")
+            raise _missing_key("object") from None
         missing = _note(missing, "object")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and v != "fine_tuning.job":
-            raise _not_one_of(v, "'fine_tuning.job'").at("object")
-    elif strict:
-        raise _mismatch(None, "'fine_tuning.job'").at("object")
+    else:
+        if v is not None:
+            if strict and v != "fine_tuning.job":
+                raise _not_one_of(v, "'fine_tuning.job'").at("object")
+        elif strict:
+            raise _mismatch(None, "'fine_tuning.job'").at("object")
     self.object = v
-    v = get("organization_id", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["organization_id"]
+    except KeyError:
         if strict:
-            raise _missing_key("organization_id")
+            raise _missing_key("organization_id") from None
         missing = _note(missing, "organization_id")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("organization_id")
-    elif strict:
-        raise _mismatch(None, "string").at("organization_id")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("organization_id")
+        elif strict:
+            raise _mismatch(None, "string").at("organization_id")
     self.organization_id = v
-    v = get("result_files", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["result_files"]
+    except KeyError:
         if strict:
-            raise _missing_key("result_files")
+            raise _missing_key("result_files") from None
         missing = _note(missing, "result_files")
         absent += 1
         v = None
-    elif v is not None:
-        if strict:
-            try:
-                _dec_list_str(v, strict)
-            except _DecodeError as e:
-                raise e.at("result_files")
-    elif strict:
-        raise _mismatch(None, "array").at("result_files")
+    else:
+        if v is not None:
+            if strict:
+                try:
+                    _dec_list_str(v, strict)
+                except _DecodeError as e:
+                    raise e.at("result_files")
+        elif strict:
+            raise _mismatch(None, "array").at("result_files")
     self.result_files = v
-    v = get("status", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["status"]
+    except KeyError:
         if strict:
-            raise _missing_key("status")
+            raise _missing_key("status") from None
         missing = _note(missing, "status")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (
-            isinstance(v, str)
-            and v
-            in {
-                "validating_files",
-                "queued",
-                "running",
-                "succeeded",
-                "failed",
-                "cancelled",
-            }
-        ):
-            raise _not_one_of(
-                v,
-                "'validating_files', 'queued', 'running', 'succeeded', 'failed', 'cancelled'",
+    else:
+        if v is not None:
+            if strict and not (
+                isinstance(v, str)
+                and v
+                in {
+                    "validating_files",
+                    "queued",
+                    "running",
+                    "succeeded",
+                    "failed",
+                    "cancelled",
+                }
+            ):
+                raise _not_one_of(
+                    v,
+                    "'validating_files', 'queued', 'running', 'succeeded', 'failed', 'cancelled'",
+                ).at("status")
+        elif strict:
+            raise _mismatch(
+                None,
+                "one of 'validating_files', 'queued', 'running', 'succeeded', 'failed', 'cancelled'",
             ).at("status")
-    elif strict:
-        raise _mismatch(
-            None,
-            "one of 'validating_files', 'queued', 'running', 'succeeded', 'failed', 'cancelled'",
-        ).at("status")
     self.status = v
-    v = get("trained_tokens", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["trained_tokens"]
+    except KeyError:
         if strict:
-            raise _missing_key("trained_tokens")
+            raise _missing_key("trained_tokens") from None
         missing = _note(missing, "trained_tokens")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v.__class__ is int or _is_int(v)):
-            raise _mismatch(v, "integer or null").at("trained_tokens")
+    else:
+        if v is not None:
+            if strict and not (v.__class__ is int or _is_int(v)):
+                raise _mismatch(v, "integer or null").at("trained_tokens")
     self.trained_tokens = v
-    v = get("training_file", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["training_file"]
+    except KeyError:
         if strict:
-            raise _missing_key("training_file")
+            raise _missing_key("training_file") from None
         missing = _note(missing, "training_file")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("training_file")
-    elif strict:
-        raise _mismatch(None, "string").at("training_file")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("training_file")
+        elif strict:
+            raise _mismatch(None, "string").at("training_file")
     self.training_file = v
-    v = get("validation_file", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["validation_file"]
+    except KeyError:
         if strict:
-            raise _missing_key("validation_file")
+            raise _missing_key("validation_file") from None
         missing = _note(missing, "validation_file")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string or null").at("validation_file")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string or null").at("validation_file")
     self.validation_file = v
     v = get("integrations", _ABSENT)
     if v is _ABSENT:
@@ -435,18 +460,20 @@ def _dec_FineTuningJob(data: Any, strict: bool) -> Any:
     else:
         nulls = _note(nulls, "integrations")
     self.integrations = v
-    v = get("seed", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["seed"]
+    except KeyError:
         if strict:
-            raise _missing_key("seed")
+            raise _missing_key("seed") from None
         missing = _note(missing, "seed")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v.__class__ is int or _is_int(v)):
-            raise _mismatch(v, "integer").at("seed")
-    elif strict:
-        raise _mismatch(None, "integer").at("seed")
+    else:
+        if v is not None:
+            if strict and not (v.__class__ is int or _is_int(v)):
+                raise _mismatch(v, "integer").at("seed")
+        elif strict:
+            raise _mismatch(None, "integer").at("seed")
     self.seed = v
     v = get("estimated_finish", _ABSENT)
     if v is _ABSENT:
@@ -485,6 +512,9 @@ def _dec_FineTuningJob(data: Any, strict: bool) -> Any:
     else:
         nulls = _note(nulls, "metadata")
     self.metadata = v
+    if missing is None and nulls is None and len(data) + absent == 19:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_FineTuningJob, nulls, missing)
 
 
@@ -513,15 +543,14 @@ class FineTuningJobError(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
+        out: dict[str, Any] = {}
         out["code"] = self.code
         out["message"] = self.message
         out["param"] = self.param
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -540,46 +569,54 @@ def _dec_FineTuningJobError(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(FineTuningJobError)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
-    v = get("code", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["code"]
+    except KeyError:
         if strict:
-            raise _missing_key("code")
+            raise _missing_key("code") from None
         missing = _note(missing, "code")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("code")
-    elif strict:
-        raise _mismatch(None, "string").at("code")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("code")
+        elif strict:
+            raise _mismatch(None, "string").at("code")
     self.code = v
-    v = get("message", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["message"]
+    except KeyError:
         if strict:
-            raise _missing_key("message")
+            raise _missing_key("message") from None
         missing = _note(missing, "message")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("message")
-    elif strict:
-        raise _mismatch(None, "string").at("message")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("message")
+        elif strict:
+            raise _mismatch(None, "string").at("message")
     self.message = v
-    v = get("param", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["param"]
+    except KeyError:
         if strict:
-            raise _missing_key("param")
+            raise _missing_key("param") from None
         missing = _note(missing, "param")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string or null").at("param")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string or null").at("param")
     self.param = v
+    if missing is None and len(data) + absent == 3:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_FineTuningJobError, None, missing)
 
 
@@ -619,26 +656,26 @@ class FineTuningJobHyperparameters(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
-        nulls = self._nulls
+        out: dict[str, Any] = {}
         v = self.batch_size
         if v is not None:
             out["batch_size"] = v
-        elif nulls is not None and "batch_size" in nulls:
+        elif meta is not None and "batch_size" in meta.nulls:
             out["batch_size"] = None
         v = self.learning_rate_multiplier
         if v is not None:
             out["learning_rate_multiplier"] = v
-        elif nulls is not None and "learning_rate_multiplier" in nulls:
+        elif meta is not None and "learning_rate_multiplier" in meta.nulls:
             out["learning_rate_multiplier"] = None
         v = self.n_epochs
         if v is not None:
             out["n_epochs"] = v
-        elif nulls is not None and "n_epochs" in nulls:
+        elif meta is not None and "n_epochs" in meta.nulls:
             out["n_epochs"] = None
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -657,9 +694,9 @@ def _dec_FineTuningJobHyperparameters(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(FineTuningJobHyperparameters)
-    get = data.get
     absent = 0
     nulls: list[str] | None = None
+    get = data.get
     v = get("batch_size", _ABSENT)
     if v is _ABSENT:
         absent += 1
@@ -694,6 +731,9 @@ def _dec_FineTuningJobHyperparameters(data: Any, strict: bool) -> Any:
             raise _mismatch(None, "'auto' or integer").at("n_epochs")
         nulls = _note(nulls, "n_epochs")
     self.n_epochs = v
+    if nulls is None and len(data) + absent == 3:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_FineTuningJobHyperparameters, nulls, None)
 
 
@@ -723,15 +763,14 @@ class FineTuningIntegration(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
+        out: dict[str, Any] = {}
         out["type"] = self.type
         v = self.wandb
         out["wandb"] = v.to_dict() if isinstance(v, _Model) else v
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -749,37 +788,43 @@ def _dec_FineTuningIntegration(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(FineTuningIntegration)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
-    v = get("type", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["type"]
+    except KeyError:
         if strict:
-            raise _missing_key("type")
+            raise _missing_key("type") from None
         missing = _note(missing, "type")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and v != "wandb":
-            raise _not_one_of(v, "'wandb'").at("type")
-    elif strict:
-        raise _mismatch(None, "'wandb'").at("type")
+    else:
+        if v is not None:
+            if strict and v != "wandb":
+                raise _not_one_of(v, "'wandb'").at("type")
+        elif strict:
+            raise _mismatch(None, "'wandb'").at("type")
     self.type = v
-    v = get("wandb", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["wandb"]
+    except KeyError:
         if strict:
-            raise _missing_key("wandb")
+            raise _missing_key("wandb") from None
         missing = _note(missing, "wandb")
         absent += 1
         v = None
-    elif v is not None:
-        try:
-            v = _dec_WandbIntegration(v, strict)
-        except _DecodeError as e:
-            raise e.at("wandb")
-    elif strict:
-        raise _mismatch(None, "object").at("wandb")
+    else:
+        if v is not None:
+            try:
+                v = _dec_WandbIntegration(v, strict)
+            except _DecodeError as e:
+                raise e.at("wandb")
+        elif strict:
+            raise _mismatch(None, "object").at("wandb")
     self.wandb = v
+    if missing is None and len(data) + absent == 2:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_FineTuningIntegration, None, missing)
 
 
@@ -816,29 +861,27 @@ class WandbIntegration(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
-        nulls = self._nulls
+        out: dict[str, Any] = {}
         out["project"] = self.project
         v = self.name
         if v is not None:
             out["name"] = v
-        elif nulls is not None and "name" in nulls:
+        elif meta is not None and "name" in meta.nulls:
             out["name"] = None
         v = self.entity
         if v is not None:
             out["entity"] = v
-        elif nulls is not None and "entity" in nulls:
+        elif meta is not None and "entity" in meta.nulls:
             out["entity"] = None
         v = self.tags
         if v is not None:
             out["tags"] = v
-        elif nulls is not None and "tags" in nulls:
+        elif meta is not None and "tags" in meta.nulls:
             out["tags"] = None
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -858,22 +901,24 @@ def _dec_WandbIntegration(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(WandbIntegration)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    v = get("project", _ABSENT)
-    if v is _ABSENT:
+    get = data.get
+    try:
+        v = data["project"]
+    except KeyError:
         if strict:
-            raise _missing_key("project")
+            raise _missing_key("project") from None
         missing = _note(missing, "project")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("project")
-    elif strict:
-        raise _mismatch(None, "string").at("project")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("project")
+        elif strict:
+            raise _mismatch(None, "string").at("project")
     self.project = v
     v = get("name", _ABSENT)
     if v is _ABSENT:
@@ -910,6 +955,9 @@ def _dec_WandbIntegration(data: Any, strict: bool) -> Any:
             raise _mismatch(None, "array").at("tags")
         nulls = _note(nulls, "tags")
     self.tags = v
+    if missing is None and nulls is None and len(data) + absent == 4:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_WandbIntegration, nulls, missing)
 
 
@@ -941,29 +989,27 @@ class FineTuneMethod(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
-        nulls = self._nulls
+        out: dict[str, Any] = {}
         out["type"] = self.type
         v = self.supervised
         if v is not None:
             out["supervised"] = v.to_dict() if isinstance(v, _Model) else v
-        elif nulls is not None and "supervised" in nulls:
+        elif meta is not None and "supervised" in meta.nulls:
             out["supervised"] = None
         v = self.dpo
         if v is not None:
             out["dpo"] = v.to_dict() if isinstance(v, _Model) else v
-        elif nulls is not None and "dpo" in nulls:
+        elif meta is not None and "dpo" in meta.nulls:
             out["dpo"] = None
         v = self.reinforcement
         if v is not None:
             out["reinforcement"] = v.to_dict() if isinstance(v, _Model) else v
-        elif nulls is not None and "reinforcement" in nulls:
+        elif meta is not None and "reinforcement" in meta.nulls:
             out["reinforcement"] = None
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -983,24 +1029,28 @@ def _dec_FineTuneMethod(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(FineTuneMethod)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    v = get("type", _ABSENT)
-    if v is _ABSENT:
+    get = data.get
+    try:
+        v = data["type"]
+    except KeyError:
         if strict:
-            raise _missing_key("type")
+            raise _missing_key("type") from None
         missing = _note(missing, "type")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (
-            isinstance(v, str) and v in {"supervised", "dpo", "reinforcement"}
-        ):
-            raise _not_one_of(v, "'supervised', 'dpo', 'reinforcement'").at("type")
-    elif strict:
-        raise _mismatch(None, "one of 'supervised', 'dpo', 'reinforcement'").at("type")
+    else:
+        if v is not None:
+            if strict and not (
+                isinstance(v, str) and v in {"supervised", "dpo", "reinforcement"}
+            ):
+                raise _not_one_of(v, "'supervised', 'dpo', 'reinforcement'").at("type")
+        elif strict:
+            raise _mismatch(None, "one of 'supervised', 'dpo', 'reinforcement'").at(
+                "type"
+            )
     self.type = v
     v = get("supervised", _ABSENT)
     if v is _ABSENT:
@@ -1044,6 +1094,9 @@ def _dec_FineTuneMethod(data: Any, strict: bool) -> Any:
             raise _mismatch(None, "object").at("reinforcement")
         nulls = _note(nulls, "reinforcement")
     self.reinforcement = v
+    if missing is None and nulls is None and len(data) + absent == 4:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_FineTuneMethod, nulls, missing)
 
 
@@ -1066,16 +1119,16 @@ class SupervisedMethod(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
-        nulls = self._nulls
+        out: dict[str, Any] = {}
         v = self.hyperparameters
         if v is not None:
             out["hyperparameters"] = v.to_dict() if isinstance(v, _Model) else v
-        elif nulls is not None and "hyperparameters" in nulls:
+        elif meta is not None and "hyperparameters" in meta.nulls:
             out["hyperparameters"] = None
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -1092,9 +1145,9 @@ def _dec_SupervisedMethod(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(SupervisedMethod)
-    get = data.get
     absent = 0
     nulls: list[str] | None = None
+    get = data.get
     v = get("hyperparameters", _ABSENT)
     if v is _ABSENT:
         absent += 1
@@ -1109,6 +1162,9 @@ def _dec_SupervisedMethod(data: Any, strict: bool) -> Any:
             raise _mismatch(None, "object").at("hyperparameters")
         nulls = _note(nulls, "hyperparameters")
     self.hyperparameters = v
+    if nulls is None and len(data) + absent == 1:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_SupervisedMethod, nulls, None)
 
 
@@ -1145,26 +1201,26 @@ class SupervisedHyperparameters(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
-        nulls = self._nulls
+        out: dict[str, Any] = {}
         v = self.batch_size
         if v is not None:
             out["batch_size"] = v
-        elif nulls is not None and "batch_size" in nulls:
+        elif meta is not None and "batch_size" in meta.nulls:
             out["batch_size"] = None
         v = self.learning_rate_multiplier
         if v is not None:
             out["learning_rate_multiplier"] = v
-        elif nulls is not None and "learning_rate_multiplier" in nulls:
+        elif meta is not None and "learning_rate_multiplier" in meta.nulls:
             out["learning_rate_multiplier"] = None
         v = self.n_epochs
         if v is not None:
             out["n_epochs"] = v
-        elif nulls is not None and "n_epochs" in nulls:
+        elif meta is not None and "n_epochs" in meta.nulls:
             out["n_epochs"] = None
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -1183,9 +1239,9 @@ def _dec_SupervisedHyperparameters(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(SupervisedHyperparameters)
-    get = data.get
     absent = 0
     nulls: list[str] | None = None
+    get = data.get
     v = get("batch_size", _ABSENT)
     if v is _ABSENT:
         absent += 1
@@ -1222,6 +1278,9 @@ def _dec_SupervisedHyperparameters(data: Any, strict: bool) -> Any:
             raise _mismatch(None, "'auto' or integer").at("n_epochs")
         nulls = _note(nulls, "n_epochs")
     self.n_epochs = v
+    if nulls is None and len(data) + absent == 3:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_SupervisedHyperparameters, nulls, None)
 
 
@@ -1242,16 +1301,16 @@ class DpoMethod(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
-        nulls = self._nulls
+        out: dict[str, Any] = {}
         v = self.hyperparameters
         if v is not None:
             out["hyperparameters"] = v.to_dict() if isinstance(v, _Model) else v
-        elif nulls is not None and "hyperparameters" in nulls:
+        elif meta is not None and "hyperparameters" in meta.nulls:
             out["hyperparameters"] = None
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -1268,9 +1327,9 @@ def _dec_DpoMethod(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(DpoMethod)
-    get = data.get
     absent = 0
     nulls: list[str] | None = None
+    get = data.get
     v = get("hyperparameters", _ABSENT)
     if v is _ABSENT:
         absent += 1
@@ -1285,6 +1344,9 @@ def _dec_DpoMethod(data: Any, strict: bool) -> Any:
             raise _mismatch(None, "object").at("hyperparameters")
         nulls = _note(nulls, "hyperparameters")
     self.hyperparameters = v
+    if nulls is None and len(data) + absent == 1:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_DpoMethod, nulls, None)
 
 
@@ -1324,31 +1386,31 @@ class DpoHyperparameters(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
-        nulls = self._nulls
+        out: dict[str, Any] = {}
         v = self.beta
         if v is not None:
             out["beta"] = v
-        elif nulls is not None and "beta" in nulls:
+        elif meta is not None and "beta" in meta.nulls:
             out["beta"] = None
         v = self.batch_size
         if v is not None:
             out["batch_size"] = v
-        elif nulls is not None and "batch_size" in nulls:
+        elif meta is not None and "batch_size" in meta.nulls:
             out["batch_size"] = None
         v = self.learning_rate_multiplier
         if v is not None:
             out["learning_rate_multiplier"] = v
-        elif nulls is not None and "learning_rate_multiplier" in nulls:
+        elif meta is not None and "learning_rate_multiplier" in meta.nulls:
             out["learning_rate_multiplier"] = None
         v = self.n_epochs
         if v is not None:
             out["n_epochs"] = v
-        elif nulls is not None and "n_epochs" in nulls:
+        elif meta is not None and "n_epochs" in meta.nulls:
             out["n_epochs"] = None
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -1368,9 +1430,9 @@ def _dec_DpoHyperparameters(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(DpoHyperparameters)
-    get = data.get
     absent = 0
     nulls: list[str] | None = None
+    get = data.get
     v = get("beta", _ABSENT)
     if v is _ABSENT:
         absent += 1
@@ -1419,6 +1481,9 @@ def _dec_DpoHyperparameters(data: Any, strict: bool) -> Any:
             raise _mismatch(None, "'auto' or integer").at("n_epochs")
         nulls = _note(nulls, "n_epochs")
     self.n_epochs = v
+    if nulls is None and len(data) + absent == 4:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_DpoHyperparameters, nulls, None)
 
 
@@ -1444,20 +1509,18 @@ class ReinforcementMethod(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
-        nulls = self._nulls
+        out: dict[str, Any] = {}
         v = self.grader
         out["grader"] = _enc_union_ReinforcementGrader(v)
         v = self.hyperparameters
         if v is not None:
             out["hyperparameters"] = v.to_dict() if isinstance(v, _Model) else v
-        elif nulls is not None and "hyperparameters" in nulls:
+        elif meta is not None and "hyperparameters" in meta.nulls:
             out["hyperparameters"] = None
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -1475,24 +1538,26 @@ def _dec_ReinforcementMethod(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(ReinforcementMethod)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    v = get("grader", _ABSENT)
-    if v is _ABSENT:
+    get = data.get
+    try:
+        v = data["grader"]
+    except KeyError:
         if strict:
-            raise _missing_key("grader")
+            raise _missing_key("grader") from None
         missing = _note(missing, "grader")
         absent += 1
         v = None
-    elif v is not None:
-        try:
-            v = _dec_union_ReinforcementGrader(v, strict)
-        except _DecodeError as e:
-            raise e.at("grader")
-    elif strict:
-        raise _mismatch(None, "object").at("grader")
+    else:
+        if v is not None:
+            try:
+                v = _dec_union_ReinforcementGrader(v, strict)
+            except _DecodeError as e:
+                raise e.at("grader")
+        elif strict:
+            raise _mismatch(None, "object").at("grader")
     self.grader = v
     v = get("hyperparameters", _ABSENT)
     if v is _ABSENT:
@@ -1508,6 +1573,9 @@ def _dec_ReinforcementMethod(data: Any, strict: bool) -> Any:
             raise _mismatch(None, "object").at("hyperparameters")
         nulls = _note(nulls, "hyperparameters")
     self.hyperparameters = v
+    if missing is None and nulls is None and len(data) + absent == 2:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_ReinforcementMethod, nulls, missing)
 
 
@@ -1542,17 +1610,16 @@ class StringCheckGrader(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
+        out: dict[str, Any] = {}
         out["type"] = self.type
         out["name"] = self.name
         out["input"] = self.input
         out["reference"] = self.reference
         out["operation"] = self.operation
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -1573,74 +1640,88 @@ def _dec_StringCheckGrader(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(StringCheckGrader)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
-    v = get("type", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["type"]
+    except KeyError:
         if strict:
-            raise _missing_key("type")
+            raise _missing_key("type") from None
         missing = _note(missing, "type")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and v != "string_check":
-            raise _not_one_of(v, "'string_check'").at("type")
-    elif strict:
-        raise _mismatch(None, "'string_check'").at("type")
+    else:
+        if v is not None:
+            if strict and v != "string_check":
+                raise _not_one_of(v, "'string_check'").at("type")
+        elif strict:
+            raise _mismatch(None, "'string_check'").at("type")
     self.type = v
-    v = get("name", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["name"]
+    except KeyError:
         if strict:
-            raise _missing_key("name")
+            raise _missing_key("name") from None
         missing = _note(missing, "name")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("name")
-    elif strict:
-        raise _mismatch(None, "string").at("name")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("name")
+        elif strict:
+            raise _mismatch(None, "string").at("name")
     self.name = v
-    v = get("input", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["input"]
+    except KeyError:
         if strict:
-            raise _missing_key("input")
+            raise _missing_key("input") from None
         missing = _note(missing, "input")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("input")
-    elif strict:
-        raise _mismatch(None, "string").at("input")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("input")
+        elif strict:
+            raise _mismatch(None, "string").at("input")
     self.input = v
-    v = get("reference", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["reference"]
+    except KeyError:
         if strict:
-            raise _missing_key("reference")
+            raise _missing_key("reference") from None
         missing = _note(missing, "reference")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("reference")
-    elif strict:
-        raise _mismatch(None, "string").at("reference")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("reference")
+        elif strict:
+            raise _mismatch(None, "string").at("reference")
     self.reference = v
-    v = get("operation", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["operation"]
+    except KeyError:
         if strict:
-            raise _missing_key("operation")
+            raise _missing_key("operation") from None
         missing = _note(missing, "operation")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (isinstance(v, str) and v in {"eq", "ne", "like", "ilike"}):
-            raise _not_one_of(v, "'eq', 'ne', 'like', 'ilike'").at("operation")
-    elif strict:
-        raise _mismatch(None, "one of 'eq', 'ne', 'like', 'ilike'").at("operation")
+    else:
+        if v is not None:
+            if strict and not (
+                isinstance(v, str) and v in {"eq", "ne", "like", "ilike"}
+            ):
+                raise _not_one_of(v, "'eq', 'ne', 'like', 'ilike'").at("operation")
+        elif strict:
+            raise _mismatch(None, "one of 'eq', 'ne', 'like', 'ilike'").at("operation")
     self.operation = v
+    if missing is None and len(data) + absent == 5:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_StringCheckGrader, None, missing)
 
 
@@ -1691,17 +1772,16 @@ class TextSimilarityGrader(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
+        out: dict[str, Any] = {}
         out["type"] = self.type
         out["name"] = self.name
         out["input"] = self.input
         out["reference"] = self.reference
         out["evaluation_metric"] = self.evaluation_metric
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -1722,96 +1802,108 @@ def _dec_TextSimilarityGrader(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(TextSimilarityGrader)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
-    v = get("type", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["type"]
+    except KeyError:
         if strict:
-            raise _missing_key("type")
+            raise _missing_key("type") from None
         missing = _note(missing, "type")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and v != "text_similarity":
-            raise _not_one_of(v, "'text_similarity'").at("type")
-    elif strict:
-        raise _mismatch(None, "'text_similarity'").at("type")
+    else:
+        if v is not None:
+            if strict and v != "text_similarity":
+                raise _not_one_of(v, "'text_similarity'").at("type")
+        elif strict:
+            raise _mismatch(None, "'text_similarity'").at("type")
     self.type = v
-    v = get("name", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["name"]
+    except KeyError:
         if strict:
-            raise _missing_key("name")
+            raise _missing_key("name") from None
         missing = _note(missing, "name")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("name")
-    elif strict:
-        raise _mismatch(None, "string").at("name")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("name")
+        elif strict:
+            raise _mismatch(None, "string").at("name")
     self.name = v
-    v = get("input", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["input"]
+    except KeyError:
         if strict:
-            raise _missing_key("input")
+            raise _missing_key("input") from None
         missing = _note(missing, "input")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("input")
-    elif strict:
-        raise _mismatch(None, "string").at("input")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("input")
+        elif strict:
+            raise _mismatch(None, "string").at("input")
     self.input = v
-    v = get("reference", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["reference"]
+    except KeyError:
         if strict:
-            raise _missing_key("reference")
+            raise _missing_key("reference") from None
         missing = _note(missing, "reference")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("reference")
-    elif strict:
-        raise _mismatch(None, "string").at("reference")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("reference")
+        elif strict:
+            raise _mismatch(None, "string").at("reference")
     self.reference = v
-    v = get("evaluation_metric", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["evaluation_metric"]
+    except KeyError:
         if strict:
-            raise _missing_key("evaluation_metric")
+            raise _missing_key("evaluation_metric") from None
         missing = _note(missing, "evaluation_metric")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (
-            isinstance(v, str)
-            and v
-            in {
-                "cosine",
-                "fuzzy_match",
-                "bleu",
-                "gleu",
-                "meteor",
-                "rouge_1",
-                "rouge_2",
-                "rouge_3",
-                "rouge_4",
-                "rouge_5",
-                "rouge_l",
-            }
-        ):
-            raise _not_one_of(
-                v,
-                "'cosine', 'fuzzy_match', 'bleu', 'gleu', 'meteor', 'rouge_1', 'rouge_2', 'rouge_3', 'rouge_4', 'rouge_5', 'rouge_l'",
+    else:
+        if v is not None:
+            if strict and not (
+                isinstance(v, str)
+                and v
+                in {
+                    "cosine",
+                    "fuzzy_match",
+                    "bleu",
+                    "gleu",
+                    "meteor",
+                    "rouge_1",
+                    "rouge_2",
+                    "rouge_3",
+                    "rouge_4",
+                    "rouge_5",
+                    "rouge_l",
+                }
+            ):
+                raise _not_one_of(
+                    v,
+                    "'cosine', 'fuzzy_match', 'bleu', 'gleu', 'meteor', 'rouge_1', 'rouge_2', 'rouge_3', 'rouge_4', 'rouge_5', 'rouge_l'",
+                ).at("evaluation_metric")
+        elif strict:
+            raise _mismatch(
+                None,
+                "one of 'cosine', 'fuzzy_match', 'bleu', 'gleu', 'meteor', 'rouge_1', 'rouge_2', 'rouge_3', 'rouge_4', 'rouge_5', 'rouge_l'",
             ).at("evaluation_metric")
-    elif strict:
-        raise _mismatch(
-            None,
-            "one of 'cosine', 'fuzzy_match', 'bleu', 'gleu', 'meteor', 'rouge_1', 'rouge_2', 'rouge_3', 'rouge_4', 'rouge_5', 'rouge_l'",
-        ).at("evaluation_metric")
     self.evaluation_metric = v
+    if missing is None and len(data) + absent == 5:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_TextSimilarityGrader, None, missing)
 
 
@@ -1841,21 +1933,19 @@ class PythonGrader(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
-        nulls = self._nulls
+        out: dict[str, Any] = {}
         out["type"] = self.type
         out["name"] = self.name
         out["source"] = self.source
         v = self.image_tag
         if v is not None:
             out["image_tag"] = v
-        elif nulls is not None and "image_tag" in nulls:
+        elif meta is not None and "image_tag" in meta.nulls:
             out["image_tag"] = None
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -1875,48 +1965,54 @@ def _dec_PythonGrader(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(PythonGrader)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    v = get("type", _ABSENT)
-    if v is _ABSENT:
+    get = data.get
+    try:
+        v = data["type"]
+    except KeyError:
         if strict:
-            raise _missing_key("type")
+            raise _missing_key("type") from None
         missing = _note(missing, "type")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and v != "python":
-            raise _not_one_of(v, "'python'").at("type")
-    elif strict:
-        raise _mismatch(None, "'python'").at("type")
+    else:
+        if v is not None:
+            if strict and v != "python":
+                raise _not_one_of(v, "'python'").at("type")
+        elif strict:
+            raise _mismatch(None, "'python'").at("type")
     self.type = v
-    v = get("name", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["name"]
+    except KeyError:
         if strict:
-            raise _missing_key("name")
+            raise _missing_key("name") from None
         missing = _note(missing, "name")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("name")
-    elif strict:
-        raise _mismatch(None, "string").at("name")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("name")
+        elif strict:
+            raise _mismatch(None, "string").at("name")
     self.name = v
-    v = get("source", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["source"]
+    except KeyError:
         if strict:
-            raise _missing_key("source")
+            raise _missing_key("source") from None
         missing = _note(missing, "source")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("source")
-    elif strict:
-        raise _mismatch(None, "string").at("source")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("source")
+        elif strict:
+            raise _mismatch(None, "string").at("source")
     self.source = v
     v = get("image_tag", _ABSENT)
     if v is _ABSENT:
@@ -1930,6 +2026,9 @@ def _dec_PythonGrader(data: Any, strict: bool) -> Any:
             raise _mismatch(None, "string").at("image_tag")
         nulls = _note(nulls, "image_tag")
     self.image_tag = v
+    if missing is None and nulls is None and len(data) + absent == 4:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_PythonGrader, nulls, missing)
 
 
@@ -1967,28 +2066,26 @@ class ScoreModelGrader(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
-        nulls = self._nulls
+        out: dict[str, Any] = {}
         out["type"] = self.type
         out["name"] = self.name
         out["model"] = self.model
         v = self.sampling_params
         if v is not None:
             out["sampling_params"] = v.to_dict() if isinstance(v, _Model) else v
-        elif nulls is not None and "sampling_params" in nulls:
+        elif meta is not None and "sampling_params" in meta.nulls:
             out["sampling_params"] = None
         v = self.input
         out["input"] = _enc_list_EvalItem(v)
         v = self.range
         if v is not None:
             out["range"] = v
-        elif nulls is not None and "range" in nulls:
+        elif meta is not None and "range" in meta.nulls:
             out["range"] = None
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -2010,48 +2107,54 @@ def _dec_ScoreModelGrader(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(ScoreModelGrader)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    v = get("type", _ABSENT)
-    if v is _ABSENT:
+    get = data.get
+    try:
+        v = data["type"]
+    except KeyError:
         if strict:
-            raise _missing_key("type")
+            raise _missing_key("type") from None
         missing = _note(missing, "type")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and v != "score_model":
-            raise _not_one_of(v, "'score_model'").at("type")
-    elif strict:
-        raise _mismatch(None, "'score_model'").at("type")
+    else:
+        if v is not None:
+            if strict and v != "score_model":
+                raise _not_one_of(v, "'score_model'").at("type")
+        elif strict:
+            raise _mismatch(None, "'score_model'").at("type")
     self.type = v
-    v = get("name", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["name"]
+    except KeyError:
         if strict:
-            raise _missing_key("name")
+            raise _missing_key("name") from None
         missing = _note(missing, "name")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("name")
-    elif strict:
-        raise _mismatch(None, "string").at("name")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("name")
+        elif strict:
+            raise _mismatch(None, "string").at("name")
     self.name = v
-    v = get("model", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["model"]
+    except KeyError:
         if strict:
-            raise _missing_key("model")
+            raise _missing_key("model") from None
         missing = _note(missing, "model")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("model")
-    elif strict:
-        raise _mismatch(None, "string").at("model")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("model")
+        elif strict:
+            raise _mismatch(None, "string").at("model")
     self.model = v
     v = get("sampling_params", _ABSENT)
     if v is _ABSENT:
@@ -2067,20 +2170,22 @@ def _dec_ScoreModelGrader(data: Any, strict: bool) -> Any:
             raise _mismatch(None, "object").at("sampling_params")
         nulls = _note(nulls, "sampling_params")
     self.sampling_params = v
-    v = get("input", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["input"]
+    except KeyError:
         if strict:
-            raise _missing_key("input")
+            raise _missing_key("input") from None
         missing = _note(missing, "input")
         absent += 1
         v = None
-    elif v is not None:
-        try:
-            v = _dec_list_EvalItem(v, strict)
-        except _DecodeError as e:
-            raise e.at("input")
-    elif strict:
-        raise _mismatch(None, "array").at("input")
+    else:
+        if v is not None:
+            try:
+                v = _dec_list_EvalItem(v, strict)
+            except _DecodeError as e:
+                raise e.at("input")
+        elif strict:
+            raise _mismatch(None, "array").at("input")
     self.input = v
     v = get("range", _ABSENT)
     if v is _ABSENT:
@@ -2097,6 +2202,9 @@ def _dec_ScoreModelGrader(data: Any, strict: bool) -> Any:
             raise _mismatch(None, "array").at("range")
         nulls = _note(nulls, "range")
     self.range = v
+    if missing is None and nulls is None and len(data) + absent == 6:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_ScoreModelGrader, nulls, missing)
 
 
@@ -2146,36 +2254,36 @@ class ScoreModelSamplingParams(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
-        nulls = self._nulls
+        out: dict[str, Any] = {}
         v = self.seed
         if v is not None:
             out["seed"] = v
-        elif nulls is not None and "seed" in nulls:
+        elif meta is not None and "seed" in meta.nulls:
             out["seed"] = None
         v = self.top_p
         if v is not None:
             out["top_p"] = v
-        elif nulls is not None and "top_p" in nulls:
+        elif meta is not None and "top_p" in meta.nulls:
             out["top_p"] = None
         v = self.temperature
         if v is not None:
             out["temperature"] = v
-        elif nulls is not None and "temperature" in nulls:
+        elif meta is not None and "temperature" in meta.nulls:
             out["temperature"] = None
         v = self.max_completions_tokens
         if v is not None:
             out["max_completions_tokens"] = v
-        elif nulls is not None and "max_completions_tokens" in nulls:
+        elif meta is not None and "max_completions_tokens" in meta.nulls:
             out["max_completions_tokens"] = None
         v = self.reasoning_effort
         if v is not None:
             out["reasoning_effort"] = v
-        elif nulls is not None and "reasoning_effort" in nulls:
+        elif meta is not None and "reasoning_effort" in meta.nulls:
             out["reasoning_effort"] = None
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -2196,9 +2304,9 @@ def _dec_ScoreModelSamplingParams(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(ScoreModelSamplingParams)
-    get = data.get
     absent = 0
     nulls: list[str] | None = None
+    get = data.get
     v = get("seed", _ABSENT)
     if v is _ABSENT:
         absent += 1
@@ -2254,6 +2362,9 @@ def _dec_ScoreModelSamplingParams(data: Any, strict: bool) -> Any:
     else:
         nulls = _note(nulls, "reasoning_effort")
     self.reasoning_effort = v
+    if nulls is None and len(data) + absent == 5:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_ScoreModelSamplingParams, nulls, None)
 
 
@@ -2285,21 +2396,19 @@ class EvalItem(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
-        nulls = self._nulls
+        out: dict[str, Any] = {}
         out["role"] = self.role
         v = self.content
         out["content"] = _enc_union_EvalItemContent(v)
         v = self.type
         if v is not None:
             out["type"] = v
-        elif nulls is not None and "type" in nulls:
+        elif meta is not None and "type" in meta.nulls:
             out["type"] = None
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -2318,43 +2427,47 @@ def _dec_EvalItem(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(EvalItem)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    v = get("role", _ABSENT)
-    if v is _ABSENT:
+    get = data.get
+    try:
+        v = data["role"]
+    except KeyError:
         if strict:
-            raise _missing_key("role")
+            raise _missing_key("role") from None
         missing = _note(missing, "role")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (
-            isinstance(v, str) and v in {"user", "assistant", "system", "developer"}
-        ):
-            raise _not_one_of(v, "'user', 'assistant', 'system', 'developer'").at(
-                "role"
-            )
-    elif strict:
-        raise _mismatch(None, "one of 'user', 'assistant', 'system', 'developer'").at(
-            "role"
-        )
+    else:
+        if v is not None:
+            if strict and not (
+                isinstance(v, str) and v in {"user", "assistant", "system", "developer"}
+            ):
+                raise _not_one_of(v, "'user', 'assistant', 'system', 'developer'").at(
+                    "role"
+                )
+        elif strict:
+            raise _mismatch(
+                None, "one of 'user', 'assistant', 'system', 'developer'"
+            ).at("role")
     self.role = v
-    v = get("content", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["content"]
+    except KeyError:
         if strict:
-            raise _missing_key("content")
+            raise _missing_key("content") from None
         missing = _note(missing, "content")
         absent += 1
         v = None
-    elif v is not None:
-        try:
-            v = _dec_union_EvalItemContent(v, strict)
-        except _DecodeError as e:
-            raise e.at("content")
-    elif strict:
-        raise _mismatch(None, "string, object or array").at("content")
+    else:
+        if v is not None:
+            try:
+                v = _dec_union_EvalItemContent(v, strict)
+            except _DecodeError as e:
+                raise e.at("content")
+        elif strict:
+            raise _mismatch(None, "string, object or array").at("content")
     self.content = v
     v = get("type", _ABSENT)
     if v is _ABSENT:
@@ -2368,6 +2481,9 @@ def _dec_EvalItem(data: Any, strict: bool) -> Any:
             raise _mismatch(None, "'message'").at("type")
         nulls = _note(nulls, "type")
     self.type = v
+    if missing is None and nulls is None and len(data) + absent == 3:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_EvalItem, nulls, missing)
 
 
@@ -2395,14 +2511,13 @@ class ResponseInputText(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
+        out: dict[str, Any] = {}
         out["type"] = self.type
         out["text"] = self.text
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -2420,35 +2535,41 @@ def _dec_ResponseInputText(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(ResponseInputText)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
-    v = get("type", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["type"]
+    except KeyError:
         if strict:
-            raise _missing_key("type")
+            raise _missing_key("type") from None
         missing = _note(missing, "type")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and v != "input_text":
-            raise _not_one_of(v, "'input_text'").at("type")
-    elif strict:
-        raise _mismatch(None, "'input_text'").at("type")
+    else:
+        if v is not None:
+            if strict and v != "input_text":
+                raise _not_one_of(v, "'input_text'").at("type")
+        elif strict:
+            raise _mismatch(None, "'input_text'").at("type")
     self.type = v
-    v = get("text", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["text"]
+    except KeyError:
         if strict:
-            raise _missing_key("text")
+            raise _missing_key("text") from None
         missing = _note(missing, "text")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("text")
-    elif strict:
-        raise _mismatch(None, "string").at("text")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("text")
+        elif strict:
+            raise _mismatch(None, "string").at("text")
     self.text = v
+    if missing is None and len(data) + absent == 2:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_ResponseInputText, None, missing)
 
 
@@ -2472,14 +2593,13 @@ class OutputText(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
+        out: dict[str, Any] = {}
         out["type"] = self.type
         out["text"] = self.text
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -2497,35 +2617,41 @@ def _dec_OutputText(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(OutputText)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
-    v = get("type", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["type"]
+    except KeyError:
         if strict:
-            raise _missing_key("type")
+            raise _missing_key("type") from None
         missing = _note(missing, "type")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and v != "output_text":
-            raise _not_one_of(v, "'output_text'").at("type")
-    elif strict:
-        raise _mismatch(None, "'output_text'").at("type")
+    else:
+        if v is not None:
+            if strict and v != "output_text":
+                raise _not_one_of(v, "'output_text'").at("type")
+        elif strict:
+            raise _mismatch(None, "'output_text'").at("type")
     self.type = v
-    v = get("text", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["text"]
+    except KeyError:
         if strict:
-            raise _missing_key("text")
+            raise _missing_key("text") from None
         missing = _note(missing, "text")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("text")
-    elif strict:
-        raise _mismatch(None, "string").at("text")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("text")
+        elif strict:
+            raise _mismatch(None, "string").at("text")
     self.text = v
+    if missing is None and len(data) + absent == 2:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_OutputText, None, missing)
 
 
@@ -2552,20 +2678,18 @@ class InputImage(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
-        nulls = self._nulls
+        out: dict[str, Any] = {}
         out["type"] = self.type
         out["image_url"] = self.image_url
         v = self.detail
         if v is not None:
             out["detail"] = v
-        elif nulls is not None and "detail" in nulls:
+        elif meta is not None and "detail" in meta.nulls:
             out["detail"] = None
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -2584,35 +2708,39 @@ def _dec_InputImage(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(InputImage)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    v = get("type", _ABSENT)
-    if v is _ABSENT:
+    get = data.get
+    try:
+        v = data["type"]
+    except KeyError:
         if strict:
-            raise _missing_key("type")
+            raise _missing_key("type") from None
         missing = _note(missing, "type")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and v != "input_image":
-            raise _not_one_of(v, "'input_image'").at("type")
-    elif strict:
-        raise _mismatch(None, "'input_image'").at("type")
+    else:
+        if v is not None:
+            if strict and v != "input_image":
+                raise _not_one_of(v, "'input_image'").at("type")
+        elif strict:
+            raise _mismatch(None, "'input_image'").at("type")
     self.type = v
-    v = get("image_url", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["image_url"]
+    except KeyError:
         if strict:
-            raise _missing_key("image_url")
+            raise _missing_key("image_url") from None
         missing = _note(missing, "image_url")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("image_url")
-    elif strict:
-        raise _mismatch(None, "string").at("image_url")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("image_url")
+        elif strict:
+            raise _mismatch(None, "string").at("image_url")
     self.image_url = v
     v = get("detail", _ABSENT)
     if v is _ABSENT:
@@ -2626,6 +2754,9 @@ def _dec_InputImage(data: Any, strict: bool) -> Any:
             raise _mismatch(None, "string").at("detail")
         nulls = _note(nulls, "detail")
     self.detail = v
+    if missing is None and nulls is None and len(data) + absent == 3:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_InputImage, nulls, missing)
 
 
@@ -2650,15 +2781,14 @@ class ResponseInputAudio(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
+        out: dict[str, Any] = {}
         out["type"] = self.type
         v = self.input_audio
         out["input_audio"] = v.to_dict() if isinstance(v, _Model) else v
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -2676,37 +2806,43 @@ def _dec_ResponseInputAudio(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(ResponseInputAudio)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
-    v = get("type", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["type"]
+    except KeyError:
         if strict:
-            raise _missing_key("type")
+            raise _missing_key("type") from None
         missing = _note(missing, "type")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and v != "input_audio":
-            raise _not_one_of(v, "'input_audio'").at("type")
-    elif strict:
-        raise _mismatch(None, "'input_audio'").at("type")
+    else:
+        if v is not None:
+            if strict and v != "input_audio":
+                raise _not_one_of(v, "'input_audio'").at("type")
+        elif strict:
+            raise _mismatch(None, "'input_audio'").at("type")
     self.type = v
-    v = get("input_audio", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["input_audio"]
+    except KeyError:
         if strict:
-            raise _missing_key("input_audio")
+            raise _missing_key("input_audio") from None
         missing = _note(missing, "input_audio")
         absent += 1
         v = None
-    elif v is not None:
-        try:
-            v = _dec_InputAudioData(v, strict)
-        except _DecodeError as e:
-            raise e.at("input_audio")
-    elif strict:
-        raise _mismatch(None, "object").at("input_audio")
+    else:
+        if v is not None:
+            try:
+                v = _dec_InputAudioData(v, strict)
+            except _DecodeError as e:
+                raise e.at("input_audio")
+        elif strict:
+            raise _mismatch(None, "object").at("input_audio")
     self.input_audio = v
+    if missing is None and len(data) + absent == 2:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_ResponseInputAudio, None, missing)
 
 
@@ -2733,14 +2869,13 @@ class InputAudioData(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
+        out: dict[str, Any] = {}
         out["data"] = self.data
         out["format"] = self.format
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -2758,35 +2893,41 @@ def _dec_InputAudioData(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(InputAudioData)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
-    v = get("data", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["data"]
+    except KeyError:
         if strict:
-            raise _missing_key("data")
+            raise _missing_key("data") from None
         missing = _note(missing, "data")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("data")
-    elif strict:
-        raise _mismatch(None, "string").at("data")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("data")
+        elif strict:
+            raise _mismatch(None, "string").at("data")
     self.data = v
-    v = get("format", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["format"]
+    except KeyError:
         if strict:
-            raise _missing_key("format")
+            raise _missing_key("format") from None
         missing = _note(missing, "format")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (isinstance(v, str) and v in {"mp3", "wav"}):
-            raise _not_one_of(v, "'mp3', 'wav'").at("format")
-    elif strict:
-        raise _mismatch(None, "one of 'mp3', 'wav'").at("format")
+    else:
+        if v is not None:
+            if strict and not (isinstance(v, str) and v in {"mp3", "wav"}):
+                raise _not_one_of(v, "'mp3', 'wav'").at("format")
+        elif strict:
+            raise _mismatch(None, "one of 'mp3', 'wav'").at("format")
     self.format = v
+    if missing is None and len(data) + absent == 2:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_InputAudioData, None, missing)
 
 
@@ -2817,17 +2958,16 @@ class MultiGrader(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
+        out: dict[str, Any] = {}
         out["type"] = self.type
         out["name"] = self.name
         v = self.graders
         out["graders"] = _enc_union_MultiSubGrader(v)
         out["calculate_output"] = self.calculate_output
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -2847,63 +2987,73 @@ def _dec_MultiGrader(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(MultiGrader)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
-    v = get("type", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["type"]
+    except KeyError:
         if strict:
-            raise _missing_key("type")
+            raise _missing_key("type") from None
         missing = _note(missing, "type")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and v != "multi":
-            raise _not_one_of(v, "'multi'").at("type")
-    elif strict:
-        raise _mismatch(None, "'multi'").at("type")
+    else:
+        if v is not None:
+            if strict and v != "multi":
+                raise _not_one_of(v, "'multi'").at("type")
+        elif strict:
+            raise _mismatch(None, "'multi'").at("type")
     self.type = v
-    v = get("name", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["name"]
+    except KeyError:
         if strict:
-            raise _missing_key("name")
+            raise _missing_key("name") from None
         missing = _note(missing, "name")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("name")
-    elif strict:
-        raise _mismatch(None, "string").at("name")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("name")
+        elif strict:
+            raise _mismatch(None, "string").at("name")
     self.name = v
-    v = get("graders", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["graders"]
+    except KeyError:
         if strict:
-            raise _missing_key("graders")
+            raise _missing_key("graders") from None
         missing = _note(missing, "graders")
         absent += 1
         v = None
-    elif v is not None:
-        try:
-            v = _dec_union_MultiSubGrader(v, strict)
-        except _DecodeError as e:
-            raise e.at("graders")
-    elif strict:
-        raise _mismatch(None, "object").at("graders")
+    else:
+        if v is not None:
+            try:
+                v = _dec_union_MultiSubGrader(v, strict)
+            except _DecodeError as e:
+                raise e.at("graders")
+        elif strict:
+            raise _mismatch(None, "object").at("graders")
     self.graders = v
-    v = get("calculate_output", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["calculate_output"]
+    except KeyError:
         if strict:
-            raise _missing_key("calculate_output")
+            raise _missing_key("calculate_output") from None
         missing = _note(missing, "calculate_output")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("calculate_output")
-    elif strict:
-        raise _mismatch(None, "string").at("calculate_output")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("calculate_output")
+        elif strict:
+            raise _mismatch(None, "string").at("calculate_output")
     self.calculate_output = v
+    if missing is None and len(data) + absent == 4:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_MultiGrader, None, missing)
 
 
@@ -2941,8 +3091,9 @@ class LabelModelGrader(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
+        out: dict[str, Any] = {}
         out["type"] = self.type
         out["name"] = self.name
         out["model"] = self.model
@@ -2950,10 +3101,8 @@ class LabelModelGrader(_Model):
         out["input"] = _enc_list_EvalItem(v)
         out["labels"] = self.labels
         out["passing_labels"] = self.passing_labels
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -2975,95 +3124,109 @@ def _dec_LabelModelGrader(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(LabelModelGrader)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
-    v = get("type", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["type"]
+    except KeyError:
         if strict:
-            raise _missing_key("type")
+            raise _missing_key("type") from None
         missing = _note(missing, "type")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and v != "label_model":
-            raise _not_one_of(v, "'label_model'").at("type")
-    elif strict:
-        raise _mismatch(None, "'label_model'").at("type")
+    else:
+        if v is not None:
+            if strict and v != "label_model":
+                raise _not_one_of(v, "'label_model'").at("type")
+        elif strict:
+            raise _mismatch(None, "'label_model'").at("type")
     self.type = v
-    v = get("name", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["name"]
+    except KeyError:
         if strict:
-            raise _missing_key("name")
+            raise _missing_key("name") from None
         missing = _note(missing, "name")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("name")
-    elif strict:
-        raise _mismatch(None, "string").at("name")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("name")
+        elif strict:
+            raise _mismatch(None, "string").at("name")
     self.name = v
-    v = get("model", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["model"]
+    except KeyError:
         if strict:
-            raise _missing_key("model")
+            raise _missing_key("model") from None
         missing = _note(missing, "model")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("model")
-    elif strict:
-        raise _mismatch(None, "string").at("model")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("model")
+        elif strict:
+            raise _mismatch(None, "string").at("model")
     self.model = v
-    v = get("input", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["input"]
+    except KeyError:
         if strict:
-            raise _missing_key("input")
+            raise _missing_key("input") from None
         missing = _note(missing, "input")
         absent += 1
         v = None
-    elif v is not None:
-        try:
-            v = _dec_list_EvalItem(v, strict)
-        except _DecodeError as e:
-            raise e.at("input")
-    elif strict:
-        raise _mismatch(None, "array").at("input")
+    else:
+        if v is not None:
+            try:
+                v = _dec_list_EvalItem(v, strict)
+            except _DecodeError as e:
+                raise e.at("input")
+        elif strict:
+            raise _mismatch(None, "array").at("input")
     self.input = v
-    v = get("labels", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["labels"]
+    except KeyError:
         if strict:
-            raise _missing_key("labels")
+            raise _missing_key("labels") from None
         missing = _note(missing, "labels")
         absent += 1
         v = None
-    elif v is not None:
-        if strict:
-            try:
-                _dec_list_str(v, strict)
-            except _DecodeError as e:
-                raise e.at("labels")
-    elif strict:
-        raise _mismatch(None, "array").at("labels")
+    else:
+        if v is not None:
+            if strict:
+                try:
+                    _dec_list_str(v, strict)
+                except _DecodeError as e:
+                    raise e.at("labels")
+        elif strict:
+            raise _mismatch(None, "array").at("labels")
     self.labels = v
-    v = get("passing_labels", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["passing_labels"]
+    except KeyError:
         if strict:
-            raise _missing_key("passing_labels")
+            raise _missing_key("passing_labels") from None
         missing = _note(missing, "passing_labels")
         absent += 1
         v = None
-    elif v is not None:
-        if strict:
-            try:
-                _dec_list_str(v, strict)
-            except _DecodeError as e:
-                raise e.at("passing_labels")
-    elif strict:
-        raise _mismatch(None, "array").at("passing_labels")
+    else:
+        if v is not None:
+            if strict:
+                try:
+                    _dec_list_str(v, strict)
+                except _DecodeError as e:
+                    raise e.at("passing_labels")
+        elif strict:
+            raise _mismatch(None, "array").at("passing_labels")
     self.passing_labels = v
+    if missing is None and len(data) + absent == 6:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_LabelModelGrader, None, missing)
 
 
@@ -3120,46 +3283,46 @@ class ReinforcementHyperparameters(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
-        nulls = self._nulls
+        out: dict[str, Any] = {}
         v = self.batch_size
         if v is not None:
             out["batch_size"] = v
-        elif nulls is not None and "batch_size" in nulls:
+        elif meta is not None and "batch_size" in meta.nulls:
             out["batch_size"] = None
         v = self.learning_rate_multiplier
         if v is not None:
             out["learning_rate_multiplier"] = v
-        elif nulls is not None and "learning_rate_multiplier" in nulls:
+        elif meta is not None and "learning_rate_multiplier" in meta.nulls:
             out["learning_rate_multiplier"] = None
         v = self.n_epochs
         if v is not None:
             out["n_epochs"] = v
-        elif nulls is not None and "n_epochs" in nulls:
+        elif meta is not None and "n_epochs" in meta.nulls:
             out["n_epochs"] = None
         v = self.reasoning_effort
         if v is not None:
             out["reasoning_effort"] = v
-        elif nulls is not None and "reasoning_effort" in nulls:
+        elif meta is not None and "reasoning_effort" in meta.nulls:
             out["reasoning_effort"] = None
         v = self.compute_multiplier
         if v is not None:
             out["compute_multiplier"] = v
-        elif nulls is not None and "compute_multiplier" in nulls:
+        elif meta is not None and "compute_multiplier" in meta.nulls:
             out["compute_multiplier"] = None
         v = self.eval_interval
         if v is not None:
             out["eval_interval"] = v
-        elif nulls is not None and "eval_interval" in nulls:
+        elif meta is not None and "eval_interval" in meta.nulls:
             out["eval_interval"] = None
         v = self.eval_samples
         if v is not None:
             out["eval_samples"] = v
-        elif nulls is not None and "eval_samples" in nulls:
+        elif meta is not None and "eval_samples" in meta.nulls:
             out["eval_samples"] = None
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -3182,9 +3345,9 @@ def _dec_ReinforcementHyperparameters(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(ReinforcementHyperparameters)
-    get = data.get
     absent = 0
     nulls: list[str] | None = None
+    get = data.get
     v = get("batch_size", _ABSENT)
     if v is _ABSENT:
         absent += 1
@@ -3275,6 +3438,9 @@ def _dec_ReinforcementHyperparameters(data: Any, strict: bool) -> Any:
             raise _mismatch(None, "'auto' or integer").at("eval_samples")
         nulls = _note(nulls, "eval_samples")
     self.eval_samples = v
+    if nulls is None and len(data) + absent == 7:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_ReinforcementHyperparameters, nulls, None)
 
 

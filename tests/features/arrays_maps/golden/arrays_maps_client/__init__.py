@@ -6,7 +6,23 @@
 Generated from an OpenAPI description; standard library only.
 """
 
-from .errors import ClientError, DecodeError
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ClientError,
+    ConflictError,
+    DecodeError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+)
 from .models import (
     Point,
     Collections,
@@ -16,6 +32,19 @@ from .models import (
 __all__ = [
     "ClientError",
     "DecodeError",
+    "APIError",
+    "APIStatusError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "UnprocessableEntityError",
+    "RateLimitError",
+    "InternalServerError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "APIResponseValidationError",
     "Point",
     "Collections",
     "Tagged",

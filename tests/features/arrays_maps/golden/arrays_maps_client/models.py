@@ -16,7 +16,6 @@ from typing import Any, Literal, Mapping, TypeAlias
 from ._runtime import ABSENT as _ABSENT
 from ._runtime import Model as _Model
 from ._runtime import as_object as _as_object
-from ._runtime import drop_missing as _drop_missing
 from ._runtime import failing_index as _failing_index
 from ._runtime import finish as _finish
 from ._runtime import is_int as _is_int
@@ -53,14 +52,13 @@ class Point(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
+        out: dict[str, Any] = {}
         out["x"] = self.x
         out["y"] = self.y
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -78,35 +76,41 @@ def _dec_Point(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(Point)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
-    v = get("x", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["x"]
+    except KeyError:
         if strict:
-            raise _missing_key("x")
+            raise _missing_key("x") from None
         missing = _note(missing, "x")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v.__class__ is float or _is_num(v)):
-            raise _mismatch(v, "number").at("x")
-    elif strict:
-        raise _mismatch(None, "number").at("x")
+    else:
+        if v is not None:
+            if strict and not (v.__class__ is float or _is_num(v)):
+                raise _mismatch(v, "number").at("x")
+        elif strict:
+            raise _mismatch(None, "number").at("x")
     self.x = v
-    v = get("y", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["y"]
+    except KeyError:
         if strict:
-            raise _missing_key("y")
+            raise _missing_key("y") from None
         missing = _note(missing, "y")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v.__class__ is float or _is_num(v)):
-            raise _mismatch(v, "number").at("y")
-    elif strict:
-        raise _mismatch(None, "number").at("y")
+    else:
+        if v is not None:
+            if strict and not (v.__class__ is float or _is_num(v)):
+                raise _mismatch(v, "number").at("y")
+        elif strict:
+            raise _mismatch(None, "number").at("y")
     self.y = v
+    if missing is None and len(data) + absent == 2:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_Point, None, missing)
 
 
@@ -144,46 +148,46 @@ class Collections(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
-        nulls = self._nulls
+        out: dict[str, Any] = {}
         v = self.grid
         if v is not None:
             out["grid"] = v
-        elif nulls is not None and "grid" in nulls:
+        elif meta is not None and "grid" in meta.nulls:
             out["grid"] = None
         v = self.points
         if v is not None:
             out["points"] = _enc_list_Point(v)
-        elif nulls is not None and "points" in nulls:
+        elif meta is not None and "points" in meta.nulls:
             out["points"] = None
         v = self.by_name
         if v is not None:
             out["by_name"] = _enc_map_Point(v)
-        elif nulls is not None and "by_name" in nulls:
+        elif meta is not None and "by_name" in meta.nulls:
             out["by_name"] = None
         v = self.paths
         if v is not None:
             out["paths"] = _enc_map_list_Point(v)
-        elif nulls is not None and "paths" in nulls:
+        elif meta is not None and "paths" in meta.nulls:
             out["paths"] = None
         v = self.labels
         if v is not None:
             out["labels"] = v
-        elif nulls is not None and "labels" in nulls:
+        elif meta is not None and "labels" in meta.nulls:
             out["labels"] = None
         v = self.rows
         if v is not None:
             out["rows"] = v
-        elif nulls is not None and "rows" in nulls:
+        elif meta is not None and "rows" in meta.nulls:
             out["rows"] = None
         v = self.free
         if v is not None:
             out["free"] = v
-        elif nulls is not None and "free" in nulls:
+        elif meta is not None and "free" in meta.nulls:
             out["free"] = None
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -206,9 +210,9 @@ def _dec_Collections(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(Collections)
-    get = data.get
     absent = 0
     nulls: list[str] | None = None
+    get = data.get
     v = get("grid", _ABSENT)
     if v is _ABSENT:
         absent += 1
@@ -311,6 +315,9 @@ def _dec_Collections(data: Any, strict: bool) -> Any:
             raise _mismatch(None, "object").at("free")
         nulls = _note(nulls, "free")
     self.free = v
+    if nulls is None and len(data) + absent == 7:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_Collections, nulls, None)
 
 
@@ -330,13 +337,12 @@ class Tagged(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
+        out: dict[str, Any] = {}
         out["id"] = self.id
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(_enc_map_Point(self._extra))
+        if meta is not None:
+            meta.write(out, _enc_map_Point)
         return out
 
 
@@ -353,22 +359,26 @@ def _dec_Tagged(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(Tagged)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
-    v = get("id", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["id"]
+    except KeyError:
         if strict:
-            raise _missing_key("id")
+            raise _missing_key("id") from None
         missing = _note(missing, "id")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("id")
-    elif strict:
-        raise _mismatch(None, "string").at("id")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("id")
+        elif strict:
+            raise _mismatch(None, "string").at("id")
     self.id = v
+    if missing is None and len(data) + absent == 1:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(
         self, data, absent, _KEYS_Tagged, None, missing, strict, _dec_map_Point
     )

@@ -16,7 +16,6 @@ from typing import Any, Literal, Mapping, TypeAlias
 from ._runtime import ABSENT as _ABSENT
 from ._runtime import Model as _Model
 from ._runtime import as_object as _as_object
-from ._runtime import drop_missing as _drop_missing
 from ._runtime import failing_index as _failing_index
 from ._runtime import finish as _finish
 from ._runtime import is_int as _is_int
@@ -61,35 +60,33 @@ class Job(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
-        nulls = self._nulls
+        out: dict[str, Any] = {}
         out["id"] = self.id
         out["finished_at"] = self.finished_at
         v = self.rate
         if v is not None:
             out["rate"] = v
-        elif nulls is not None and "rate" in nulls:
+        elif meta is not None and "rate" in meta.nulls:
             out["rate"] = None
         v = self.note
         if v is not None:
             out["note"] = v
-        elif nulls is not None and "note" in nulls:
+        elif meta is not None and "note" in meta.nulls:
             out["note"] = None
         v = self.kind
         if v is not None:
             out["kind"] = v
-        elif nulls is not None and "kind" in nulls:
+        elif meta is not None and "kind" in meta.nulls:
             out["kind"] = None
         v = self.parent
         if v is not None:
             out["parent"] = v.to_dict() if isinstance(v, _Model) else v
-        elif nulls is not None and "parent" in nulls:
+        elif meta is not None and "parent" in meta.nulls:
             out["parent"] = None
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -111,33 +108,37 @@ def _dec_Job(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(Job)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    v = get("id", _ABSENT)
-    if v is _ABSENT:
+    get = data.get
+    try:
+        v = data["id"]
+    except KeyError:
         if strict:
-            raise _missing_key("id")
+            raise _missing_key("id") from None
         missing = _note(missing, "id")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("id")
-    elif strict:
-        raise _mismatch(None, "string").at("id")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("id")
+        elif strict:
+            raise _mismatch(None, "string").at("id")
     self.id = v
-    v = get("finished_at", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["finished_at"]
+    except KeyError:
         if strict:
-            raise _missing_key("finished_at")
+            raise _missing_key("finished_at") from None
         missing = _note(missing, "finished_at")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v.__class__ is int or _is_int(v)):
-            raise _mismatch(v, "integer or null").at("finished_at")
+    else:
+        if v is not None:
+            if strict and not (v.__class__ is int or _is_int(v)):
+                raise _mismatch(v, "integer or null").at("finished_at")
     self.finished_at = v
     v = get("rate", _ABSENT)
     if v is _ABSENT:
@@ -185,6 +186,9 @@ def _dec_Job(data: Any, strict: bool) -> Any:
     else:
         nulls = _note(nulls, "parent")
     self.parent = v
+    if missing is None and nulls is None and len(data) + absent == 6:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_Job, nulls, missing)
 
 
@@ -204,13 +208,12 @@ class Ref(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
+        out: dict[str, Any] = {}
         out["id"] = self.id
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -227,20 +230,24 @@ def _dec_Ref(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(Ref)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
-    v = get("id", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["id"]
+    except KeyError:
         if strict:
-            raise _missing_key("id")
+            raise _missing_key("id") from None
         missing = _note(missing, "id")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("id")
-    elif strict:
-        raise _mismatch(None, "string").at("id")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("id")
+        elif strict:
+            raise _mismatch(None, "string").at("id")
     self.id = v
+    if missing is None and len(data) + absent == 1:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_Ref, None, missing)

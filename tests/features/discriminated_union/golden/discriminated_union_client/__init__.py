@@ -6,7 +6,23 @@
 Generated from an OpenAPI description; standard library only.
 """
 
-from .errors import ClientError, DecodeError
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ClientError,
+    ConflictError,
+    DecodeError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+)
 from .models import (
     Cat,
     Dog,
@@ -20,6 +36,19 @@ from .models import (
 __all__ = [
     "ClientError",
     "DecodeError",
+    "APIError",
+    "APIStatusError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "UnprocessableEntityError",
+    "RateLimitError",
+    "InternalServerError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "APIResponseValidationError",
     "Cat",
     "Dog",
     "Pet",

@@ -19,25 +19,47 @@ _M = TypeVar("_M", bound="Model")
 ABSENT: Any = object()
 
 
-class Model:
-    """Base of every generated model.
+class Meta:
+    """What a decoded object needs to give its input back exactly.
 
-    Three private slots let a decoded object give its input back exactly:
-    ``_extra`` holds keys the schema does not know, ``_nulls`` the optional keys the
-    input set to ``null``, and ``_missing`` the required keys lenient decoding found
-    absent.
+    ``extra`` holds the keys the schema does not know, ``nulls`` the optional keys the
+    input set to ``null``, and ``missing`` the required keys lenient decoding found
+    absent. Objects without any of these (the common case) carry no ``Meta`` at all.
     """
 
-    __slots__ = ("_extra", "_nulls", "_missing")
+    __slots__ = ("extra", "nulls", "missing")
 
-    _extra: dict[str, Any] | None
-    _nulls: list[str] | None
-    _missing: list[str] | None
+    def __init__(
+        self,
+        extra: dict[str, Any] | None,
+        nulls: list[str] | None,
+        missing: list[str] | None,
+    ) -> None:
+        self.extra = extra
+        self.nulls: frozenset[str] = frozenset(nulls or ())
+        self.missing = missing
+
+    def write(self, out: dict[str, Any], encode: Any = None) -> None:
+        """Finish ``to_dict``: leave out required keys that were missing and have not
+        been set since, and write the unknown keys back."""
+        if self.missing:
+            for key in self.missing:
+                if out.get(key) is None:
+                    out.pop(key, None)
+        if self.extra:
+            out.update(self.extra if encode is None else encode(self.extra))
+
+
+class Model:
+    """Base of every generated model. Its one private slot, ``_meta``, is ``None``
+    unless the object was decoded from input that needs remembering (see ``Meta``)."""
+
+    __slots__ = ("_meta",)
+
+    _meta: Meta | None
 
     def __post_init__(self) -> None:
-        self._extra = None
-        self._nulls = None
-        self._missing = None
+        self._meta = None
 
     @classmethod
     def from_dict(cls: type[_M], data: Mapping[str, Any], *, strict: bool = True) -> _M:
@@ -146,14 +168,14 @@ def finish(
     strict: bool = False,
     decode_extra: Any = None,
 ) -> Any:
-    """Fill a decoded object's private slots: unknown keys, nulls and missing keys."""
+    """Attach a ``Meta`` to a decoded object whose input had unknown keys, nulls for
+    optional fields, or missing required keys."""
+    extra = None
     if len(data) + absent > len(known):
         extra = {k: v for k, v in data.items() if k not in known}
-        obj._extra = extra if decode_extra is None else decode_extra(extra, strict)
-    else:
-        obj._extra = None
-    obj._nulls = nulls
-    obj._missing = missing
+        if decode_extra is not None:
+            extra = decode_extra(extra, strict)
+    obj._meta = Meta(extra, nulls, missing) if (extra or nulls or missing) else None
     return obj
 
 
@@ -163,10 +185,3 @@ def note(keys: list[str] | None, key: str) -> list[str]:
         return [key]
     keys.append(key)
     return keys
-
-
-def drop_missing(out: dict[str, Any], missing: list[str]) -> None:
-    """Leave out required keys that the input lacked and nobody has set since."""
-    for key in missing:
-        if out.get(key) is None:
-            out.pop(key, None)

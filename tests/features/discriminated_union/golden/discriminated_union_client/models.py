@@ -16,7 +16,6 @@ from typing import Any, Literal, Mapping, TypeAlias
 from ._runtime import ABSENT as _ABSENT
 from ._runtime import Model as _Model
 from ._runtime import as_object as _as_object
-from ._runtime import drop_missing as _drop_missing
 from ._runtime import failing_index as _failing_index
 from ._runtime import finish as _finish
 from ._runtime import is_int as _is_int
@@ -59,20 +58,18 @@ class Cat(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
-        nulls = self._nulls
+        out: dict[str, Any] = {}
         out["pet_type"] = self.pet_type
         out["name"] = self.name
         v = self.lives
         if v is not None:
             out["lives"] = v
-        elif nulls is not None and "lives" in nulls:
+        elif meta is not None and "lives" in meta.nulls:
             out["lives"] = None
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -91,35 +88,39 @@ def _dec_Cat(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(Cat)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    v = get("pet_type", _ABSENT)
-    if v is _ABSENT:
+    get = data.get
+    try:
+        v = data["pet_type"]
+    except KeyError:
         if strict:
-            raise _missing_key("pet_type")
+            raise _missing_key("pet_type") from None
         missing = _note(missing, "pet_type")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and v != "cat":
-            raise _not_one_of(v, "'cat'").at("pet_type")
-    elif strict:
-        raise _mismatch(None, "'cat'").at("pet_type")
+    else:
+        if v is not None:
+            if strict and v != "cat":
+                raise _not_one_of(v, "'cat'").at("pet_type")
+        elif strict:
+            raise _mismatch(None, "'cat'").at("pet_type")
     self.pet_type = v
-    v = get("name", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["name"]
+    except KeyError:
         if strict:
-            raise _missing_key("name")
+            raise _missing_key("name") from None
         missing = _note(missing, "name")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("name")
-    elif strict:
-        raise _mismatch(None, "string").at("name")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("name")
+        elif strict:
+            raise _mismatch(None, "string").at("name")
     self.name = v
     v = get("lives", _ABSENT)
     if v is _ABSENT:
@@ -133,6 +134,9 @@ def _dec_Cat(data: Any, strict: bool) -> Any:
             raise _mismatch(None, "integer").at("lives")
         nulls = _note(nulls, "lives")
     self.lives = v
+    if missing is None and nulls is None and len(data) + absent == 3:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_Cat, nulls, missing)
 
 
@@ -156,20 +160,18 @@ class Dog(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
-        nulls = self._nulls
+        out: dict[str, Any] = {}
         out["pet_type"] = self.pet_type
         out["name"] = self.name
         v = self.good
         if v is not None:
             out["good"] = v
-        elif nulls is not None and "good" in nulls:
+        elif meta is not None and "good" in meta.nulls:
             out["good"] = None
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -188,35 +190,39 @@ def _dec_Dog(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(Dog)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    v = get("pet_type", _ABSENT)
-    if v is _ABSENT:
+    get = data.get
+    try:
+        v = data["pet_type"]
+    except KeyError:
         if strict:
-            raise _missing_key("pet_type")
+            raise _missing_key("pet_type") from None
         missing = _note(missing, "pet_type")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and v != "dog":
-            raise _not_one_of(v, "'dog'").at("pet_type")
-    elif strict:
-        raise _mismatch(None, "'dog'").at("pet_type")
+    else:
+        if v is not None:
+            if strict and v != "dog":
+                raise _not_one_of(v, "'dog'").at("pet_type")
+        elif strict:
+            raise _mismatch(None, "'dog'").at("pet_type")
     self.pet_type = v
-    v = get("name", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["name"]
+    except KeyError:
         if strict:
-            raise _missing_key("name")
+            raise _missing_key("name") from None
         missing = _note(missing, "name")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("name")
-    elif strict:
-        raise _mismatch(None, "string").at("name")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("name")
+        elif strict:
+            raise _mismatch(None, "string").at("name")
     self.name = v
     v = get("good", _ABSENT)
     if v is _ABSENT:
@@ -230,6 +236,9 @@ def _dec_Dog(data: Any, strict: bool) -> Any:
             raise _mismatch(None, "boolean").at("good")
         nulls = _note(nulls, "good")
     self.good = v
+    if missing is None and nulls is None and len(data) + absent == 3:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_Dog, nulls, missing)
 
 
@@ -251,14 +260,13 @@ class Circle(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
+        out: dict[str, Any] = {}
         out["kind"] = self.kind
         out["radius"] = self.radius
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -276,35 +284,41 @@ def _dec_Circle(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(Circle)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
-    v = get("kind", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["kind"]
+    except KeyError:
         if strict:
-            raise _missing_key("kind")
+            raise _missing_key("kind") from None
         missing = _note(missing, "kind")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and v != "circle":
-            raise _not_one_of(v, "'circle'").at("kind")
-    elif strict:
-        raise _mismatch(None, "'circle'").at("kind")
+    else:
+        if v is not None:
+            if strict and v != "circle":
+                raise _not_one_of(v, "'circle'").at("kind")
+        elif strict:
+            raise _mismatch(None, "'circle'").at("kind")
     self.kind = v
-    v = get("radius", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["radius"]
+    except KeyError:
         if strict:
-            raise _missing_key("radius")
+            raise _missing_key("radius") from None
         missing = _note(missing, "radius")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v.__class__ is float or _is_num(v)):
-            raise _mismatch(v, "number").at("radius")
-    elif strict:
-        raise _mismatch(None, "number").at("radius")
+    else:
+        if v is not None:
+            if strict and not (v.__class__ is float or _is_num(v)):
+                raise _mismatch(v, "number").at("radius")
+        elif strict:
+            raise _mismatch(None, "number").at("radius")
     self.radius = v
+    if missing is None and len(data) + absent == 2:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_Circle, None, missing)
 
 
@@ -326,14 +340,13 @@ class Square(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
+        out: dict[str, Any] = {}
         out["kind"] = self.kind
         out["side"] = self.side
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -351,35 +364,41 @@ def _dec_Square(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(Square)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
-    v = get("kind", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["kind"]
+    except KeyError:
         if strict:
-            raise _missing_key("kind")
+            raise _missing_key("kind") from None
         missing = _note(missing, "kind")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and v != "square":
-            raise _not_one_of(v, "'square'").at("kind")
-    elif strict:
-        raise _mismatch(None, "'square'").at("kind")
+    else:
+        if v is not None:
+            if strict and v != "square":
+                raise _not_one_of(v, "'square'").at("kind")
+        elif strict:
+            raise _mismatch(None, "'square'").at("kind")
     self.kind = v
-    v = get("side", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["side"]
+    except KeyError:
         if strict:
-            raise _missing_key("side")
+            raise _missing_key("side") from None
         missing = _note(missing, "side")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v.__class__ is float or _is_num(v)):
-            raise _mismatch(v, "number").at("side")
-    elif strict:
-        raise _mismatch(None, "number").at("side")
+    else:
+        if v is not None:
+            if strict and not (v.__class__ is float or _is_num(v)):
+                raise _mismatch(v, "number").at("side")
+        elif strict:
+            raise _mismatch(None, "number").at("side")
     self.side = v
+    if missing is None and len(data) + absent == 2:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_Square, None, missing)
 
 
@@ -405,25 +424,23 @@ class Owner(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
-        nulls = self._nulls
+        out: dict[str, Any] = {}
         v = self.pet
         out["pet"] = _enc_union_Pet(v)
         v = self.shapes
         if v is not None:
             out["shapes"] = _enc_list_Shape(v)
-        elif nulls is not None and "shapes" in nulls:
+        elif meta is not None and "shapes" in meta.nulls:
             out["shapes"] = None
         v = self.tag
         if v is not None:
             out["tag"] = _enc_union_OwnerTag(v)
-        elif nulls is not None and "tag" in nulls:
+        elif meta is not None and "tag" in meta.nulls:
             out["tag"] = None
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -442,24 +459,26 @@ def _dec_Owner(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(Owner)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    v = get("pet", _ABSENT)
-    if v is _ABSENT:
+    get = data.get
+    try:
+        v = data["pet"]
+    except KeyError:
         if strict:
-            raise _missing_key("pet")
+            raise _missing_key("pet") from None
         missing = _note(missing, "pet")
         absent += 1
         v = None
-    elif v is not None:
-        try:
-            v = _dec_union_Pet(v, strict)
-        except _DecodeError as e:
-            raise e.at("pet")
-    elif strict:
-        raise _mismatch(None, "object").at("pet")
+    else:
+        if v is not None:
+            try:
+                v = _dec_union_Pet(v, strict)
+            except _DecodeError as e:
+                raise e.at("pet")
+        elif strict:
+            raise _mismatch(None, "object").at("pet")
     self.pet = v
     v = get("shapes", _ABSENT)
     if v is _ABSENT:
@@ -489,6 +508,9 @@ def _dec_Owner(data: Any, strict: bool) -> Any:
             raise _mismatch(None, "string, integer, object or array").at("tag")
         nulls = _note(nulls, "tag")
     self.tag = v
+    if missing is None and nulls is None and len(data) + absent == 3:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_Owner, nulls, missing)
 
 

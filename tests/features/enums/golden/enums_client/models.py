@@ -16,7 +16,6 @@ from typing import Any, Literal, Mapping, TypeAlias
 from ._runtime import ABSENT as _ABSENT
 from ._runtime import Model as _Model
 from ._runtime import as_object as _as_object
-from ._runtime import drop_missing as _drop_missing
 from ._runtime import failing_index as _failing_index
 from ._runtime import finish as _finish
 from ._runtime import is_int as _is_int
@@ -69,40 +68,38 @@ class Settings(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
-        nulls = self._nulls
+        out: dict[str, Any] = {}
         out["colour"] = self.colour
         out["level"] = self.level
         v = self.flag
         if v is not None:
             out["flag"] = v
-        elif nulls is not None and "flag" in nulls:
+        elif meta is not None and "flag" in meta.nulls:
             out["flag"] = None
         v = self.kind
         if v is not None:
             out["kind"] = v
-        elif nulls is not None and "kind" in nulls:
+        elif meta is not None and "kind" in meta.nulls:
             out["kind"] = None
         v = self.mode
         if v is not None:
             out["mode"] = v
-        elif nulls is not None and "mode" in nulls:
+        elif meta is not None and "mode" in meta.nulls:
             out["mode"] = None
         v = self.ratio
         if v is not None:
             out["ratio"] = v
-        elif nulls is not None and "ratio" in nulls:
+        elif meta is not None and "ratio" in meta.nulls:
             out["ratio"] = None
         v = self.case
         if v is not None:
             out["case"] = v
-        elif nulls is not None and "case" in nulls:
+        elif meta is not None and "case" in meta.nulls:
             out["case"] = None
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -125,42 +122,46 @@ def _dec_Settings(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(Settings)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    v = get("colour", _ABSENT)
-    if v is _ABSENT:
+    get = data.get
+    try:
+        v = data["colour"]
+    except KeyError:
         if strict:
-            raise _missing_key("colour")
+            raise _missing_key("colour") from None
         missing = _note(missing, "colour")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (isinstance(v, str) and v in {"red", "green", "blue"}):
-            raise _not_one_of(v, "'red', 'green', 'blue'").at("colour")
-    elif strict:
-        raise _mismatch(None, "one of 'red', 'green', 'blue'").at("colour")
+    else:
+        if v is not None:
+            if strict and not (isinstance(v, str) and v in {"red", "green", "blue"}):
+                raise _not_one_of(v, "'red', 'green', 'blue'").at("colour")
+        elif strict:
+            raise _mismatch(None, "one of 'red', 'green', 'blue'").at("colour")
     self.colour = v
-    v = get("level", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["level"]
+    except KeyError:
         if strict:
-            raise _missing_key("level")
+            raise _missing_key("level") from None
         missing = _note(missing, "level")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not _json_in(
-            v,
-            (
-                0,
-                1,
-                2,
-            ),
-        ):
-            raise _not_one_of(v, "0, 1, 2").at("level")
-    elif strict:
-        raise _mismatch(None, "0, 1 or 2").at("level")
+    else:
+        if v is not None:
+            if strict and not _json_in(
+                v,
+                (
+                    0,
+                    1,
+                    2,
+                ),
+            ):
+                raise _not_one_of(v, "0, 1, 2").at("level")
+        elif strict:
+            raise _mismatch(None, "0, 1 or 2").at("level")
     self.level = v
     v = get("flag", _ABSENT)
     if v is _ABSENT:
@@ -226,6 +227,9 @@ def _dec_Settings(data: Any, strict: bool) -> Any:
             raise _mismatch(None, "one of 'UPPER', 'upper'").at("case")
         nulls = _note(nulls, "case")
     self.case = v
+    if missing is None and nulls is None and len(data) + absent == 7:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_Settings, nulls, missing)
 
 

@@ -16,7 +16,6 @@ from typing import Any, Literal, Mapping, TypeAlias
 from ._runtime import ABSENT as _ABSENT
 from ._runtime import Model as _Model
 from ._runtime import as_object as _as_object
-from ._runtime import drop_missing as _drop_missing
 from ._runtime import failing_index as _failing_index
 from ._runtime import finish as _finish
 from ._runtime import is_int as _is_int
@@ -50,16 +49,16 @@ class Inner(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
-        nulls = self._nulls
+        out: dict[str, Any] = {}
         v = self.x
         if v is not None:
             out["x"] = v
-        elif nulls is not None and "x" in nulls:
+        elif meta is not None and "x" in meta.nulls:
             out["x"] = None
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -76,9 +75,9 @@ def _dec_Inner(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(Inner)
-    get = data.get
     absent = 0
     nulls: list[str] | None = None
+    get = data.get
     v = get("x", _ABSENT)
     if v is _ABSENT:
         absent += 1
@@ -91,6 +90,9 @@ def _dec_Inner(data: Any, strict: bool) -> Any:
             raise _mismatch(None, "integer").at("x")
         nulls = _note(nulls, "x")
     self.x = v
+    if nulls is None and len(data) + absent == 1:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_Inner, nulls, None)
 
 
@@ -129,37 +131,35 @@ class Thing(_Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Encode as a JSON object: the input back exactly for a decoded object."""
-        out: dict[str, Any] = {}
+        meta = self._meta
         v: Any
-        nulls = self._nulls
+        out: dict[str, Any] = {}
         out["a"] = self.a
         out["b"] = self.b
         v = self.c
         if v is not None:
             out["c"] = v
-        elif nulls is not None and "c" in nulls:
+        elif meta is not None and "c" in meta.nulls:
             out["c"] = None
         v = self.d
         if v is not None:
             out["d"] = v
-        elif nulls is not None and "d" in nulls:
+        elif meta is not None and "d" in meta.nulls:
             out["d"] = None
         v = self.e
         out["e"] = v.to_dict() if isinstance(v, _Model) else v
         v = self.f
         if v is not None:
             out["f"] = v
-        elif nulls is not None and "f" in nulls:
+        elif meta is not None and "f" in meta.nulls:
             out["f"] = None
         v = self.g
         if v is not None:
             out["g"] = v
-        elif nulls is not None and "g" in nulls:
+        elif meta is not None and "g" in meta.nulls:
             out["g"] = None
-        if self._missing is not None:
-            _drop_missing(out, self._missing)
-        if self._extra is not None:
-            out.update(self._extra)
+        if meta is not None:
+            meta.write(out)
         return out
 
 
@@ -182,33 +182,37 @@ def _dec_Thing(data: Any, strict: bool) -> Any:
             raise _mismatch(data, "object")
         return data
     self = object.__new__(Thing)
-    get = data.get
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    v = get("a", _ABSENT)
-    if v is _ABSENT:
+    get = data.get
+    try:
+        v = data["a"]
+    except KeyError:
         if strict:
-            raise _missing_key("a")
+            raise _missing_key("a") from None
         missing = _note(missing, "a")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("a")
-    elif strict:
-        raise _mismatch(None, "string").at("a")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("a")
+        elif strict:
+            raise _mismatch(None, "string").at("a")
     self.a = v
-    v = get("b", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["b"]
+    except KeyError:
         if strict:
-            raise _missing_key("b")
+            raise _missing_key("b") from None
         missing = _note(missing, "b")
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string or null").at("b")
+    else:
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string or null").at("b")
     self.b = v
     v = get("c", _ABSENT)
     if v is _ABSENT:
@@ -232,18 +236,20 @@ def _dec_Thing(data: Any, strict: bool) -> Any:
             raise _mismatch(None, "string").at("d")
         nulls = _note(nulls, "d")
     self.d = v
-    v = get("e", _ABSENT)
-    if v is _ABSENT:
+    try:
+        v = data["e"]
+    except KeyError:
         if strict:
-            raise _missing_key("e")
+            raise _missing_key("e") from None
         missing = _note(missing, "e")
         absent += 1
         v = None
-    elif v is not None:
-        try:
-            v = _dec_Inner(v, strict)
-        except _DecodeError as e:
-            raise e.at("e")
+    else:
+        if v is not None:
+            try:
+                v = _dec_Inner(v, strict)
+            except _DecodeError as e:
+                raise e.at("e")
     self.e = v
     v = get("f", _ABSENT)
     if v is _ABSENT:
@@ -265,6 +271,9 @@ def _dec_Thing(data: Any, strict: bool) -> Any:
     else:
         nulls = _note(nulls, "g")
     self.g = v
+    if missing is None and nulls is None and len(data) + absent == 7:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
     return _finish(self, data, absent, _KEYS_Thing, nulls, missing)
 
 
