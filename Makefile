@@ -30,6 +30,7 @@ golden: $(STAMP)
 	$(PY) -m tests.golden
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) bench/run.py
 
 clean:

@@ -1,3 +1,237 @@
-"""Benchmarks: not yet (see the speed issue)."""
+"""Benchmarks: generated codecs against json itself and against the peers, in one run.
 
-print("bench: not yet")
+    make bench            # installs the bench extra, then runs this
+
+Every figure is a ratio measured in the same process (or, for generation, the same
+run), so it holds on a noisy machine. Peers that are not installed are reported as
+such. Nothing here is asserted by the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import timeit
+import tracemalloc
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = ROOT / "schema" / "fine_tuning.yaml"
+EXAMPLES = sorted((ROOT / "schema" / "examples").glob("*.json"))
+GOAL_PAYLOADS = {"resume-page": 2.0, "reinforcement-multi-grader": 2.5}
+sys.path.insert(0, str(ROOT / "generated"))
+
+from fine_tuning_client import FineTuningJob  # noqa: E402
+
+
+def best(fn: Callable[[], Any], budget: float) -> float:
+    """Seconds per call: the best of several timed batches (the least disturbed)."""
+    number = 1
+    while True:
+        t = timeit.timeit(fn, number=number)
+        if t > 0.02:
+            break
+        number *= 2
+    repeat = max(3, int(budget / max(t, 1e-9)))
+    gc.collect()
+    return min(timeit.repeat(fn, number=number, repeat=min(repeat, 25))) / number
+
+
+# ----- peers ---------------------------------------------------------------------------
+
+
+class Peer:
+    name = ""
+
+    def decode(self, text: str) -> Any:
+        raise NotImplementedError
+
+    def encode(self, obj: Any) -> str:
+        raise NotImplementedError
+
+
+class OpenAISDK(Peer):
+    """The official SDK's model (pydantic): validating, as `model_validate_json` does."""
+
+    name = "openai SDK (pydantic)"
+
+    def __init__(self) -> None:
+        from openai.types.fine_tuning import FineTuningJob as Job
+
+        self.Job = Job
+
+    def decode(self, text: str) -> Any:
+        return self.Job.model_validate_json(text)
+
+    def encode(self, obj: Any) -> str:
+        return obj.model_dump_json(exclude_unset=True)  # type: ignore[no-any-return]
+
+
+class OpenAPIPythonClient(Peer):
+    name = "openapi-python-client"
+
+    def __init__(self, workdir: Path) -> None:
+        exe = shutil.which("openapi-python-client") or str(Path(sys.executable).parent / "openapi-python-client")
+        out = workdir / "opc"
+        subprocess.run([exe, "generate", "--path", str(SCHEMA), "--output-path", str(out)],
+                       check=True, capture_output=True, text=True)
+        pkg = next(p for p in out.iterdir() if (p / "__init__.py").exists())
+        sys.path.insert(0, str(out))
+        models = __import__(pkg.name + ".models", fromlist=["FineTuningJob"])
+        self.Job = models.FineTuningJob
+
+    def decode(self, text: str) -> Any:
+        return self.Job.from_dict(json.loads(text))
+
+    def encode(self, obj: Any) -> str:
+        return json.dumps(obj.to_dict())
+
+
+def load_peers(workdir: Path) -> tuple[list[Peer], list[str]]:
+    peers: list[Peer] = []
+    missing: list[str] = []
+    for make in (OpenAISDK, lambda: OpenAPIPythonClient(workdir)):
+        try:
+            peers.append(make())  # type: ignore[operator]
+        except Exception as exc:  # noqa: BLE001 - report and go on
+            missing.append(f"{getattr(make, 'name', 'openapi-python-client')}: {type(exc).__name__}: {str(exc)[:120]}")
+    return peers, missing
+
+
+# ----- codec ---------------------------------------------------------------------------
+
+
+def codec(budget: float, peers: list[Peer]) -> list[dict[str, Any]]:
+    rows = []
+    for path in EXAMPLES:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
+        t_loads = best(lambda: json.loads(text), budget)
+        t_dumps = best(lambda: json.dumps(data), budget)
+        job = FineTuningJob.from_json(text)
+        row: dict[str, Any] = {
+            "payload": path.stem,
+            "bytes": len(text.encode()),
+            "json.loads us": t_loads * 1e6,
+            "strict": best(lambda: FineTuningJob.from_json(text), budget) / t_loads,
+            "lenient": best(lambda: FineTuningJob.from_json(text, strict=False), budget) / t_loads,
+            "to_json": best(job.to_json, budget) / t_dumps,
+        }
+        for peer in peers:
+            try:
+                obj = peer.decode(text)
+                row[peer.name + " decode"] = best(lambda: peer.decode(text), budget) / t_loads
+                row[peer.name + " encode"] = best(lambda: peer.encode(obj), budget) / t_dumps
+            except Exception as exc:  # noqa: BLE001
+                row[peer.name + " decode"] = f"failed: {type(exc).__name__}"
+                row[peer.name + " encode"] = "-"
+        rows.append(row)
+    return rows
+
+
+def memory() -> list[dict[str, Any]]:
+    rows = []
+    for path in EXAMPLES:
+        text = path.read_text(encoding="utf-8")
+        n = 200
+
+        def held(make: Callable[[], Any]) -> float:
+            gc.collect()
+            tracemalloc.start()
+            before = tracemalloc.get_traced_memory()[0]
+            keep = [make() for _ in range(n)]
+            after = tracemalloc.get_traced_memory()[0]
+            tracemalloc.stop()
+            del keep
+            return (after - before) / n
+
+        as_dict = held(lambda: json.loads(text))
+        as_job = held(lambda: FineTuningJob.from_json(text))
+        rows.append({"payload": path.stem, "dict bytes": as_dict, "job bytes": as_job, "ratio": as_job / as_dict})
+    return rows
+
+
+# ----- generation ----------------------------------------------------------------------
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None, runs: int = 3) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True, env=env, cwd=ROOT)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def generation(workdir: Path) -> dict[str, Any]:
+    env = dict(os.environ)
+    env["OAS_DATACLASSES_CACHE_DIR"] = str(workdir / "cache")
+    gen = [sys.executable, "-m", "generator", "generate", "--out", str(workdir / "gen")]
+    subprocess.run(gen, check=True, capture_output=True, env=env, cwd=ROOT)  # fill the cache
+    out: dict[str, Any] = {
+        "generate, warm cache": timed(gen, env),
+        "generate, --no-cache": timed(gen + ["--no-cache"], env, runs=1),
+    }
+    dmcg = shutil.which("datamodel-codegen") or str(Path(sys.executable).parent / "datamodel-codegen")
+    if Path(dmcg).exists():
+        out["datamodel-codegen"] = timed([dmcg, "--input", str(SCHEMA), "--input-file-type", "openapi",
+                                          "--output", str(workdir / "dm.py")])
+    return out
+
+
+def fmt(v: Any) -> str:
+    return f"{v:.2f}" if isinstance(v, float) else str(v)
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for r in rows:
+        lines.append("| " + " | ".join(fmt(r.get(c, "")) for c in cols) + " |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--budget", type=float, default=0.3, help="seconds per measurement")
+    parser.add_argument("--no-peers", action="store_true")
+    args = parser.parse_args()
+    print(f"# bench {time.strftime('%Y-%m-%d')}  python {platform.python_version()}  {platform.machine()}")
+    print("Ratios: time of the codec / time of json itself on the same payload (lower is better).\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        peers, missing = ([], []) if args.no_peers else load_peers(work)
+        for m in missing:
+            print(f"peer not available: {m}")
+        rows = codec(args.budget, peers)
+        print("## Decode (from_json / json.loads) and encode (to_json / json.dumps)\n")
+        print(table(rows))
+        print()
+        for row in rows:
+            goal = GOAL_PAYLOADS.get(row["payload"])
+            if goal:
+                ok = row["strict"] <= goal and row["lenient"] <= goal and row["to_json"] <= 1.5
+                print(f"goal {row['payload']}: decode <= {goal} x, encode <= 1.5 x: {'met' if ok else 'NOT met'}")
+        print("\n## Memory held per decoded job (tracemalloc)\n")
+        print(table(memory()))
+        print("\n## Generation (cold process, median seconds)\n")
+        gen = generation(work)
+        print(table([gen]))
+        if "datamodel-codegen" in gen:
+            ratio = gen["generate, warm cache"] / gen["datamodel-codegen"]
+            print(f"\ngenerate / datamodel-codegen: {ratio:.2f} (goal <= 0.5: {'met' if ratio <= 0.5 else 'NOT met'})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
