@@ -18,14 +18,17 @@ from . import ir
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
-# (output file, template) in the order they are written
+# (output file, template, needs operations) in the order they are written; a package
+# whose spec has no operations gets no client (and no HTTP runtime).
 FILES = (
-    ("__init__.py", "__init__.py.jinja"),
-    ("_runtime.py", "_runtime.py.jinja"),
-    ("errors.py", "errors.py.jinja"),
-    ("models.py", "models.py.jinja"),
-    ("py.typed", None),
-    ("README.md", "README.md.jinja"),
+    ("__init__.py", "__init__.py.jinja", False),
+    ("_runtime.py", "_runtime.py.jinja", False),
+    ("errors.py", "errors.py.jinja", False),
+    ("models.py", "models.py.jinja", False),
+    ("_http.py", "_http.py.jinja", True),
+    ("client.py", "client.py.jinja", True),
+    ("py.typed", None, False),
+    ("README.md", "README.md.jinja", False),
 )
 
 # Characters that would end a line, or confuse a reader or a tool, inside a literal.
@@ -97,7 +100,9 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
 def render(package: ir.Package, formatter_version: str, overrides: Path | None = None) -> dict[str, str]:
     env = environment(overrides)
     out: dict[str, str] = {}
-    for name, template in FILES:
+    for name, template, needs_operations in FILES:
+        if needs_operations and not package.operations:
+            continue
         if template is None:
             out[name] = ""
             continue

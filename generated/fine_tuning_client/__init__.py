@@ -6,7 +6,33 @@
 Generated from an OpenAPI description; standard library only.
 """
 
-from .errors import ClientError, DecodeError
+from ._http import (
+    AsyncTransport,
+    Headers,
+    HTTPTransport,
+    RawResponse,
+    Request,
+    Response,
+    Transport,
+)
+from .client import AsyncClient, Client
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ClientError,
+    ConflictError,
+    DecodeError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+)
 from .models import (
     FineTuningJob,
     FineTuningJobError,
@@ -44,8 +70,30 @@ from .models import (
 )
 
 __all__ = [
+    "Client",
+    "AsyncClient",
+    "Transport",
+    "AsyncTransport",
+    "HTTPTransport",
+    "Request",
+    "Response",
+    "RawResponse",
+    "Headers",
     "ClientError",
     "DecodeError",
+    "APIError",
+    "APIStatusError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "UnprocessableEntityError",
+    "RateLimitError",
+    "InternalServerError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "APIResponseValidationError",
     "FineTuningJob",
     "FineTuningJobError",
     "FineTuningJobHyperparameters",
