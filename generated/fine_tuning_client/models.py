@@ -223,7 +223,6 @@ def _dec_FineTuningJob(data: Any, strict: bool) -> Any:
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    get = data.get
     try:
         v = data["id"]
     except KeyError:
@@ -448,17 +447,18 @@ def _dec_FineTuningJob(data: Any, strict: bool) -> Any:
             if strict and not isinstance(v, str):
                 raise _mismatch(v, "string or null").at("validation_file")
     self.validation_file = v
-    v = get("integrations", _ABSENT)
-    if v is _ABSENT:
+    if "integrations" in data:
+        v = data["integrations"]
+        if v is not None:
+            try:
+                v = _dec_list_FineTuningIntegration(v, strict)
+            except _DecodeError as e:
+                raise e.at("integrations")
+        else:
+            nulls = _note(nulls, "integrations")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        try:
-            v = _dec_list_FineTuningIntegration(v, strict)
-        except _DecodeError as e:
-            raise e.at("integrations")
-    else:
-        nulls = _note(nulls, "integrations")
     self.integrations = v
     try:
         v = data["seed"]
@@ -475,42 +475,45 @@ def _dec_FineTuningJob(data: Any, strict: bool) -> Any:
         elif strict:
             raise _mismatch(None, "integer").at("seed")
     self.seed = v
-    v = get("estimated_finish", _ABSENT)
-    if v is _ABSENT:
+    if "estimated_finish" in data:
+        v = data["estimated_finish"]
+        if v is not None:
+            if strict and not (v.__class__ is int or _is_int(v)):
+                raise _mismatch(v, "integer or null").at("estimated_finish")
+        else:
+            nulls = _note(nulls, "estimated_finish")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v.__class__ is int or _is_int(v)):
-            raise _mismatch(v, "integer or null").at("estimated_finish")
-    else:
-        nulls = _note(nulls, "estimated_finish")
     self.estimated_finish = v
-    v = get("method", _ABSENT)
-    if v is _ABSENT:
-        absent += 1
-        v = None
-    elif v is not None:
-        try:
-            v = _dec_FineTuneMethod(v, strict)
-        except _DecodeError as e:
-            raise e.at("method")
-    else:
-        if strict:
-            raise _mismatch(None, "object").at("method")
-        nulls = _note(nulls, "method")
-    self.method = v
-    v = get("metadata", _ABSENT)
-    if v is _ABSENT:
-        absent += 1
-        v = None
-    elif v is not None:
-        if strict:
+    if "method" in data:
+        v = data["method"]
+        if v is not None:
             try:
-                _dec_map_str(v, strict)
+                v = _dec_FineTuneMethod(v, strict)
             except _DecodeError as e:
-                raise e.at("metadata")
+                raise e.at("method")
+        else:
+            if strict:
+                raise _mismatch(None, "object").at("method")
+            nulls = _note(nulls, "method")
     else:
-        nulls = _note(nulls, "metadata")
+        absent += 1
+        v = None
+    self.method = v
+    if "metadata" in data:
+        v = data["metadata"]
+        if v is not None:
+            if strict:
+                try:
+                    _dec_map_str(v, strict)
+                except _DecodeError as e:
+                    raise e.at("metadata")
+        else:
+            nulls = _note(nulls, "metadata")
+    else:
+        absent += 1
+        v = None
     self.metadata = v
     if missing is None and nulls is None and len(data) + absent == 19:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -696,40 +699,42 @@ def _dec_FineTuningJobHyperparameters(data: Any, strict: bool) -> Any:
     self = object.__new__(FineTuningJobHyperparameters)
     absent = 0
     nulls: list[str] | None = None
-    get = data.get
-    v = get("batch_size", _ABSENT)
-    if v is _ABSENT:
+    if "batch_size" in data:
+        v = data["batch_size"]
+        if v is not None:
+            if strict and not (v == "auto" or (v.__class__ is int or _is_int(v))):
+                raise _mismatch(v, "'auto', integer or null").at("batch_size")
+        else:
+            nulls = _note(nulls, "batch_size")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v == "auto" or (v.__class__ is int or _is_int(v))):
-            raise _mismatch(v, "'auto', integer or null").at("batch_size")
-    else:
-        nulls = _note(nulls, "batch_size")
     self.batch_size = v
-    v = get("learning_rate_multiplier", _ABSENT)
-    if v is _ABSENT:
+    if "learning_rate_multiplier" in data:
+        v = data["learning_rate_multiplier"]
+        if v is not None:
+            if strict and not (v == "auto" or (v.__class__ is float or _is_num(v))):
+                raise _mismatch(v, "'auto' or number").at("learning_rate_multiplier")
+        else:
+            if strict:
+                raise _mismatch(None, "'auto' or number").at("learning_rate_multiplier")
+            nulls = _note(nulls, "learning_rate_multiplier")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v == "auto" or (v.__class__ is float or _is_num(v))):
-            raise _mismatch(v, "'auto' or number").at("learning_rate_multiplier")
-    else:
-        if strict:
-            raise _mismatch(None, "'auto' or number").at("learning_rate_multiplier")
-        nulls = _note(nulls, "learning_rate_multiplier")
     self.learning_rate_multiplier = v
-    v = get("n_epochs", _ABSENT)
-    if v is _ABSENT:
+    if "n_epochs" in data:
+        v = data["n_epochs"]
+        if v is not None:
+            if strict and not (v == "auto" or (v.__class__ is int or _is_int(v))):
+                raise _mismatch(v, "'auto' or integer").at("n_epochs")
+        else:
+            if strict:
+                raise _mismatch(None, "'auto' or integer").at("n_epochs")
+            nulls = _note(nulls, "n_epochs")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v == "auto" or (v.__class__ is int or _is_int(v))):
-            raise _mismatch(v, "'auto' or integer").at("n_epochs")
-    else:
-        if strict:
-            raise _mismatch(None, "'auto' or integer").at("n_epochs")
-        nulls = _note(nulls, "n_epochs")
     self.n_epochs = v
     if nulls is None and len(data) + absent == 3:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -904,7 +909,6 @@ def _dec_WandbIntegration(data: Any, strict: bool) -> Any:
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    get = data.get
     try:
         v = data["project"]
     except KeyError:
@@ -920,40 +924,43 @@ def _dec_WandbIntegration(data: Any, strict: bool) -> Any:
         elif strict:
             raise _mismatch(None, "string").at("project")
     self.project = v
-    v = get("name", _ABSENT)
-    if v is _ABSENT:
+    if "name" in data:
+        v = data["name"]
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string or null").at("name")
+        else:
+            nulls = _note(nulls, "name")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string or null").at("name")
-    else:
-        nulls = _note(nulls, "name")
     self.name = v
-    v = get("entity", _ABSENT)
-    if v is _ABSENT:
+    if "entity" in data:
+        v = data["entity"]
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string or null").at("entity")
+        else:
+            nulls = _note(nulls, "entity")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string or null").at("entity")
-    else:
-        nulls = _note(nulls, "entity")
     self.entity = v
-    v = get("tags", _ABSENT)
-    if v is _ABSENT:
+    if "tags" in data:
+        v = data["tags"]
+        if v is not None:
+            if strict:
+                try:
+                    _dec_list_str(v, strict)
+                except _DecodeError as e:
+                    raise e.at("tags")
+        else:
+            if strict:
+                raise _mismatch(None, "array").at("tags")
+            nulls = _note(nulls, "tags")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict:
-            try:
-                _dec_list_str(v, strict)
-            except _DecodeError as e:
-                raise e.at("tags")
-    else:
-        if strict:
-            raise _mismatch(None, "array").at("tags")
-        nulls = _note(nulls, "tags")
     self.tags = v
     if missing is None and nulls is None and len(data) + absent == 4:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -1032,7 +1039,6 @@ def _dec_FineTuneMethod(data: Any, strict: bool) -> Any:
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    get = data.get
     try:
         v = data["type"]
     except KeyError:
@@ -1052,47 +1058,50 @@ def _dec_FineTuneMethod(data: Any, strict: bool) -> Any:
                 "type"
             )
     self.type = v
-    v = get("supervised", _ABSENT)
-    if v is _ABSENT:
+    if "supervised" in data:
+        v = data["supervised"]
+        if v is not None:
+            try:
+                v = _dec_SupervisedMethod(v, strict)
+            except _DecodeError as e:
+                raise e.at("supervised")
+        else:
+            if strict:
+                raise _mismatch(None, "object").at("supervised")
+            nulls = _note(nulls, "supervised")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        try:
-            v = _dec_SupervisedMethod(v, strict)
-        except _DecodeError as e:
-            raise e.at("supervised")
-    else:
-        if strict:
-            raise _mismatch(None, "object").at("supervised")
-        nulls = _note(nulls, "supervised")
     self.supervised = v
-    v = get("dpo", _ABSENT)
-    if v is _ABSENT:
+    if "dpo" in data:
+        v = data["dpo"]
+        if v is not None:
+            try:
+                v = _dec_DpoMethod(v, strict)
+            except _DecodeError as e:
+                raise e.at("dpo")
+        else:
+            if strict:
+                raise _mismatch(None, "object").at("dpo")
+            nulls = _note(nulls, "dpo")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        try:
-            v = _dec_DpoMethod(v, strict)
-        except _DecodeError as e:
-            raise e.at("dpo")
-    else:
-        if strict:
-            raise _mismatch(None, "object").at("dpo")
-        nulls = _note(nulls, "dpo")
     self.dpo = v
-    v = get("reinforcement", _ABSENT)
-    if v is _ABSENT:
+    if "reinforcement" in data:
+        v = data["reinforcement"]
+        if v is not None:
+            try:
+                v = _dec_ReinforcementMethod(v, strict)
+            except _DecodeError as e:
+                raise e.at("reinforcement")
+        else:
+            if strict:
+                raise _mismatch(None, "object").at("reinforcement")
+            nulls = _note(nulls, "reinforcement")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        try:
-            v = _dec_ReinforcementMethod(v, strict)
-        except _DecodeError as e:
-            raise e.at("reinforcement")
-    else:
-        if strict:
-            raise _mismatch(None, "object").at("reinforcement")
-        nulls = _note(nulls, "reinforcement")
     self.reinforcement = v
     if missing is None and nulls is None and len(data) + absent == 4:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -1147,20 +1156,20 @@ def _dec_SupervisedMethod(data: Any, strict: bool) -> Any:
     self = object.__new__(SupervisedMethod)
     absent = 0
     nulls: list[str] | None = None
-    get = data.get
-    v = get("hyperparameters", _ABSENT)
-    if v is _ABSENT:
+    if "hyperparameters" in data:
+        v = data["hyperparameters"]
+        if v is not None:
+            try:
+                v = _dec_SupervisedHyperparameters(v, strict)
+            except _DecodeError as e:
+                raise e.at("hyperparameters")
+        else:
+            if strict:
+                raise _mismatch(None, "object").at("hyperparameters")
+            nulls = _note(nulls, "hyperparameters")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        try:
-            v = _dec_SupervisedHyperparameters(v, strict)
-        except _DecodeError as e:
-            raise e.at("hyperparameters")
-    else:
-        if strict:
-            raise _mismatch(None, "object").at("hyperparameters")
-        nulls = _note(nulls, "hyperparameters")
     self.hyperparameters = v
     if nulls is None and len(data) + absent == 1:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -1241,42 +1250,44 @@ def _dec_SupervisedHyperparameters(data: Any, strict: bool) -> Any:
     self = object.__new__(SupervisedHyperparameters)
     absent = 0
     nulls: list[str] | None = None
-    get = data.get
-    v = get("batch_size", _ABSENT)
-    if v is _ABSENT:
+    if "batch_size" in data:
+        v = data["batch_size"]
+        if v is not None:
+            if strict and not (v == "auto" or (v.__class__ is int or _is_int(v))):
+                raise _mismatch(v, "'auto' or integer").at("batch_size")
+        else:
+            if strict:
+                raise _mismatch(None, "'auto' or integer").at("batch_size")
+            nulls = _note(nulls, "batch_size")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v == "auto" or (v.__class__ is int or _is_int(v))):
-            raise _mismatch(v, "'auto' or integer").at("batch_size")
-    else:
-        if strict:
-            raise _mismatch(None, "'auto' or integer").at("batch_size")
-        nulls = _note(nulls, "batch_size")
     self.batch_size = v
-    v = get("learning_rate_multiplier", _ABSENT)
-    if v is _ABSENT:
+    if "learning_rate_multiplier" in data:
+        v = data["learning_rate_multiplier"]
+        if v is not None:
+            if strict and not (v == "auto" or (v.__class__ is float or _is_num(v))):
+                raise _mismatch(v, "'auto' or number").at("learning_rate_multiplier")
+        else:
+            if strict:
+                raise _mismatch(None, "'auto' or number").at("learning_rate_multiplier")
+            nulls = _note(nulls, "learning_rate_multiplier")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v == "auto" or (v.__class__ is float or _is_num(v))):
-            raise _mismatch(v, "'auto' or number").at("learning_rate_multiplier")
-    else:
-        if strict:
-            raise _mismatch(None, "'auto' or number").at("learning_rate_multiplier")
-        nulls = _note(nulls, "learning_rate_multiplier")
     self.learning_rate_multiplier = v
-    v = get("n_epochs", _ABSENT)
-    if v is _ABSENT:
+    if "n_epochs" in data:
+        v = data["n_epochs"]
+        if v is not None:
+            if strict and not (v == "auto" or (v.__class__ is int or _is_int(v))):
+                raise _mismatch(v, "'auto' or integer").at("n_epochs")
+        else:
+            if strict:
+                raise _mismatch(None, "'auto' or integer").at("n_epochs")
+            nulls = _note(nulls, "n_epochs")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v == "auto" or (v.__class__ is int or _is_int(v))):
-            raise _mismatch(v, "'auto' or integer").at("n_epochs")
-    else:
-        if strict:
-            raise _mismatch(None, "'auto' or integer").at("n_epochs")
-        nulls = _note(nulls, "n_epochs")
     self.n_epochs = v
     if nulls is None and len(data) + absent == 3:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -1329,20 +1340,20 @@ def _dec_DpoMethod(data: Any, strict: bool) -> Any:
     self = object.__new__(DpoMethod)
     absent = 0
     nulls: list[str] | None = None
-    get = data.get
-    v = get("hyperparameters", _ABSENT)
-    if v is _ABSENT:
+    if "hyperparameters" in data:
+        v = data["hyperparameters"]
+        if v is not None:
+            try:
+                v = _dec_DpoHyperparameters(v, strict)
+            except _DecodeError as e:
+                raise e.at("hyperparameters")
+        else:
+            if strict:
+                raise _mismatch(None, "object").at("hyperparameters")
+            nulls = _note(nulls, "hyperparameters")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        try:
-            v = _dec_DpoHyperparameters(v, strict)
-        except _DecodeError as e:
-            raise e.at("hyperparameters")
-    else:
-        if strict:
-            raise _mismatch(None, "object").at("hyperparameters")
-        nulls = _note(nulls, "hyperparameters")
     self.hyperparameters = v
     if nulls is None and len(data) + absent == 1:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -1432,54 +1443,57 @@ def _dec_DpoHyperparameters(data: Any, strict: bool) -> Any:
     self = object.__new__(DpoHyperparameters)
     absent = 0
     nulls: list[str] | None = None
-    get = data.get
-    v = get("beta", _ABSENT)
-    if v is _ABSENT:
+    if "beta" in data:
+        v = data["beta"]
+        if v is not None:
+            if strict and not (v == "auto" or (v.__class__ is float or _is_num(v))):
+                raise _mismatch(v, "'auto' or number").at("beta")
+        else:
+            if strict:
+                raise _mismatch(None, "'auto' or number").at("beta")
+            nulls = _note(nulls, "beta")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v == "auto" or (v.__class__ is float or _is_num(v))):
-            raise _mismatch(v, "'auto' or number").at("beta")
-    else:
-        if strict:
-            raise _mismatch(None, "'auto' or number").at("beta")
-        nulls = _note(nulls, "beta")
     self.beta = v
-    v = get("batch_size", _ABSENT)
-    if v is _ABSENT:
+    if "batch_size" in data:
+        v = data["batch_size"]
+        if v is not None:
+            if strict and not (v == "auto" or (v.__class__ is int or _is_int(v))):
+                raise _mismatch(v, "'auto' or integer").at("batch_size")
+        else:
+            if strict:
+                raise _mismatch(None, "'auto' or integer").at("batch_size")
+            nulls = _note(nulls, "batch_size")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v == "auto" or (v.__class__ is int or _is_int(v))):
-            raise _mismatch(v, "'auto' or integer").at("batch_size")
-    else:
-        if strict:
-            raise _mismatch(None, "'auto' or integer").at("batch_size")
-        nulls = _note(nulls, "batch_size")
     self.batch_size = v
-    v = get("learning_rate_multiplier", _ABSENT)
-    if v is _ABSENT:
+    if "learning_rate_multiplier" in data:
+        v = data["learning_rate_multiplier"]
+        if v is not None:
+            if strict and not (v == "auto" or (v.__class__ is float or _is_num(v))):
+                raise _mismatch(v, "'auto' or number").at("learning_rate_multiplier")
+        else:
+            if strict:
+                raise _mismatch(None, "'auto' or number").at("learning_rate_multiplier")
+            nulls = _note(nulls, "learning_rate_multiplier")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v == "auto" or (v.__class__ is float or _is_num(v))):
-            raise _mismatch(v, "'auto' or number").at("learning_rate_multiplier")
-    else:
-        if strict:
-            raise _mismatch(None, "'auto' or number").at("learning_rate_multiplier")
-        nulls = _note(nulls, "learning_rate_multiplier")
     self.learning_rate_multiplier = v
-    v = get("n_epochs", _ABSENT)
-    if v is _ABSENT:
+    if "n_epochs" in data:
+        v = data["n_epochs"]
+        if v is not None:
+            if strict and not (v == "auto" or (v.__class__ is int or _is_int(v))):
+                raise _mismatch(v, "'auto' or integer").at("n_epochs")
+        else:
+            if strict:
+                raise _mismatch(None, "'auto' or integer").at("n_epochs")
+            nulls = _note(nulls, "n_epochs")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v == "auto" or (v.__class__ is int or _is_int(v))):
-            raise _mismatch(v, "'auto' or integer").at("n_epochs")
-    else:
-        if strict:
-            raise _mismatch(None, "'auto' or integer").at("n_epochs")
-        nulls = _note(nulls, "n_epochs")
     self.n_epochs = v
     if nulls is None and len(data) + absent == 4:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -1541,7 +1555,6 @@ def _dec_ReinforcementMethod(data: Any, strict: bool) -> Any:
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    get = data.get
     try:
         v = data["grader"]
     except KeyError:
@@ -1559,19 +1572,20 @@ def _dec_ReinforcementMethod(data: Any, strict: bool) -> Any:
         elif strict:
             raise _mismatch(None, "object").at("grader")
     self.grader = v
-    v = get("hyperparameters", _ABSENT)
-    if v is _ABSENT:
+    if "hyperparameters" in data:
+        v = data["hyperparameters"]
+        if v is not None:
+            try:
+                v = _dec_ReinforcementHyperparameters(v, strict)
+            except _DecodeError as e:
+                raise e.at("hyperparameters")
+        else:
+            if strict:
+                raise _mismatch(None, "object").at("hyperparameters")
+            nulls = _note(nulls, "hyperparameters")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        try:
-            v = _dec_ReinforcementHyperparameters(v, strict)
-        except _DecodeError as e:
-            raise e.at("hyperparameters")
-    else:
-        if strict:
-            raise _mismatch(None, "object").at("hyperparameters")
-        nulls = _note(nulls, "hyperparameters")
     self.hyperparameters = v
     if missing is None and nulls is None and len(data) + absent == 2:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -1968,7 +1982,6 @@ def _dec_PythonGrader(data: Any, strict: bool) -> Any:
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    get = data.get
     try:
         v = data["type"]
     except KeyError:
@@ -2014,17 +2027,18 @@ def _dec_PythonGrader(data: Any, strict: bool) -> Any:
         elif strict:
             raise _mismatch(None, "string").at("source")
     self.source = v
-    v = get("image_tag", _ABSENT)
-    if v is _ABSENT:
+    if "image_tag" in data:
+        v = data["image_tag"]
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("image_tag")
+        else:
+            if strict:
+                raise _mismatch(None, "string").at("image_tag")
+            nulls = _note(nulls, "image_tag")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("image_tag")
-    else:
-        if strict:
-            raise _mismatch(None, "string").at("image_tag")
-        nulls = _note(nulls, "image_tag")
     self.image_tag = v
     if missing is None and nulls is None and len(data) + absent == 4:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -2110,7 +2124,6 @@ def _dec_ScoreModelGrader(data: Any, strict: bool) -> Any:
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    get = data.get
     try:
         v = data["type"]
     except KeyError:
@@ -2156,19 +2169,20 @@ def _dec_ScoreModelGrader(data: Any, strict: bool) -> Any:
         elif strict:
             raise _mismatch(None, "string").at("model")
     self.model = v
-    v = get("sampling_params", _ABSENT)
-    if v is _ABSENT:
+    if "sampling_params" in data:
+        v = data["sampling_params"]
+        if v is not None:
+            try:
+                v = _dec_ScoreModelSamplingParams(v, strict)
+            except _DecodeError as e:
+                raise e.at("sampling_params")
+        else:
+            if strict:
+                raise _mismatch(None, "object").at("sampling_params")
+            nulls = _note(nulls, "sampling_params")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        try:
-            v = _dec_ScoreModelSamplingParams(v, strict)
-        except _DecodeError as e:
-            raise e.at("sampling_params")
-    else:
-        if strict:
-            raise _mismatch(None, "object").at("sampling_params")
-        nulls = _note(nulls, "sampling_params")
     self.sampling_params = v
     try:
         v = data["input"]
@@ -2187,20 +2201,21 @@ def _dec_ScoreModelGrader(data: Any, strict: bool) -> Any:
         elif strict:
             raise _mismatch(None, "array").at("input")
     self.input = v
-    v = get("range", _ABSENT)
-    if v is _ABSENT:
+    if "range" in data:
+        v = data["range"]
+        if v is not None:
+            if strict:
+                try:
+                    _dec_list_float(v, strict)
+                except _DecodeError as e:
+                    raise e.at("range")
+        else:
+            if strict:
+                raise _mismatch(None, "array").at("range")
+            nulls = _note(nulls, "range")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict:
-            try:
-                _dec_list_float(v, strict)
-            except _DecodeError as e:
-                raise e.at("range")
-    else:
-        if strict:
-            raise _mismatch(None, "array").at("range")
-        nulls = _note(nulls, "range")
     self.range = v
     if missing is None and nulls is None and len(data) + absent == 6:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -2306,61 +2321,65 @@ def _dec_ScoreModelSamplingParams(data: Any, strict: bool) -> Any:
     self = object.__new__(ScoreModelSamplingParams)
     absent = 0
     nulls: list[str] | None = None
-    get = data.get
-    v = get("seed", _ABSENT)
-    if v is _ABSENT:
+    if "seed" in data:
+        v = data["seed"]
+        if v is not None:
+            if strict and not (v.__class__ is int or _is_int(v)):
+                raise _mismatch(v, "integer or null").at("seed")
+        else:
+            nulls = _note(nulls, "seed")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v.__class__ is int or _is_int(v)):
-            raise _mismatch(v, "integer or null").at("seed")
-    else:
-        nulls = _note(nulls, "seed")
     self.seed = v
-    v = get("top_p", _ABSENT)
-    if v is _ABSENT:
+    if "top_p" in data:
+        v = data["top_p"]
+        if v is not None:
+            if strict and not (v.__class__ is float or _is_num(v)):
+                raise _mismatch(v, "number or null").at("top_p")
+        else:
+            nulls = _note(nulls, "top_p")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v.__class__ is float or _is_num(v)):
-            raise _mismatch(v, "number or null").at("top_p")
-    else:
-        nulls = _note(nulls, "top_p")
     self.top_p = v
-    v = get("temperature", _ABSENT)
-    if v is _ABSENT:
+    if "temperature" in data:
+        v = data["temperature"]
+        if v is not None:
+            if strict and not (v.__class__ is float or _is_num(v)):
+                raise _mismatch(v, "number or null").at("temperature")
+        else:
+            nulls = _note(nulls, "temperature")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v.__class__ is float or _is_num(v)):
-            raise _mismatch(v, "number or null").at("temperature")
-    else:
-        nulls = _note(nulls, "temperature")
     self.temperature = v
-    v = get("max_completions_tokens", _ABSENT)
-    if v is _ABSENT:
+    if "max_completions_tokens" in data:
+        v = data["max_completions_tokens"]
+        if v is not None:
+            if strict and not (v.__class__ is int or _is_int(v)):
+                raise _mismatch(v, "integer or null").at("max_completions_tokens")
+        else:
+            nulls = _note(nulls, "max_completions_tokens")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v.__class__ is int or _is_int(v)):
-            raise _mismatch(v, "integer or null").at("max_completions_tokens")
-    else:
-        nulls = _note(nulls, "max_completions_tokens")
     self.max_completions_tokens = v
-    v = get("reasoning_effort", _ABSENT)
-    if v is _ABSENT:
+    if "reasoning_effort" in data:
+        v = data["reasoning_effort"]
+        if v is not None:
+            if strict and not (
+                isinstance(v, str)
+                and v in {"none", "minimal", "low", "medium", "high", "xhigh"}
+            ):
+                raise _not_one_of(
+                    v, "'none', 'minimal', 'low', 'medium', 'high', 'xhigh'"
+                ).at("reasoning_effort")
+        else:
+            nulls = _note(nulls, "reasoning_effort")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (
-            isinstance(v, str)
-            and v in {"none", "minimal", "low", "medium", "high", "xhigh"}
-        ):
-            raise _not_one_of(
-                v, "'none', 'minimal', 'low', 'medium', 'high', 'xhigh'"
-            ).at("reasoning_effort")
-    else:
-        nulls = _note(nulls, "reasoning_effort")
     self.reasoning_effort = v
     if nulls is None and len(data) + absent == 5:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -2430,7 +2449,6 @@ def _dec_EvalItem(data: Any, strict: bool) -> Any:
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    get = data.get
     try:
         v = data["role"]
     except KeyError:
@@ -2469,17 +2487,18 @@ def _dec_EvalItem(data: Any, strict: bool) -> Any:
         elif strict:
             raise _mismatch(None, "string, object or array").at("content")
     self.content = v
-    v = get("type", _ABSENT)
-    if v is _ABSENT:
+    if "type" in data:
+        v = data["type"]
+        if v is not None:
+            if strict and v != "message":
+                raise _not_one_of(v, "'message'").at("type")
+        else:
+            if strict:
+                raise _mismatch(None, "'message'").at("type")
+            nulls = _note(nulls, "type")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and v != "message":
-            raise _not_one_of(v, "'message'").at("type")
-    else:
-        if strict:
-            raise _mismatch(None, "'message'").at("type")
-        nulls = _note(nulls, "type")
     self.type = v
     if missing is None and nulls is None and len(data) + absent == 3:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -2711,7 +2730,6 @@ def _dec_InputImage(data: Any, strict: bool) -> Any:
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    get = data.get
     try:
         v = data["type"]
     except KeyError:
@@ -2742,17 +2760,18 @@ def _dec_InputImage(data: Any, strict: bool) -> Any:
         elif strict:
             raise _mismatch(None, "string").at("image_url")
     self.image_url = v
-    v = get("detail", _ABSENT)
-    if v is _ABSENT:
+    if "detail" in data:
+        v = data["detail"]
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("detail")
+        else:
+            if strict:
+                raise _mismatch(None, "string").at("detail")
+            nulls = _note(nulls, "detail")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("detail")
-    else:
-        if strict:
-            raise _mismatch(None, "string").at("detail")
-        nulls = _note(nulls, "detail")
     self.detail = v
     if missing is None and nulls is None and len(data) + absent == 3:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -3347,96 +3366,102 @@ def _dec_ReinforcementHyperparameters(data: Any, strict: bool) -> Any:
     self = object.__new__(ReinforcementHyperparameters)
     absent = 0
     nulls: list[str] | None = None
-    get = data.get
-    v = get("batch_size", _ABSENT)
-    if v is _ABSENT:
+    if "batch_size" in data:
+        v = data["batch_size"]
+        if v is not None:
+            if strict and not (v == "auto" or (v.__class__ is int or _is_int(v))):
+                raise _mismatch(v, "'auto' or integer").at("batch_size")
+        else:
+            if strict:
+                raise _mismatch(None, "'auto' or integer").at("batch_size")
+            nulls = _note(nulls, "batch_size")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v == "auto" or (v.__class__ is int or _is_int(v))):
-            raise _mismatch(v, "'auto' or integer").at("batch_size")
-    else:
-        if strict:
-            raise _mismatch(None, "'auto' or integer").at("batch_size")
-        nulls = _note(nulls, "batch_size")
     self.batch_size = v
-    v = get("learning_rate_multiplier", _ABSENT)
-    if v is _ABSENT:
+    if "learning_rate_multiplier" in data:
+        v = data["learning_rate_multiplier"]
+        if v is not None:
+            if strict and not (v == "auto" or (v.__class__ is float or _is_num(v))):
+                raise _mismatch(v, "'auto' or number").at("learning_rate_multiplier")
+        else:
+            if strict:
+                raise _mismatch(None, "'auto' or number").at("learning_rate_multiplier")
+            nulls = _note(nulls, "learning_rate_multiplier")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v == "auto" or (v.__class__ is float or _is_num(v))):
-            raise _mismatch(v, "'auto' or number").at("learning_rate_multiplier")
-    else:
-        if strict:
-            raise _mismatch(None, "'auto' or number").at("learning_rate_multiplier")
-        nulls = _note(nulls, "learning_rate_multiplier")
     self.learning_rate_multiplier = v
-    v = get("n_epochs", _ABSENT)
-    if v is _ABSENT:
+    if "n_epochs" in data:
+        v = data["n_epochs"]
+        if v is not None:
+            if strict and not (v == "auto" or (v.__class__ is int or _is_int(v))):
+                raise _mismatch(v, "'auto' or integer").at("n_epochs")
+        else:
+            if strict:
+                raise _mismatch(None, "'auto' or integer").at("n_epochs")
+            nulls = _note(nulls, "n_epochs")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v == "auto" or (v.__class__ is int or _is_int(v))):
-            raise _mismatch(v, "'auto' or integer").at("n_epochs")
-    else:
-        if strict:
-            raise _mismatch(None, "'auto' or integer").at("n_epochs")
-        nulls = _note(nulls, "n_epochs")
     self.n_epochs = v
-    v = get("reasoning_effort", _ABSENT)
-    if v is _ABSENT:
+    if "reasoning_effort" in data:
+        v = data["reasoning_effort"]
+        if v is not None:
+            if strict and not (
+                isinstance(v, str) and v in {"default", "low", "medium", "high"}
+            ):
+                raise _not_one_of(v, "'default', 'low', 'medium', 'high'").at(
+                    "reasoning_effort"
+                )
+        else:
+            if strict:
+                raise _mismatch(None, "one of 'default', 'low', 'medium', 'high'").at(
+                    "reasoning_effort"
+                )
+            nulls = _note(nulls, "reasoning_effort")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (
-            isinstance(v, str) and v in {"default", "low", "medium", "high"}
-        ):
-            raise _not_one_of(v, "'default', 'low', 'medium', 'high'").at(
-                "reasoning_effort"
-            )
-    else:
-        if strict:
-            raise _mismatch(None, "one of 'default', 'low', 'medium', 'high'").at(
-                "reasoning_effort"
-            )
-        nulls = _note(nulls, "reasoning_effort")
     self.reasoning_effort = v
-    v = get("compute_multiplier", _ABSENT)
-    if v is _ABSENT:
+    if "compute_multiplier" in data:
+        v = data["compute_multiplier"]
+        if v is not None:
+            if strict and not (v == "auto" or (v.__class__ is float or _is_num(v))):
+                raise _mismatch(v, "'auto' or number").at("compute_multiplier")
+        else:
+            if strict:
+                raise _mismatch(None, "'auto' or number").at("compute_multiplier")
+            nulls = _note(nulls, "compute_multiplier")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v == "auto" or (v.__class__ is float or _is_num(v))):
-            raise _mismatch(v, "'auto' or number").at("compute_multiplier")
-    else:
-        if strict:
-            raise _mismatch(None, "'auto' or number").at("compute_multiplier")
-        nulls = _note(nulls, "compute_multiplier")
     self.compute_multiplier = v
-    v = get("eval_interval", _ABSENT)
-    if v is _ABSENT:
+    if "eval_interval" in data:
+        v = data["eval_interval"]
+        if v is not None:
+            if strict and not (v == "auto" or (v.__class__ is int or _is_int(v))):
+                raise _mismatch(v, "'auto' or integer").at("eval_interval")
+        else:
+            if strict:
+                raise _mismatch(None, "'auto' or integer").at("eval_interval")
+            nulls = _note(nulls, "eval_interval")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v == "auto" or (v.__class__ is int or _is_int(v))):
-            raise _mismatch(v, "'auto' or integer").at("eval_interval")
-    else:
-        if strict:
-            raise _mismatch(None, "'auto' or integer").at("eval_interval")
-        nulls = _note(nulls, "eval_interval")
     self.eval_interval = v
-    v = get("eval_samples", _ABSENT)
-    if v is _ABSENT:
+    if "eval_samples" in data:
+        v = data["eval_samples"]
+        if v is not None:
+            if strict and not (v == "auto" or (v.__class__ is int or _is_int(v))):
+                raise _mismatch(v, "'auto' or integer").at("eval_samples")
+        else:
+            if strict:
+                raise _mismatch(None, "'auto' or integer").at("eval_samples")
+            nulls = _note(nulls, "eval_samples")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v == "auto" or (v.__class__ is int or _is_int(v))):
-            raise _mismatch(v, "'auto' or integer").at("eval_samples")
-    else:
-        if strict:
-            raise _mismatch(None, "'auto' or integer").at("eval_samples")
-        nulls = _note(nulls, "eval_samples")
     self.eval_samples = v
     if nulls is None and len(data) + absent == 7:
         self._meta = None  # type: ignore[misc]  # a slot of the base class

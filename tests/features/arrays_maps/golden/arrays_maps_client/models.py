@@ -212,108 +212,114 @@ def _dec_Collections(data: Any, strict: bool) -> Any:
     self = object.__new__(Collections)
     absent = 0
     nulls: list[str] | None = None
-    get = data.get
-    v = get("grid", _ABSENT)
-    if v is _ABSENT:
+    if "grid" in data:
+        v = data["grid"]
+        if v is not None:
+            if strict:
+                try:
+                    _dec_list_list_int(v, strict)
+                except _DecodeError as e:
+                    raise e.at("grid")
+        else:
+            if strict:
+                raise _mismatch(None, "array").at("grid")
+            nulls = _note(nulls, "grid")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict:
-            try:
-                _dec_list_list_int(v, strict)
-            except _DecodeError as e:
-                raise e.at("grid")
-    else:
-        if strict:
-            raise _mismatch(None, "array").at("grid")
-        nulls = _note(nulls, "grid")
     self.grid = v
-    v = get("points", _ABSENT)
-    if v is _ABSENT:
+    if "points" in data:
+        v = data["points"]
+        if v is not None:
+            try:
+                v = _dec_list_Point(v, strict)
+            except _DecodeError as e:
+                raise e.at("points")
+        else:
+            if strict:
+                raise _mismatch(None, "array").at("points")
+            nulls = _note(nulls, "points")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        try:
-            v = _dec_list_Point(v, strict)
-        except _DecodeError as e:
-            raise e.at("points")
-    else:
-        if strict:
-            raise _mismatch(None, "array").at("points")
-        nulls = _note(nulls, "points")
     self.points = v
-    v = get("by_name", _ABSENT)
-    if v is _ABSENT:
+    if "by_name" in data:
+        v = data["by_name"]
+        if v is not None:
+            try:
+                v = _dec_map_Point(v, strict)
+            except _DecodeError as e:
+                raise e.at("by_name")
+        else:
+            if strict:
+                raise _mismatch(None, "object").at("by_name")
+            nulls = _note(nulls, "by_name")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        try:
-            v = _dec_map_Point(v, strict)
-        except _DecodeError as e:
-            raise e.at("by_name")
-    else:
-        if strict:
-            raise _mismatch(None, "object").at("by_name")
-        nulls = _note(nulls, "by_name")
     self.by_name = v
-    v = get("paths", _ABSENT)
-    if v is _ABSENT:
+    if "paths" in data:
+        v = data["paths"]
+        if v is not None:
+            try:
+                v = _dec_map_list_Point(v, strict)
+            except _DecodeError as e:
+                raise e.at("paths")
+        else:
+            if strict:
+                raise _mismatch(None, "object").at("paths")
+            nulls = _note(nulls, "paths")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        try:
-            v = _dec_map_list_Point(v, strict)
-        except _DecodeError as e:
-            raise e.at("paths")
-    else:
-        if strict:
-            raise _mismatch(None, "object").at("paths")
-        nulls = _note(nulls, "paths")
     self.paths = v
-    v = get("labels", _ABSENT)
-    if v is _ABSENT:
+    if "labels" in data:
+        v = data["labels"]
+        if v is not None:
+            if strict:
+                try:
+                    _dec_map_str(v, strict)
+                except _DecodeError as e:
+                    raise e.at("labels")
+        else:
+            if strict:
+                raise _mismatch(None, "object").at("labels")
+            nulls = _note(nulls, "labels")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict:
-            try:
-                _dec_map_str(v, strict)
-            except _DecodeError as e:
-                raise e.at("labels")
-    else:
-        if strict:
-            raise _mismatch(None, "object").at("labels")
-        nulls = _note(nulls, "labels")
     self.labels = v
-    v = get("rows", _ABSENT)
-    if v is _ABSENT:
+    if "rows" in data:
+        v = data["rows"]
+        if v is not None:
+            if strict:
+                try:
+                    _dec_list_map_float(v, strict)
+                except _DecodeError as e:
+                    raise e.at("rows")
+        else:
+            if strict:
+                raise _mismatch(None, "array").at("rows")
+            nulls = _note(nulls, "rows")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict:
-            try:
-                _dec_list_map_float(v, strict)
-            except _DecodeError as e:
-                raise e.at("rows")
-    else:
-        if strict:
-            raise _mismatch(None, "array").at("rows")
-        nulls = _note(nulls, "rows")
     self.rows = v
-    v = get("free", _ABSENT)
-    if v is _ABSENT:
+    if "free" in data:
+        v = data["free"]
+        if v is not None:
+            if strict:
+                try:
+                    _dec_map_any(v, strict)
+                except _DecodeError as e:
+                    raise e.at("free")
+        else:
+            if strict:
+                raise _mismatch(None, "object").at("free")
+            nulls = _note(nulls, "free")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict:
-            try:
-                _dec_map_any(v, strict)
-            except _DecodeError as e:
-                raise e.at("free")
-    else:
-        if strict:
-            raise _mismatch(None, "object").at("free")
-        nulls = _note(nulls, "free")
     self.free = v
     if nulls is None and len(data) + absent == 7:
         self._meta = None  # type: ignore[misc]  # a slot of the base class

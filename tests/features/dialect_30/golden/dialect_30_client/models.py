@@ -111,7 +111,6 @@ def _dec_Job(data: Any, strict: bool) -> Any:
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    get = data.get
     try:
         v = data["id"]
     except KeyError:
@@ -140,51 +139,55 @@ def _dec_Job(data: Any, strict: bool) -> Any:
             if strict and not (v.__class__ is int or _is_int(v)):
                 raise _mismatch(v, "integer or null").at("finished_at")
     self.finished_at = v
-    v = get("rate", _ABSENT)
-    if v is _ABSENT:
+    if "rate" in data:
+        v = data["rate"]
+        if v is not None:
+            if strict and not (v.__class__ is float or _is_num(v)):
+                raise _mismatch(v, "number").at("rate")
+        else:
+            if strict:
+                raise _mismatch(None, "number").at("rate")
+            nulls = _note(nulls, "rate")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v.__class__ is float or _is_num(v)):
-            raise _mismatch(v, "number").at("rate")
-    else:
-        if strict:
-            raise _mismatch(None, "number").at("rate")
-        nulls = _note(nulls, "rate")
     self.rate = v
-    v = get("note", _ABSENT)
-    if v is _ABSENT:
+    if "note" in data:
+        v = data["note"]
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string or null").at("note")
+        else:
+            nulls = _note(nulls, "note")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string or null").at("note")
-    else:
-        nulls = _note(nulls, "note")
     self.note = v
-    v = get("kind", _ABSENT)
-    if v is _ABSENT:
+    if "kind" in data:
+        v = data["kind"]
+        if v is not None:
+            if strict and v != "job":
+                raise _not_one_of(v, "'job'").at("kind")
+        else:
+            if strict:
+                raise _mismatch(None, "'job'").at("kind")
+            nulls = _note(nulls, "kind")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and v != "job":
-            raise _not_one_of(v, "'job'").at("kind")
-    else:
-        if strict:
-            raise _mismatch(None, "'job'").at("kind")
-        nulls = _note(nulls, "kind")
     self.kind = v
-    v = get("parent", _ABSENT)
-    if v is _ABSENT:
+    if "parent" in data:
+        v = data["parent"]
+        if v is not None:
+            try:
+                v = _dec_Ref(v, strict)
+            except _DecodeError as e:
+                raise e.at("parent")
+        else:
+            nulls = _note(nulls, "parent")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        try:
-            v = _dec_Ref(v, strict)
-        except _DecodeError as e:
-            raise e.at("parent")
-    else:
-        nulls = _note(nulls, "parent")
     self.parent = v
     if missing is None and nulls is None and len(data) + absent == 6:
         self._meta = None  # type: ignore[misc]  # a slot of the base class

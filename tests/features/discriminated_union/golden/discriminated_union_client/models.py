@@ -91,7 +91,6 @@ def _dec_Cat(data: Any, strict: bool) -> Any:
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    get = data.get
     try:
         v = data["pet_type"]
     except KeyError:
@@ -122,17 +121,18 @@ def _dec_Cat(data: Any, strict: bool) -> Any:
         elif strict:
             raise _mismatch(None, "string").at("name")
     self.name = v
-    v = get("lives", _ABSENT)
-    if v is _ABSENT:
+    if "lives" in data:
+        v = data["lives"]
+        if v is not None:
+            if strict and not (v.__class__ is int or _is_int(v)):
+                raise _mismatch(v, "integer").at("lives")
+        else:
+            if strict:
+                raise _mismatch(None, "integer").at("lives")
+            nulls = _note(nulls, "lives")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v.__class__ is int or _is_int(v)):
-            raise _mismatch(v, "integer").at("lives")
-    else:
-        if strict:
-            raise _mismatch(None, "integer").at("lives")
-        nulls = _note(nulls, "lives")
     self.lives = v
     if missing is None and nulls is None and len(data) + absent == 3:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -193,7 +193,6 @@ def _dec_Dog(data: Any, strict: bool) -> Any:
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    get = data.get
     try:
         v = data["pet_type"]
     except KeyError:
@@ -224,17 +223,18 @@ def _dec_Dog(data: Any, strict: bool) -> Any:
         elif strict:
             raise _mismatch(None, "string").at("name")
     self.name = v
-    v = get("good", _ABSENT)
-    if v is _ABSENT:
+    if "good" in data:
+        v = data["good"]
+        if v is not None:
+            if strict and v.__class__ is not bool:
+                raise _mismatch(v, "boolean").at("good")
+        else:
+            if strict:
+                raise _mismatch(None, "boolean").at("good")
+            nulls = _note(nulls, "good")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and v.__class__ is not bool:
-            raise _mismatch(v, "boolean").at("good")
-    else:
-        if strict:
-            raise _mismatch(None, "boolean").at("good")
-        nulls = _note(nulls, "good")
     self.good = v
     if missing is None and nulls is None and len(data) + absent == 3:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -462,7 +462,6 @@ def _dec_Owner(data: Any, strict: bool) -> Any:
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    get = data.get
     try:
         v = data["pet"]
     except KeyError:
@@ -480,33 +479,35 @@ def _dec_Owner(data: Any, strict: bool) -> Any:
         elif strict:
             raise _mismatch(None, "object").at("pet")
     self.pet = v
-    v = get("shapes", _ABSENT)
-    if v is _ABSENT:
+    if "shapes" in data:
+        v = data["shapes"]
+        if v is not None:
+            try:
+                v = _dec_list_Shape(v, strict)
+            except _DecodeError as e:
+                raise e.at("shapes")
+        else:
+            if strict:
+                raise _mismatch(None, "array").at("shapes")
+            nulls = _note(nulls, "shapes")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        try:
-            v = _dec_list_Shape(v, strict)
-        except _DecodeError as e:
-            raise e.at("shapes")
-    else:
-        if strict:
-            raise _mismatch(None, "array").at("shapes")
-        nulls = _note(nulls, "shapes")
     self.shapes = v
-    v = get("tag", _ABSENT)
-    if v is _ABSENT:
+    if "tag" in data:
+        v = data["tag"]
+        if v is not None:
+            try:
+                v = _dec_union_OwnerTag(v, strict)
+            except _DecodeError as e:
+                raise e.at("tag")
+        else:
+            if strict:
+                raise _mismatch(None, "string, integer, object or array").at("tag")
+            nulls = _note(nulls, "tag")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        try:
-            v = _dec_union_OwnerTag(v, strict)
-        except _DecodeError as e:
-            raise e.at("tag")
-    else:
-        if strict:
-            raise _mismatch(None, "string, integer, object or array").at("tag")
-        nulls = _note(nulls, "tag")
     self.tag = v
     if missing is None and nulls is None and len(data) + absent == 3:
         self._meta = None  # type: ignore[misc]  # a slot of the base class

@@ -125,7 +125,6 @@ def _dec_Settings(data: Any, strict: bool) -> Any:
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    get = data.get
     try:
         v = data["colour"]
     except KeyError:
@@ -163,69 +162,74 @@ def _dec_Settings(data: Any, strict: bool) -> Any:
         elif strict:
             raise _mismatch(None, "0, 1 or 2").at("level")
     self.level = v
-    v = get("flag", _ABSENT)
-    if v is _ABSENT:
+    if "flag" in data:
+        v = data["flag"]
+        if v is not None:
+            if strict and not _json_in(v, (True,)):
+                raise _not_one_of(v, "true").at("flag")
+        else:
+            if strict:
+                raise _mismatch(None, "true").at("flag")
+            nulls = _note(nulls, "flag")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not _json_in(v, (True,)):
-            raise _not_one_of(v, "true").at("flag")
-    else:
-        if strict:
-            raise _mismatch(None, "true").at("flag")
-        nulls = _note(nulls, "flag")
     self.flag = v
-    v = get("kind", _ABSENT)
-    if v is _ABSENT:
+    if "kind" in data:
+        v = data["kind"]
+        if v is not None:
+            if strict and v != "settings":
+                raise _not_one_of(v, "'settings'").at("kind")
+        else:
+            if strict:
+                raise _mismatch(None, "'settings'").at("kind")
+            nulls = _note(nulls, "kind")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and v != "settings":
-            raise _not_one_of(v, "'settings'").at("kind")
-    else:
-        if strict:
-            raise _mismatch(None, "'settings'").at("kind")
-        nulls = _note(nulls, "kind")
     self.kind = v
-    v = get("mode", _ABSENT)
-    if v is _ABSENT:
+    if "mode" in data:
+        v = data["mode"]
+        if v is not None:
+            if strict and not (isinstance(v, str) and v in {"fast", "slow"}):
+                raise _not_one_of(v, "'fast', 'slow'").at("mode")
+        else:
+            nulls = _note(nulls, "mode")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (isinstance(v, str) and v in {"fast", "slow"}):
-            raise _not_one_of(v, "'fast', 'slow'").at("mode")
-    else:
-        nulls = _note(nulls, "mode")
     self.mode = v
-    v = get("ratio", _ABSENT)
-    if v is _ABSENT:
+    if "ratio" in data:
+        v = data["ratio"]
+        if v is not None:
+            if strict and not _json_in(
+                v,
+                (
+                    0.5,
+                    1.5,
+                ),
+            ):
+                raise _not_one_of(v, "0.5, 1.5").at("ratio")
+        else:
+            if strict:
+                raise _mismatch(None, "0.5 or 1.5").at("ratio")
+            nulls = _note(nulls, "ratio")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not _json_in(
-            v,
-            (
-                0.5,
-                1.5,
-            ),
-        ):
-            raise _not_one_of(v, "0.5, 1.5").at("ratio")
-    else:
-        if strict:
-            raise _mismatch(None, "0.5 or 1.5").at("ratio")
-        nulls = _note(nulls, "ratio")
     self.ratio = v
-    v = get("case", _ABSENT)
-    if v is _ABSENT:
+    if "case" in data:
+        v = data["case"]
+        if v is not None:
+            if strict and not (isinstance(v, str) and v in {"UPPER", "upper"}):
+                raise _not_one_of(v, "'UPPER', 'upper'").at("case")
+        else:
+            if strict:
+                raise _mismatch(None, "one of 'UPPER', 'upper'").at("case")
+            nulls = _note(nulls, "case")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (isinstance(v, str) and v in {"UPPER", "upper"}):
-            raise _not_one_of(v, "'UPPER', 'upper'").at("case")
-    else:
-        if strict:
-            raise _mismatch(None, "one of 'UPPER', 'upper'").at("case")
-        nulls = _note(nulls, "case")
     self.case = v
     if missing is None and nulls is None and len(data) + absent == 7:
         self._meta = None  # type: ignore[misc]  # a slot of the base class

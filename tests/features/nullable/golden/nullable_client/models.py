@@ -77,18 +77,18 @@ def _dec_Inner(data: Any, strict: bool) -> Any:
     self = object.__new__(Inner)
     absent = 0
     nulls: list[str] | None = None
-    get = data.get
-    v = get("x", _ABSENT)
-    if v is _ABSENT:
+    if "x" in data:
+        v = data["x"]
+        if v is not None:
+            if strict and not (v.__class__ is int or _is_int(v)):
+                raise _mismatch(v, "integer").at("x")
+        else:
+            if strict:
+                raise _mismatch(None, "integer").at("x")
+            nulls = _note(nulls, "x")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v.__class__ is int or _is_int(v)):
-            raise _mismatch(v, "integer").at("x")
-    else:
-        if strict:
-            raise _mismatch(None, "integer").at("x")
-        nulls = _note(nulls, "x")
     self.x = v
     if nulls is None and len(data) + absent == 1:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -185,7 +185,6 @@ def _dec_Thing(data: Any, strict: bool) -> Any:
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
-    get = data.get
     try:
         v = data["a"]
     except KeyError:
@@ -214,27 +213,29 @@ def _dec_Thing(data: Any, strict: bool) -> Any:
             if strict and not isinstance(v, str):
                 raise _mismatch(v, "string or null").at("b")
     self.b = v
-    v = get("c", _ABSENT)
-    if v is _ABSENT:
+    if "c" in data:
+        v = data["c"]
+        if v is not None:
+            if strict and not (v.__class__ is int or _is_int(v)):
+                raise _mismatch(v, "integer or null").at("c")
+        else:
+            nulls = _note(nulls, "c")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not (v.__class__ is int or _is_int(v)):
-            raise _mismatch(v, "integer or null").at("c")
-    else:
-        nulls = _note(nulls, "c")
     self.c = v
-    v = get("d", _ABSENT)
-    if v is _ABSENT:
+    if "d" in data:
+        v = data["d"]
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string").at("d")
+        else:
+            if strict:
+                raise _mismatch(None, "string").at("d")
+            nulls = _note(nulls, "d")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict and not isinstance(v, str):
-            raise _mismatch(v, "string").at("d")
-    else:
-        if strict:
-            raise _mismatch(None, "string").at("d")
-        nulls = _note(nulls, "d")
     self.d = v
     try:
         v = data["e"]
@@ -251,25 +252,27 @@ def _dec_Thing(data: Any, strict: bool) -> Any:
             except _DecodeError as e:
                 raise e.at("e")
     self.e = v
-    v = get("f", _ABSENT)
-    if v is _ABSENT:
+    if "f" in data:
+        v = data["f"]
+        if v is not None:
+            if strict:
+                try:
+                    _dec_list_opt_str(v, strict)
+                except _DecodeError as e:
+                    raise e.at("f")
+        else:
+            nulls = _note(nulls, "f")
+    else:
         absent += 1
         v = None
-    elif v is not None:
-        if strict:
-            try:
-                _dec_list_opt_str(v, strict)
-            except _DecodeError as e:
-                raise e.at("f")
-    else:
-        nulls = _note(nulls, "f")
     self.f = v
-    v = get("g", _ABSENT)
-    if v is _ABSENT:
+    if "g" in data:
+        v = data["g"]
+        if v is None:
+            nulls = _note(nulls, "g")
+    else:
         absent += 1
         v = None
-    else:
-        nulls = _note(nulls, "g")
     self.g = v
     if missing is None and nulls is None and len(data) + absent == 7:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
