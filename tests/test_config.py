@@ -1,0 +1,206 @@
+"""Configuration from ``[tool.oas-dataclasses]``, template overrides, ``--version``.
+
+A temporary repository holds a small spec with one operation (so the client, and its
+environment variables, are generated), a pyproject.toml and a templates folder; the
+commands run there with no flags, then with flags that override the configuration.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import __version__, cli
+from generator.load import load
+from generator.lower import lower
+from generator.pipeline import Options, build
+from generator.render import BUILTIN_TEMPLATES
+
+REPO = Path(__file__).resolve().parents[1]
+
+SPEC = """\
+openapi: 3.1.0
+info: {title: Acme widgets, version: "3.1"}
+servers: [{url: "https://acme.example/v1"}]
+paths:
+  /widgets/{widget_id}:
+    get:
+      operationId: getWidget
+      parameters: [{name: widget_id, in: path, required: true, schema: {type: string}}]
+      responses:
+        "200":
+          description: ok
+          content: {application/json: {schema: {$ref: "#/components/schemas/Widget"}}}
+components:
+  schemas:
+    Widget:
+      type: object
+      required: [id]
+      properties:
+        id: {type: string}
+        size: {type: [integer, "null"]}
+"""
+
+README = """\
+# {{ package.name }} for Acme
+{{ package.title | markdown_text }} {{ package.version | markdown_text }} ({{ package.sha256[:12] }})
+"""
+
+PYPROJECT = """\
+[project]
+name = "acme"
+
+[tool.oas-dataclasses]
+schema = "api/widgets.yaml"
+out = "src"
+package = "acme_widgets"
+env_prefix = "ACME"
+templates = "codegen"
+"""
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("format-cache")
+
+
+@pytest.fixture
+def run(cache_dir: Path):
+    def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        env = dict(os.environ)
+        env["OAS_DATACLASSES_CACHE_DIR"] = str(cache_dir)
+        env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [env.get("PYTHONPATH")])])
+        return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    return run
+
+
+@pytest.fixture
+def acme(tmp_path: Path) -> Path:
+    """A repository configured in its pyproject.toml, with one overridden template."""
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "widgets.yaml").write_text(SPEC, encoding="utf-8")
+    (tmp_path / "codegen").mkdir()
+    (tmp_path / "codegen" / "README.md.jinja").write_text(README, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    return tmp_path
+
+
+def differing(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
+    return sorted(name for name in set(a) | set(b) if a.get(name) != b.get(name))
+
+
+def test_version(run, tmp_path: Path) -> None:
+    result = run("--version", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout == f"oas-dataclasses {__version__}\n"
+
+
+def test_generate_with_no_flags_reads_the_configuration(run, acme: Path) -> None:
+    result = run("generate", cwd=acme)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and result.stderr == ""
+    pkg = acme / "src" / "acme_widgets"
+    assert sorted(p.name for p in (acme / "src").iterdir()) == ["acme_widgets"]
+    readme = (pkg / "README.md").read_text(encoding="utf-8")
+    assert readme.startswith("# acme_widgets for Acme\nAcme widgets 3.1 (")  # the repository's template
+    client = (pkg / "client.py").read_text(encoding="utf-8")
+    assert '"ACME_API_KEY"' in client and '"ACME_BASE_URL"' in client and "OPENAI" not in client
+    assert run("check", cwd=acme).returncode == 0
+    # flags override the configuration, one key at a time
+    result = run("check", "--quiet", "--env-prefix", "WIDGETS", cwd=acme)
+    assert result.returncode == 1 and result.stdout == result.stderr == ""
+    result = run("check", "--env-prefix", "WIDGETS", cwd=acme)
+    assert "changed: src/acme_widgets/client.py" in result.stdout.splitlines()
+    assert '+_API_KEY_ENV = "WIDGETS_API_KEY"' in result.stdout.splitlines()
+    assert [line for line in result.stdout.splitlines() if line.startswith("changed:")] == [
+        "changed: src/acme_widgets/client.py"
+    ]
+    result = run("check", "--templates", str(BUILTIN_TEMPLATES), cwd=acme)
+    assert [line for line in result.stdout.splitlines() if line.startswith("changed:")] == [
+        "changed: src/acme_widgets/README.md"
+    ]
+    result = run("generate", "--package", "other", "--out", "build", cwd=acme)
+    assert result.returncode == 0, result.stderr
+    assert (acme / "build" / "other" / "README.md").read_text(encoding="utf-8").startswith("# other for Acme")
+
+
+def test_env_prefix_from_the_configuration_reaches_the_ir(acme: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(acme)
+    options = cli._options(cli._parser().parse_args(["generate"]))
+    assert options == Options(schema=Path("api/widgets.yaml"), out=Path("src"), package="acme_widgets",
+                              templates=Path("codegen"), env_prefix="ACME", use_cache=True)
+    package = lower(load(options.schema), options.package, options.env_prefix)
+    assert package.env_prefix == "ACME"
+    assert (package.api_key_env, package.base_url_env) == ("ACME_API_KEY", "ACME_BASE_URL")
+    overridden = cli._options(cli._parser().parse_args(["check", "--env-prefix", "W2"]))
+    assert overridden.env_prefix == "W2" and overridden.package == "acme_widgets"
+
+
+def test_bad_env_prefix_is_bad_input(run, acme: Path) -> None:
+    result = run("generate", "--env-prefix", "ACME-CORP", cwd=acme)
+    assert result.returncode == 2
+    assert result.stderr == "error: environment prefix 'ACME-CORP' must be letters, digits and underscores\n"
+    assert not (acme / "src").exists()
+
+
+# ----- template overrides ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def builtin(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes]]:
+    spec = tmp_path_factory.mktemp("spec") / "widgets.yaml"
+    spec.write_text(SPEC, encoding="utf-8")
+    return spec, build(Options(schema=spec, out=spec.parent, package="widgets", use_cache=False))
+
+
+def test_overriding_one_template_changes_only_its_file(builtin: tuple[Path, dict[str, bytes]], tmp_path: Path) -> None:
+    spec, reference = builtin
+    assert {"models.py", "client.py", "README.md", "__init__.py"} <= set(reference)
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    # a copy of the built-in models template with one extra comment
+    text = (BUILTIN_TEMPLATES / "models.py.jinja").read_text(encoding="utf-8")
+    first, rest = text.split("\n", 1)
+    (templates / "models.py.jinja").write_text(first + "\n# Reviewed by the Acme API team.\n" + rest,
+                                               encoding="utf-8")
+    files = build(Options(schema=spec, out=tmp_path, package="widgets", templates=templates, use_cache=False))
+    assert differing(reference, files) == ["models.py"]
+    added = [line for line in difflib.ndiff(reference["models.py"].decode().splitlines(),
+                                            files["models.py"].decode().splitlines()) if line[:1] in "+-"]
+    assert added == ["+ # Reviewed by the Acme API team."]
+    # a README of one's own, everything else as built in
+    (templates / "models.py.jinja").unlink()
+    (templates / "README.md.jinja").write_text(README, encoding="utf-8")
+    files = build(Options(schema=spec, out=tmp_path, package="widgets", templates=templates, use_cache=False))
+    assert differing(reference, files) == ["README.md"]
+    assert re.fullmatch(r"# widgets for Acme\nAcme widgets 3\.1 \([0-9a-f]{12}\)\n", files["README.md"].decode())
+
+
+def test_overriding_an_included_template_reaches_every_module(builtin: tuple[Path, dict[str, bytes]],
+                                                              tmp_path: Path) -> None:
+    spec, reference = builtin
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    header = (BUILTIN_TEMPLATES / "_header.jinja").read_text(encoding="utf-8")
+    (templates / "_header.jinja").write_text("# Copyright Acme.\n" + header, encoding="utf-8")
+    files = build(Options(schema=spec, out=tmp_path, package="widgets", templates=templates, use_cache=False))
+    changed = differing(reference, files)
+    assert changed == sorted(name for name in reference if name.endswith(".py") and reference[name])
+    for name in changed:
+        assert files[name] == b"# Copyright Acme.\n" + reference[name]
+
+
+def test_templates_folder_that_does_not_exist(run, acme: Path) -> None:
+    shutil.rmtree(acme / "codegen")
+    result = run("generate", cwd=acme)
+    assert result.returncode == 2
+    assert result.stderr == "error: templates folder codegen does not exist\n"
