@@ -1,12 +1,14 @@
-"""Command line: ``python -m generator generate|check``.
+"""Command line: ``python -m generator generate|check|extract|changes``.
 
-Exit codes: 0 ok, 1 drift (check), 2 bad input. Errors are one line on stderr;
-``--debug`` adds the traceback.
+Exit codes: 0 ok, 1 drift (check) or a breaking change (changes), 2 bad input. Errors
+are one line on stderr; ``--debug`` adds the traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import keyword
+import re
 import sys
 import tomllib
 from pathlib import Path
@@ -54,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--out", metavar="DIR", help="the folder that holds the package")
         p.add_argument("--package", metavar="NAME", help="the package (folder) name")
         p.add_argument("--templates", metavar="DIR", help="templates that override the built-in ones by file name")
+        p.add_argument("--env-prefix", dest="env_prefix", metavar="PREFIX",
+                       help="the client reads PREFIX_API_KEY and PREFIX_BASE_URL (default OPENAI)")
         p.add_argument("--no-cache", action="store_true", help="do not use the formatting cache")
         p.add_argument("--debug", action="store_true", help="show a traceback on errors")
 
@@ -62,6 +66,21 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="exit 1 and show diffs if DIR/NAME/ is not what generate would write")
     common(c)
     c.add_argument("--quiet", "-q", action="store_true", help="print nothing, only set the exit code")
+
+    e = sub.add_parser("extract", help="write a self-contained fragment holding the chosen operations")
+    e.add_argument("--schema", "--spec", dest="schema", metavar="FILE", required=True,
+                   help="the OpenAPI file to cut from (YAML or JSON)")
+    e.add_argument("--operation", dest="operations", metavar="OPID", action="append", required=True,
+                   help="an operationId to keep (repeat for more)")
+    e.add_argument("--out", metavar="FILE",
+                   help="where to write the fragment (JSON if the name ends in .json, else YAML); default stdout")
+    e.add_argument("--debug", action="store_true", help="show a traceback on errors")
+
+    d = sub.add_parser("changes", help="list what changes for code using the package; exit 1 if anything breaks")
+    d.add_argument("old", metavar="OLD", help="the spec the package was generated from")
+    d.add_argument("new", metavar="NEW", help="the spec it would be generated from")
+    d.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+    d.add_argument("--debug", action="store_true", help="show a traceback on errors")
     return parser
 
 
@@ -70,13 +89,15 @@ def _options(args: argparse.Namespace) -> Any:
 
     config = read_config(Path.cwd())
     merged = {**DEFAULTS, **config}
-    for key in ("schema", "out", "package", "templates"):
+    for key in ("schema", "out", "package", "templates", "env_prefix"):
         value = getattr(args, key, None)
         if value is not None:
             merged[key] = value
     package = merged["package"]
-    if not package.isidentifier():
+    if not package.isidentifier() or keyword.iskeyword(package):
         raise UsageError(f"package name {package!r} is not a Python identifier")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", merged["env_prefix"]):
+        raise UsageError(f"environment prefix {merged['env_prefix']!r} must be letters, digits and underscores")
     out = Path(merged["out"])
     if out.exists() and not out.is_dir():
         raise UsageError(f"output folder {out} is not a folder")
@@ -125,6 +146,38 @@ def _check(args: argparse.Namespace) -> int:
     return 1
 
 
+def _print_utf8(text: str) -> None:
+    """Spec text on stdout as UTF-8, whatever the terminal's locale."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(text)
+    else:
+        buffer.write(text.encode("utf-8"))
+        buffer.flush()
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from .extract import run
+
+    out = Path(args.out) if args.out else None
+    text = run(Path(args.schema), list(args.operations), out)
+    if out is None:
+        _print_utf8(text)
+    return 0
+
+
+def _changes(args: argparse.Namespace) -> int:
+    from .changes import compare_files
+
+    report = compare_files(args.old, args.new)
+    _print_utf8(report.json() if args.format == "json" else report.text())
+    return 1 if report.breaking else 0
+
+
+COMMANDS = {"generate": _generate, "check": _check, "extract": _extract, "changes": _changes}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -133,9 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     debug = getattr(args, "debug", False)
     try:
-        if args.command == "generate":
-            return _generate(args)
-        return _check(args)
+        return COMMANDS[args.command](args)
     except (SpecError, UsageError) as exc:
         if debug:
             raise

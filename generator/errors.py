@@ -24,7 +24,15 @@ class SpecError(Exception):
         where = self.file
         if self.pointer is not None:
             where += ": " + (self.pointer or "/")
-        return f"{where}: {self.message}"
+        return printable(f"{where}: {self.message}")
+
+
+def printable(text: str) -> str:
+    """One line a terminal shows as it is: spec text in a message (a key, a file name)
+    cannot add lines or send escape sequences."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 class UsageError(Exception):

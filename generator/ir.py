@@ -47,6 +47,24 @@ class AnyType:
 
 
 @dataclass(frozen=True)
+class JsonValue:
+    """An enum or const value that is an object or an array, kept as its JSON text so
+    the type stays hashable. ``value`` gives it back."""
+
+    text: str
+
+    @property
+    def value(self) -> object:
+        import json
+
+        return json.loads(self.text)
+
+    @property
+    def kind(self) -> str:
+        return "object" if self.text.startswith("{") else "array"
+
+
+@dataclass(frozen=True)
 class LiteralType:
     """An enum or const. ``values`` are JSON scalars.
 
@@ -56,7 +74,7 @@ class LiteralType:
 
     shape = "literal"
 
-    values: tuple[Union[str, int, float, bool, None], ...]
+    values: tuple[Union[str, int, float, bool, None, JsonValue], ...]
 
     @property
     def literal_ok(self) -> bool:
@@ -83,6 +101,8 @@ class LiteralType:
                 k = "integer"
             elif isinstance(v, float):
                 k = "integer" if v.is_integer() else "number"
+            elif isinstance(v, JsonValue):
+                k = v.kind
             else:
                 k = "string"
             if k not in found:
@@ -93,7 +113,8 @@ class LiteralType:
     def annotation(self) -> str:
         if self.literal_ok:
             return "Literal[" + ", ".join(repr(v) for v in self.values) + "]"
-        bases = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
+        bases = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None",
+                 "object": "dict[str, Any]", "array": "list[Any]"}
         return " | ".join(dict.fromkeys(bases[k] for k in self.kinds))
 
     transforms = False
@@ -270,8 +291,65 @@ class AliasType:
         return self.target.inline
 
 
+class RecursiveType:
+    """The target of a named alias met again while it is still being lowered (a
+    recursive schema such as a JSON value or a tree of lists). ``resolved`` is set when
+    the alias is done; until then the reference holds only the name. Properties read
+    through to the resolved type; a read that comes back round the cycle gives the
+    neutral answer (``transforms`` False, ``inline`` True), so each is a fixed point."""
+
+    __slots__ = ("name", "resolved", "_busy")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.resolved: TypeRef | None = None
+        self._busy = False
+
+    def __eq__(self, other: object) -> bool:
+        return other is self or (isinstance(other, RecursiveType) and other.name == self.name)
+
+    def __hash__(self) -> int:
+        return hash(("recursive", self.name))
+
+    def __repr__(self) -> str:
+        return f"RecursiveType({self.name!r})"
+
+    def _read(self, attr: str, on_cycle: object) -> object:
+        if self.resolved is None or self._busy:
+            return on_cycle
+        self._busy = True
+        try:
+            return getattr(self.resolved, attr)
+        finally:
+            self._busy = False
+
+    @property
+    def shape(self) -> str:
+        return str(self._read("shape", "any"))
+
+    @property
+    def annotation(self) -> str:
+        return self.name
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return self._read("kinds", KINDS)  # type: ignore[return-value]
+
+    @property
+    def transforms(self) -> bool:
+        return bool(self._read("transforms", False))
+
+    @property
+    def inline(self) -> bool:
+        return bool(self._read("inline", True))
+
+    @property
+    def codec(self) -> str:
+        return str(self._read("codec", ""))
+
+
 TypeRef = Union[
-    Primitive, AnyType, LiteralType, NullableType, ListType, MapType, ModelType, UnionType, AliasType
+    Primitive, AnyType, LiteralType, NullableType, ListType, MapType, ModelType, UnionType, AliasType, RecursiveType
 ]
 
 
@@ -297,6 +375,8 @@ def expected(t: TypeRef) -> str:
 def _expected_parts(t: TypeRef) -> list[str]:
     if isinstance(t, AliasType):
         return _expected_parts(t.target)
+    if isinstance(t, RecursiveType):
+        return ["any value"] if t.resolved is None else _expected_parts(t.resolved)
     if isinstance(t, NullableType):
         return _expected_parts(t.inner) + ["null"]
     if isinstance(t, LiteralType):
@@ -321,6 +401,8 @@ def _json_dump(v: object) -> str:
 
 
 def _json_text(v: object) -> str:
+    if isinstance(v, JsonValue):
+        return v.text
     return {True: "true", False: "false", None: "null"}.get(v, repr(v)) if isinstance(v, (bool, type(None))) else repr(v)
 
 
@@ -329,6 +411,8 @@ def unwrap(t: TypeRef) -> TypeRef:
     while True:
         if isinstance(t, AliasType):
             t = t.target
+        elif isinstance(t, RecursiveType) and t.resolved is not None:
+            t = t.resolved
         elif isinstance(t, NullableType):
             t = t.inner
         else:
@@ -406,6 +490,15 @@ class Alias:
     target: TypeRef
     doc: str | None
     source: str
+    # the annotation names this alias or one defined after it: quote it, or the module
+    # would fail at import with a NameError
+    forward: bool = False
+
+    @property
+    def value(self) -> str:
+        """The right-hand side of ``Name: TypeAlias = ...``."""
+        text = self.target.annotation
+        return repr(text) if self.forward else text
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ error names the file and a JSON pointer (or a line and column for syntax errors)
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
@@ -23,8 +24,12 @@ try:  # the C loader is several times faster on large specs
 except AttributeError:  # pragma: no cover - pyyaml built without libyaml
     _YamlLoader = yaml.SafeLoader
 
-# Deep nesting ends in a clean error instead of a RecursionError.
+# Deep nesting ends in a clean error instead of a RecursionError (or, in libyaml's
+# recursive composer, a crash): no real document comes near this.
 MAX_DEPTH = 200
+# YAML aliases share one object between many places; a document whose aliases expand it
+# beyond this many containers (a "billion laughs") is refused before anything walks it.
+MAX_EXPANDED = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,11 @@ class Spec:
 
     def document(self, file: Path, referrer: Location) -> Any:
         if file not in self.documents:
-            if not file.is_file():
+            try:
+                is_file = file.is_file()
+            except (ValueError, OSError):
+                is_file = False
+            if not is_file:
                 raise referrer.error(f"$ref points to a file that does not exist: {display_path(file)}")
             text = read_text(file)
             self.documents[file] = parse(text, file)
@@ -94,7 +103,10 @@ class Spec:
         if "://" in ref or ref.startswith("//"):
             raise at.child("$ref").error(f"remote $ref {ref!r} is not supported (loading never uses the network)")
         file_part, _, fragment = ref.partition("#")
-        file = at.file if not file_part else (at.file.parent / unquote(file_part)).resolve()
+        try:
+            file = at.file if not file_part else (at.file.parent / unquote(file_part)).resolve()
+        except (ValueError, OSError):  # a NUL byte, a name too long, a loop of links
+            raise at.child("$ref").error(f"$ref {ref!r} does not name a usable file") from None
         pointer = unquote(fragment)
         if pointer and not pointer.startswith("/"):
             raise at.child("$ref").error(f"$ref {ref!r} is not a JSON pointer (anchors are not supported)")
@@ -123,7 +135,9 @@ def read_text(file: Path) -> str:
     except IsADirectoryError:
         raise SpecError(display_path(file), None, "is a directory, not a file") from None
     except OSError as exc:
-        raise SpecError(display_path(file), None, f"cannot read: {exc.strerror}") from None
+        raise SpecError(display_path(file), None, f"cannot read: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL byte in the name
+        raise SpecError(repr(str(file)), None, "not a usable file name") from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -132,6 +146,10 @@ def read_text(file: Path) -> str:
 
 def parse(text: str, file: Path) -> Any:
     where = display_path(file)
+    return to_json(_parse(text, file, where), where)
+
+
+def _parse(text: str, file: Path, where: str) -> Any:
     if file.suffix.lower() == ".json":
         try:
             return json.loads(text)
@@ -140,6 +158,7 @@ def parse(text: str, file: Path) -> Any:
         except RecursionError:
             raise SpecError(where, None, "nested too deeply") from None
     try:
+        _check_yaml_depth(text, where)
         return yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -152,14 +171,124 @@ def parse(text: str, file: Path) -> Any:
         raise SpecError(where, None, "nested too deeply") from None
 
 
+def _check_yaml_depth(text: str, where: str) -> None:
+    """Refuse YAML nested deeper than MAX_DEPTH before composing it: libyaml's composer
+    recurses in C and a few tens of thousands of ``[`` crash the process. The event
+    stream is flat, so counting there is safe; it is skipped when the text has too few
+    characters that open a collection to get anywhere near the limit."""
+    if sum(text.count(c) for c in "[{-?") <= 5000:
+        return
+    depth = 0
+    starts = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    for event in yaml.parse(text, Loader=_YamlLoader):
+        if isinstance(event, starts):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise SpecError(where, None, f"line {mark.line + 1}, column {mark.column + 1}: "
+                                f"nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(event, ends):
+            depth -= 1
+
+
+def _json_key(key: Any, at: Any, where: str) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool):  # before int: True is an int
+        return "true" if key else "false"
+    if key is None:
+        return "null"
+    if isinstance(key, (int, float)):
+        return str(key)
+    if isinstance(key, (datetime.date, datetime.datetime)):
+        return key.isoformat()
+    raise SpecError(where, _pointer(at), f"a {type(key).__name__} key has no JSON form: {key!r}"[:200])
+
+
+def _pointer(at: Any) -> str:
+    tokens: list[object] = []
+    while at is not None:
+        at, token = at
+        tokens.append(token)
+    tokens.reverse()
+    if len(tokens) > 24:  # a pointer into a deep (or self-containing) node: its start will do
+        return join_pointer("", *tokens[:20]) + "/..."
+    return join_pointer("", *tokens)
+
+
+def to_json(data: Any, where: str) -> Any:
+    """Make a parsed document JSON: keys become strings (YAML's ``200:`` and ``on:``),
+    dates their ISO text; values JSON has no form for (binary, sets) are errors.
+
+    Refuses documents nested deeper than MAX_DEPTH, and YAML aliases that expand the
+    document past MAX_EXPANDED containers. Shared objects are converted once; the walk
+    never recurses, so it cannot raise RecursionError.
+    """
+    seen: set[int] = set()
+    visits = 0
+    stack: list[tuple[Any, int, Any]] = [(data, 0, None)]
+    while stack:
+        node, depth, at = stack.pop()
+        if depth > MAX_DEPTH:
+            raise SpecError(where, _pointer(at), f"nested more than {MAX_DEPTH} levels deep")
+        visits += 1
+        if visits > MAX_EXPANDED and visits > 4 * len(seen):
+            raise SpecError(where, None, f"YAML aliases expand the document past {MAX_EXPANDED:,} "
+                            "objects (an alias bomb?)")
+        if isinstance(node, dict):
+            if id(node) not in seen:
+                seen.add(id(node))
+                if not all(isinstance(k, str) for k in node):
+                    items = list(node.items())
+                    node.clear()
+                    for k, v in items:
+                        key = _json_key(k, at, where)
+                        if key in node:
+                            raise SpecError(where, _pointer((at, key)), "duplicate key after making keys text")
+                        node[key] = v
+                for k, v in node.items():
+                    if not isinstance(v, _SCALARS):
+                        node[k] = _json_value(v, (at, k), where)
+            for k, v in node.items():
+                if isinstance(v, (dict, list)):
+                    stack.append((v, depth + 1, (at, k)))
+        elif isinstance(node, list):
+            if id(node) not in seen:
+                seen.add(id(node))
+                for i, v in enumerate(node):
+                    if not isinstance(v, _SCALARS):
+                        node[i] = _json_value(v, (at, i), where)
+            for i, v in enumerate(node):
+                if isinstance(v, (dict, list)):
+                    stack.append((v, depth + 1, (at, i)))
+    if not isinstance(data, _SCALARS):
+        data = _json_value(data, None, where)
+    return data
+
+
+_SCALARS = (str, int, float, bool, type(None), dict, list)
+
+
+def _json_value(value: Any, at: Any, where: str) -> Any:
+    if isinstance(value, _SCALARS):
+        return value
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset)):
+        return {_json_key(k, at, where): None for k in value}
+    name = {bytes: "binary (!!binary)"}.get(type(value), type(value).__name__)
+    raise SpecError(where, _pointer(at), f"a YAML {name} value has no JSON form")
+
+
 def normalized_sha256(text: str) -> str:
     """The input's hash, with line endings normalised so a CRLF checkout does not drift."""
     return hashlib.sha256(text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")).hexdigest()
 
 
 def load(path: str | os.PathLike[str]) -> Spec:
-    file = Path(path).resolve()
     text = read_text(Path(path))
+    file = Path(path).resolve()
     where = display_path(file)
     if not text.strip():  # also for JSON, where "" is otherwise a syntax error
         raise SpecError(where, None, "the file is empty")

@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import math
 import re
 from typing import Any
 
 from . import __version__, ir
 from .errors import SpecError
-from .load import Location, Spec
-from .names import attribute_name, class_name, snake
+from .load import Location, Spec, json_type
+from .names import CLASS_SCOPE_NAMES, attribute_name, class_name, method_name, snake
 
 # Names the generated models module imports; a schema by one of these names is renamed.
-RESERVED_NAMES = frozenset({"Any", "Literal", "TypeAlias", "Mapping", "dataclass", "field", "annotations"})
+RESERVED_NAMES = frozenset({"Any", "Literal", "TypeAlias", "Mapping", "dataclass", "field", "annotations"}) | frozenset(
+    # what the package's __init__ and client modules define or import beside the models
+    """Client AsyncClient ClientWithRawResponse AsyncClientWithRawResponse Transport AsyncTransport
+    HTTPTransport Request Response RawResponse Headers ClientError DecodeError APIError APIStatusError
+    BadRequestError AuthenticationError PermissionDeniedError NotFoundError ConflictError
+    UnprocessableEntityError RateLimitError InternalServerError APIConnectionError APITimeoutError
+    APIResponseValidationError """
+    # capitalised builtins, which generated code may use (``except KeyError``); a fixed list
+    """ArithmeticError AssertionError AttributeError BaseException BaseExceptionGroup BlockingIOError
+    BrokenPipeError BufferError BytesWarning ChildProcessError ConnectionAbortedError ConnectionError
+    ConnectionRefusedError ConnectionResetError DeprecationWarning EOFError Ellipsis EncodingWarning
+    EnvironmentError Exception ExceptionGroup FileExistsError FileNotFoundError FloatingPointError
+    FutureWarning GeneratorExit IOError ImportError ImportWarning IndentationError IndexError
+    InterruptedError IsADirectoryError KeyError KeyboardInterrupt LookupError MemoryError
+    ModuleNotFoundError NameError NotADirectoryError NotImplemented NotImplementedError OSError
+    OverflowError PendingDeprecationWarning PermissionError ProcessLookupError RecursionError
+    ReferenceError ResourceWarning RuntimeError RuntimeWarning StopAsyncIteration StopIteration
+    SyntaxError SyntaxWarning SystemError SystemExit TabError TimeoutError TypeError UnboundLocalError
+    UnicodeDecodeError UnicodeEncodeError UnicodeError UnicodeTranslateError UnicodeWarning
+    UserWarning ValueError Warning ZeroDivisionError""".split()
+)
 
 _TYPES = {"string", "integer", "number", "boolean", "object", "array", "null"}
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -27,9 +50,11 @@ class _View:
         elif node is False:
             raise loc.error("the schema `false` accepts nothing and cannot be generated")
         elif not isinstance(node, dict):
-            raise loc.error(f"a schema must be a mapping, not {type(node).__name__}")
+            raise loc.error(f"a schema must be a mapping or a boolean, not {json_type(node)}")
         self.node = node
         self.loc = loc
+        if not isinstance(node.get("nullable", False), bool):
+            raise loc.child("nullable").error(f"nullable must be a boolean, not {json_type(node['nullable'])}")
         self.nullable = node.get("nullable") is True
         raw_type = node.get("type")
         types: list[str] = []
@@ -38,7 +63,7 @@ class _View:
             for i, t in enumerate(items):
                 if not isinstance(t, str):
                     where = loc.child("type", i) if isinstance(raw_type, list) else loc.child("type")
-                    raise where.error(f"type must be a string, not {type(t).__name__}")
+                    raise where.error(f"type must be a string, not {json_type(t)}")
                 if t not in _TYPES:
                     where = loc.child("type", i) if isinstance(raw_type, list) else loc.child("type")
                     raise where.error(f"unknown type {t!r} (expected one of {', '.join(sorted(_TYPES))})")
@@ -53,32 +78,43 @@ class _View:
         elif "enum" in node:
             values = node["enum"]
             if not isinstance(values, list) or not values:
-                raise loc.child("enum").error("enum must be a non-empty list")
+                raise loc.child("enum").error(f"enum must be a non-empty list, not {_shown_type(values)}")
             self.enum = list(values)
         if self.enum is not None:
             if None in self.enum:
                 self.nullable = True
             self.enum = [v for v in self.enum if v is not None]
+            where = "const" if "const" in node else "enum"
             for i, v in enumerate(self.enum):
+                vloc = loc.child("const") if where == "const" else loc.child("enum", i)
+                if isinstance(v, float) and not math.isfinite(v):
+                    raise vloc.error(f"{where} values must be finite numbers, not {v}")
                 if isinstance(v, (dict, list)):
-                    raise loc.child("enum", i).error("enum values that are objects or arrays are not supported")
+                    # Literal cannot hold it: the base type, with a check by JSON equality
+                    try:
+                        self.enum[i] = ir.JsonValue(json.dumps(v, ensure_ascii=False, allow_nan=False))
+                    except ValueError:
+                        raise vloc.error(f"{where} values must be finite numbers") from None
         self.branches: list[tuple[Any, Location]] = []
         self.branch_keyword: str | None = None
         for kw in ("oneOf", "anyOf"):
             if kw in node:
                 if not isinstance(node[kw], list) or not node[kw]:
-                    raise loc.child(kw).error(f"{kw} must be a non-empty list")
+                    raise loc.child(kw).error(f"{kw} must be a non-empty list, not {_shown_type(node[kw])}")
                 self.branch_keyword = kw
                 self.branches = [(b, loc.child(kw, i)) for i, b in enumerate(node[kw])]
                 break
         self.all_of: list[tuple[Any, Location]] = []
         if "allOf" in node:
             if not isinstance(node["allOf"], list) or not node["allOf"]:
-                raise loc.child("allOf").error("allOf must be a non-empty list")
+                raise loc.child("allOf").error(f"allOf must be a non-empty list, not {_shown_type(node['allOf'])}")
             self.all_of = [(b, loc.child("allOf", i)) for i, b in enumerate(node["allOf"])]
         for key, kind in (("properties", dict), ("required", list), ("description", str), ("title", str)):
             if key in node and not isinstance(node[key], kind):
-                raise loc.child(key).error(f"{key} must be {'a mapping' if kind is dict else 'a ' + kind.__name__}")
+                raise loc.child(key).error(f"{key} must be {_KIND_NAMES[kind]}, not {json_type(node[key])}")
+        for i, r in enumerate(node.get("required") or ()):
+            if not isinstance(r, str):
+                raise loc.child("required", i).error(f"required entries must be strings, not {json_type(r)}")
         self.description = node.get("description")
         self.title = node.get("title")
 
@@ -126,8 +162,10 @@ class Lowerer:
             # a component that only names another: an alias of it
             name = class_name(raw_name, self.class_names, RESERVED_NAMES)
             self.order.append(name)
-            self.in_progress[loc] = ir.AliasType(name, ir.AnyType())
+            pending = ir.RecursiveType(name)
+            self.in_progress[loc] = ir.AliasType(name, pending)
             target_t = self.type_of(node, loc, name)
+            pending.resolved = _not_only_itself(target_t, name, loc)
             self.aliases[name] = ir.Alias(name, target_t, _text(node.get("description")), loc.pointer)
             del self.in_progress[loc]
             self.named[loc] = ir.AliasType(name, target_t)
@@ -143,9 +181,11 @@ class Lowerer:
                 result = ir.NullableType(ref)
         else:
             name = class_name(raw_name, self.class_names, RESERVED_NAMES)
-            self.in_progress[loc] = ir.AliasType(name, ir.AnyType())  # recursion through an alias
+            pending = ir.RecursiveType(name)
+            self.in_progress[loc] = ir.AliasType(name, pending)  # recursion through an alias
             self.order.append(name)
             target = self._from_view(view, name)
+            pending.resolved = _not_only_itself(target, name, loc)
             alias = ir.Alias(name, target, _doc(view), loc.pointer)
             self.aliases[name] = alias
             result = ir.AliasType(name, target)
@@ -236,21 +276,32 @@ class Lowerer:
         required: list[str] = []
         docs = _doc(view)
         extra: Any = view.node.get("additionalProperties")
-        parts = view.all_of or []
-        for sub, sloc in parts:
+        # allOf members in order, depth first: a member's own allOf comes before its properties
+        parts: list[tuple[Any, Location, bool]] = [(b, bl, False) for b, bl in reversed(view.all_of or [])]
+        seen_parts: set[Location] = {loc}
+        while parts:
+            sub, sloc, expanded = parts.pop()
             if isinstance(sub, dict) and "$ref" in sub:
                 sub, sloc = self.spec.resolve(sub["$ref"], sloc)
+            if not expanded:
+                if sloc in seen_parts:
+                    continue  # an allOf that includes itself adds nothing more
+                seen_parts.add(sloc)
             sview = _View(sub, sloc)
             if sview.branches or (sview.types and sview.types != ["object"]):
                 raise sloc.error("allOf members must be objects")
-            for pname, pnode in (sub.get("properties") or {}).items():
+            if sview.all_of and not expanded:
+                parts.append((sub, sloc, True))
+                parts.extend((b, bl, False) for b, bl in reversed(sview.all_of))
+                continue
+            for pname, pnode in (sview.node.get("properties") or {}).items():
                 props[pname] = (pnode, sloc.child("properties", pname))
-            for r in sub.get("required") or []:
+            for r in sview.node.get("required") or []:
                 if r not in required:
                     required.append(r)
             docs = docs or _doc(sview)
             if extra is None:
-                extra = sub.get("additionalProperties")
+                extra = sview.node.get("additionalProperties")
         for pname, pnode in (view.node.get("properties") or {}).items():
             props[pname] = (pnode, loc.child("properties", pname))
         for i, r in enumerate(view.node.get("required") or []):
@@ -304,11 +355,14 @@ class Lowerer:
 
     def _union(self, view: _View, hint: str) -> ir.TypeRef:
         variants: list[ir.TypeRef] = []
+        # `anyOf: [{inline object}, {type: 'null'}]` names the object after its field alone
+        null_only = [isinstance(b, dict) and "$ref" not in b and _View(b, bloc).is_null_only for b, bloc in view.branches]
+        several = null_only.count(False) > 1
         for i, (b, bloc) in enumerate(view.branches):
-            if isinstance(b, dict) and "$ref" not in b and _View(b, bloc).is_null_only:
+            if null_only[i]:
                 view.nullable = True
                 continue
-            t = self.type_of(b, bloc, hint + (f"Variant{i + 1}" if len(view.branches) > 1 else ""))
+            t = self.type_of(b, bloc, hint + (f"Variant{i + 1}" if several else ""))
             if isinstance(t, ir.NullableType):
                 view.nullable = True
                 t = t.inner
@@ -327,8 +381,13 @@ class Lowerer:
 
         def add(t: ir.TypeRef) -> None:
             u = t
-            while isinstance(u, ir.AliasType):
-                u = u.target
+            while isinstance(u, (ir.AliasType, ir.RecursiveType)):
+                if isinstance(u, ir.RecursiveType):
+                    if u.resolved is None:
+                        return  # the union being lowered names itself: that adds nothing
+                    u = u.resolved
+                else:
+                    u = u.target
             if isinstance(u, ir.NullableType):
                 add(u.inner)
                 return
@@ -439,7 +498,7 @@ class Lowerer:
         root = self.spec.root
         paths = self.spec.data.get("paths") or {}
         if not isinstance(paths, dict):
-            raise root.child("paths").error("paths must be a mapping")
+            raise root.child("paths").error(f"paths must be a mapping, not {json_type(paths)}")
         ops: list[ir.Operation] = []
         seen_ids: dict[str, str] = {}
         seen_methods: dict[str, str] = {}
@@ -449,7 +508,7 @@ class Lowerer:
                 item, ploc = self.spec.resolve(item["$ref"], ploc)
             if not isinstance(item, dict):
                 raise ploc.error("a path item must be a mapping")
-            shared_params = item.get("parameters") or []
+            shared_params = _want(item.get("parameters"), list, ploc.child("parameters"), "parameters", [])
             for method in _HTTP_METHODS:
                 if method not in item:
                     continue
@@ -465,22 +524,25 @@ class Lowerer:
                 if op_id in seen_ids:
                     raise oloc.child("operationId").error(f"duplicate operationId {op_id!r} (also at {seen_ids[op_id]})")
                 seen_ids[op_id] = oloc.pointer
-                method_name = snake(op_id) or "call"
-                if method_name in seen_methods:
+                mname = method_name(op_id)
+                if mname in seen_methods:
                     raise oloc.child("operationId").error(
-                        f"operationId {op_id!r} gives the method name {method_name!r}, as does {seen_methods[method_name]!r}"
+                        f"operationId {op_id!r} gives the method name {mname!r}, as does {seen_methods[mname]!r}"
                     )
-                seen_methods[method_name] = op_id
+                seen_methods[mname] = op_id
                 if "requestBody" in op:
                     raise oloc.child("requestBody").error(
                         f"operation {op_id!r}: request bodies are not supported yet"
                     )
-                params = self._parameters(list(shared_params), list(op.get("parameters") or []), ploc, oloc, op_id)
+                for key in ("summary", "description"):
+                    _want(op.get(key), str, oloc.child(key), key, None)
+                own_params = _want(op.get("parameters"), list, oloc.child("parameters"), "parameters", [])
+                params = self._parameters(list(shared_params), list(own_params), ploc, oloc, op_id)
                 response = self._response(op, oloc, op_id)
                 ops.append(
                     ir.Operation(
                         operation_id=op_id,
-                        method_name=method_name,
+                        method_name=mname,
                         http_method=method.upper(),
                         path=path,
                         summary=_text(op.get("summary")),
@@ -534,14 +596,16 @@ class Lowerer:
             resp = responses[code]
             if isinstance(resp, dict) and "$ref" in resp:
                 resp, rloc = self.spec.resolve(resp["$ref"], rloc)
-            content = (resp or {}).get("content") or {}
+            resp = _want(resp, dict, rloc, "a response", {})
+            content = _want(resp.get("content"), dict, rloc.child("content"), "content", {})
             if not content:
                 return None
             media = content.get("application/json")
             if media is None:
                 kinds = ", ".join(sorted(content))
                 raise rloc.child("content").error(f"operation {op_id!r}: responses of type {kinds} are not supported yet")
-            schema = (media or {}).get("schema")
+            media = _want(media, dict, rloc.child("content", "application/json"), "a media type", {})
+            schema = media.get("schema")
             if schema is None:
                 return ir.AnyType()
             return self.type_of(schema, rloc.child("content", "application/json", "schema"),
@@ -553,18 +617,21 @@ class Lowerer:
     def package(self) -> ir.Package:
         # components first, in spec order, so that names do not depend on which
         # operation reaches a schema first
-        schemas = ((self.spec.data.get("components") or {}).get("schemas")) or {}
-        if not isinstance(schemas, dict):
-            raise self.spec.root.child("components", "schemas").error("schemas must be a mapping")
+        root = self.spec.root
+        components = _want(self.spec.data.get("components"), dict, root.child("components"), "components", {})
+        schemas = _want(components.get("schemas"), dict, root.child("components", "schemas"), "schemas", {})
         for name, node in schemas.items():
             self.component(node, self.spec.root.child("components", "schemas", name), name)
         operations = self.operations()
-        info = self.spec.data.get("info") or {}
-        servers = tuple(
-            s["url"] for s in (self.spec.data.get("servers") or []) if isinstance(s, dict) and isinstance(s.get("url"), str)
-        )
-        licence = info.get("license") if isinstance(info, dict) else None
-        models = tuple(self.models[n] for n in self.order if n in self.models)
+        info = _want(self.spec.data.get("info"), dict, root.child("info"), "info", {})
+        _want(info.get("title"), str, root.child("info", "title"), "title", None)
+        if not isinstance(info.get("version", ""), (str, int, float)) or isinstance(info.get("version"), bool):
+            raise root.child("info", "version").error(f"version must be a string, not {json_type(info['version'])}")
+        _want(info.get("description"), str, root.child("info", "description"), "description", None)
+        servers_list = _want(self.spec.data.get("servers"), list, root.child("servers"), "servers", [])
+        servers = tuple(s["url"] for s in servers_list if isinstance(s, dict) and isinstance(s.get("url"), str))
+        licence = info.get("license")
+        models = tuple(_unshadow(self.models[n], self.class_names) for n in self.order if n in self.models)
         aliases = _alias_order([self.aliases[n] for n in self.order if n in self.aliases])
         return ir.Package(
             name=self.package_name,
@@ -593,6 +660,41 @@ def lower(spec: Spec, package: str, env_prefix: str = "OPENAI", formatter: str =
         raise SpecError(str(spec.root_file.name), None, "schemas nest too deeply") from None
 
 
+def _unshadow(model: ir.Model, type_names: set[str]) -> ir.Model:
+    """Rename fields whose attribute would shadow, in the class body, a name the class
+    uses: a type its annotations name or the decorator it runs (see CLASS_SCOPE_NAMES)."""
+    attrs = {f.attr for f in model.fields}
+    if not any(a in CLASS_SCOPE_NAMES or a in type_names for a in attrs):
+        return model
+    fields = []
+    for f in model.fields:
+        attr = f.attr
+        if attr in CLASS_SCOPE_NAMES or attr in type_names:
+            while attr in attrs or attr in CLASS_SCOPE_NAMES or attr in type_names:
+                attr += "_"
+            attrs.add(attr)
+            f = dataclasses.replace(f, attr=attr)
+        fields.append(f)
+    return dataclasses.replace(model, fields=tuple(fields))
+
+
+def _shown_type(value: Any) -> str:
+    return "an empty list" if value == [] else json_type(value)
+
+
+_KIND_NAMES = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean"}
+
+
+def _want(value: Any, kind: type, loc: Location, what: str, default: Any) -> Any:
+    """``value`` if it has the JSON type ``kind``, ``default`` if it is absent (or null),
+    else a clean error naming where it stands."""
+    if value is None:
+        return default
+    if not isinstance(value, kind):
+        raise loc.error(f"{what} must be {_KIND_NAMES[kind]}, not {json_type(value)}")
+    return value
+
+
 def _alias_refs(t: ir.TypeRef, found: list[str]) -> list[str]:
     if isinstance(t, ir.AliasType):
         found.append(t.name)
@@ -608,8 +710,30 @@ def _alias_refs(t: ir.TypeRef, found: list[str]) -> list[str]:
     return found
 
 
+def _not_only_itself(t: ir.TypeRef, name: str, loc: Location) -> ir.TypeRef:
+    """An alias must reach a type: ``A: {oneOf: [{$ref: A}]}`` (or a longer loop of
+    aliases) names only itself."""
+    u = t
+    while True:
+        if isinstance(u, ir.NullableType):
+            u = u.inner
+        elif isinstance(u, ir.AliasType):
+            if u.name == name:
+                raise loc.error(f"the schema refers only to itself ({name}) without reaching a type")
+            u = u.target
+        elif isinstance(u, ir.RecursiveType):
+            if u.name == name:
+                raise loc.error(f"the schema refers only to itself ({name}) without reaching a type")
+            if u.resolved is None:
+                return t
+            u = u.resolved
+        else:
+            return t
+
+
 def _alias_order(aliases: list[ir.Alias]) -> tuple[ir.Alias, ...]:
-    """Aliases are evaluated at import time: each after the aliases it names."""
+    """Aliases are evaluated at import time: each after the aliases it names; one that
+    names itself, or an alias of its own cycle, is written as a string (``forward``)."""
     by_name = {a.name: a for a in aliases}
     done: dict[str, ir.Alias] = {}
     visiting: set[str] = set()
@@ -626,7 +750,14 @@ def _alias_order(aliases: list[ir.Alias]) -> tuple[ir.Alias, ...]:
 
     for a in aliases:
         visit(a)
-    return tuple(done.values())
+    defined: set[str] = set()
+    out = []
+    for a in done.values():
+        if any(ref in by_name and ref not in defined for ref in _alias_refs(a.target, [])):
+            a = dataclasses.replace(a, forward=True)
+        defined.add(a.name)
+        out.append(a)
+    return tuple(out)
 
 
 def _sub(view: _View, kind: str) -> _View:

@@ -18,6 +18,18 @@ HARD_KEYWORDS = frozenset(
 # underscore.
 MODEL_METHODS = frozenset({"from_dict", "from_json", "to_dict", "to_json"})
 
+# Names a model's class body uses: the decorator it runs at import time, and the types
+# its annotations name (mypy looks names up in the class first, so a field ``str``
+# would turn every later ``str`` annotation into an error). A field by one of these
+# names, or by the name of a generated class or alias, takes a trailing underscore.
+CLASS_SCOPE_NAMES = frozenset({"classmethod", "str", "int", "float", "bool", "list", "dict", "Any", "Literal", "Mapping"})
+
+# Members of the generated clients (and the types their signatures name): an
+# operation whose method name is one of these takes a trailing underscore.
+CLIENT_MEMBERS = frozenset(
+    {"close", "base_url", "timeout", "max_retries", "with_raw_response", "str", "int", "float", "bool", "list", "dict"}
+)
+
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
@@ -27,6 +39,14 @@ def _clean(name: str) -> str:
     for ch in name:
         out.append(ch if (ch == "_" or ch.isalnum()) and ("a" + ch).isidentifier() else "_")
     return "".join(out)
+
+
+def _identifier(name: str, prefix: str) -> str:
+    """``name`` as Python will read it (NFKC), prefixed if it cannot start an identifier."""
+    name = unicodedata.normalize("NFKC", name)
+    if not name.isidentifier():
+        name = unicodedata.normalize("NFKC", prefix + name)
+    return name
 
 
 def attribute_name(json_name: str, taken: set[str]) -> str:
@@ -40,6 +60,7 @@ def attribute_name(json_name: str, taken: set[str]) -> str:
         name = stripped + "_" * (len(name) - len(stripped))
     if name[0].isdigit():
         name = "n" + name
+    name = _identifier(name, "n")
     if name in HARD_KEYWORDS or name in MODEL_METHODS:
         name += "_"
     while name in taken:
@@ -51,14 +72,31 @@ def attribute_name(json_name: str, taken: set[str]) -> str:
 def words(name: str) -> list[str]:
     name = unicodedata.normalize("NFKC", name)
     parts: list[str] = []
-    for chunk in re.split(r"[^0-9A-Za-z]+|_", name):
+    for chunk in re.split(r"[\W_]+", name):
         if not chunk:
             continue
         if chunk.isascii():
             parts.extend(_WORD.findall(chunk) or [chunk])
         else:
-            parts.append(_clean(chunk))
+            parts.extend(_unicode_words(_clean(chunk)))
     return [p for p in parts if p]
+
+
+def _unicode_words(chunk: str) -> list[str]:
+    """``_WORD`` for letters beyond ASCII: ``obtenerÑandú`` -> ``obtener``, ``Ñandú``."""
+    out: list[str] = []
+    for i, ch in enumerate(chunk):
+        prev = chunk[i - 1] if i else ""
+        nxt = chunk[i + 1] if i + 1 < len(chunk) else ""
+        boundary = bool(prev) and (
+            (ch.isupper() and (prev.islower() or prev.isdigit() or (prev.isupper() and nxt.islower())))
+            or (ch.isdigit() != prev.isdigit())
+        )
+        if boundary or not out:
+            out.append(ch)
+        else:
+            out[-1] += ch
+    return out
 
 
 def pascal(name: str) -> str:
@@ -76,6 +114,7 @@ def class_name(raw: str, taken: set[str], reserved: frozenset[str]) -> str:
     name = pascal(raw) or "Model"
     if name[0].isdigit():
         name = "Model" + name
+    name = _identifier(name, "Model")
     if name in HARD_KEYWORDS or name in reserved:
         name += "Model"
     base, n = name, 2
@@ -83,4 +122,15 @@ def class_name(raw: str, taken: set[str], reserved: frozenset[str]) -> str:
         name = f"{base}{n}"
         n += 1
     taken.add(name)
+    return name
+
+
+def method_name(operation_id: str) -> str:
+    """The client method for an operationId: ``resumeFineTuningJob`` -> ``resume_fine_tuning_job``."""
+    name = snake(operation_id) or "call"
+    if name[0].isdigit():
+        name = "op_" + name
+    name = _identifier(name, "op_")
+    if name in HARD_KEYWORDS or name in CLIENT_MEMBERS:
+        name += "_"
     return name

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,15 @@ import jinja2
 
 from . import ir
 
-BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+def _builtin_templates() -> Path:
+    """``generator/templates`` in an installed copy (the wheel maps the repository's
+    top-level ``templates/`` there); the repository's own folder when run from it."""
+    here = Path(__file__).resolve().parent
+    installed = here / "templates"
+    return installed if installed.is_dir() else here.parent / "templates"
+
+
+BUILTIN_TEMPLATES = _builtin_templates()
 
 # (output file, template, needs operations) in the order they are written; a package
 # whose spec has no operations gets no client (and no HTTP runtime).
@@ -42,6 +51,8 @@ def literal(value: Any) -> str:
         raise ValueError(f"{value!r} has no JSON form")
     if value is None or isinstance(value, (bool, int, float, str)):
         return repr(value)
+    if isinstance(value, ir.JsonValue):
+        return literal(value.value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(literal(v) for v in value) + "]"
     if isinstance(value, dict):
@@ -49,12 +60,32 @@ def literal(value: Any) -> str:
     raise TypeError(f"no literal for {type(value).__name__}")
 
 
+def _escape_invisible(s: str) -> str:
+    """Escape the controls, format characters (bidi overrides, zero-width) and line
+    separators that ``_UNSAFE`` does not list, so no text hides from a reader."""
+    out = []
+    for ch in s:
+        if ch in "\n\t" or ch.isprintable() or unicodedata.category(ch) in ("Zs", "Co", "Cn"):
+            out.append(ch)
+        else:
+            n = ord(ch)
+            out.append(f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}" if n < 0x10000 else f"\\U{n:08x}")
+    return "".join(out)
+
+
 def docstring_text(text: Any) -> str:
     """Text that is safe inside a triple-double-quoted string."""
     s = str(text).replace("\r\n", "\n").replace("\r", "\n")
     s = s.replace("\\", "\\\\").translate(_UNSAFE)
+    if not s.replace("\n", "").replace("\t", "").isprintable():
+        s = _escape_invisible(s)
     s = s.replace('"""', '\\"\\"\\"')
     return s
+
+
+def comment_text(text: Any) -> str:
+    """Text that stays on one comment line."""
+    return docstring_text(text).replace("\n", "\\n").replace("\t", "\\t")
 
 
 def docstring(text: Any) -> str:
@@ -62,7 +93,9 @@ def docstring(text: Any) -> str:
     s = docstring_text(str(text).strip())
     lines = [line.rstrip() for line in s.split("\n")]
     s = "\n".join(lines)
-    if s.endswith('"'):
+    # a closing quote of the text would run into the closing """: escape it, unless the
+    # backslashes before it (every input backslash is doubled) already do
+    if s.endswith('"') and (len(s) - 1 - len(s[:-1].rstrip("\\"))) % 2 == 0:
         s = s[:-1] + '\\"'
     return '"""' + s + '"""'
 
@@ -89,6 +122,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         literal=literal,
         docstring=docstring,
         docstring_text=docstring_text,
+        comment_text=comment_text,
         markdown_text=markdown_text,
         expected=ir.expected,
         unwrap=ir.unwrap,

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -316,6 +317,101 @@ BAD = {
         "      requestBody: {content: {application/json: {schema: {type: object}}}}\n",
         r"bad\.yaml: /paths/~1a/post/requestBody: .*not supported"),
 }
+
+
+def _schemas(body: str) -> str:
+    return _OBJ + "components:\n  schemas:\n" + textwrap.indent(textwrap.dedent(body), "    ")
+
+
+def _bomb(levels: int = 9) -> str:
+    """Billion laughs: nine aliases of nine aliases ... of one schema."""
+    lines = ["        l0: &l0 {type: string, enum: [lol]}"]
+    for i in range(1, levels):
+        refs = ", ".join(f"{k}: *l{i - 1}" for k in "abcdefghi")
+        lines.append(f"        l{i}: &l{i} {{type: object, properties: {{{refs}}}}}")
+    return _OBJ + "components:\n  schemas:\n    A:\n      type: object\n      properties:\n" + "\n".join(lines) + "\n"
+
+
+BAD.update({
+    # keywords of the wrong JSON type: say which, where, and what it is instead
+    "properties not a mapping": ("bad.yaml", _schemas("A: {type: object, properties: 5}\n"),
+                                 r"bad\.yaml: /components/schemas/A/properties: properties must be a mapping, not a number$"),
+    "required not a list": ("bad.yaml", _schemas("A: {type: object, required: a, properties: {a: {}}}\n"),
+                            r"bad\.yaml: /components/schemas/A/required: required must be a list, not a string$"),
+    "required entry": ("bad.yaml", _schemas("A: {type: object, required: [a, 1]}\n"),
+                       r"bad\.yaml: /components/schemas/A/required/1: required entries must be strings, not a number$"),
+    "enum a mapping": ("bad.yaml", _schemas("A: {type: string, enum: {}}\n"),
+                       r"bad\.yaml: /components/schemas/A/enum: enum must be a non-empty list, not a mapping$"),
+    "items a number": ("bad.yaml", _schemas("A: {type: array, items: 5}\n"),
+                       r"bad\.yaml: /components/schemas/A/items: a schema must be a mapping or a boolean, not a number$"),
+    "type a number": ("bad.yaml", _schemas("A: {type: 5}\n"),
+                      r"bad\.yaml: /components/schemas/A/type: type must be a string, not a number$"),
+    "nullable a string": ("bad.yaml", _schemas("A: {type: string, nullable: 'yes'}\n"),
+                          r"bad\.yaml: /components/schemas/A/nullable: nullable must be a boolean, not a string$"),
+    "oneOf a mapping": ("bad.yaml", _schemas("A: {oneOf: {type: string}}\n"),
+                        r"bad\.yaml: /components/schemas/A/oneOf: oneOf must be a non-empty list, not a mapping$"),
+    "description a list": ("bad.yaml", _schemas("A: {type: string, description: [x]}\n"),
+                           r"bad\.yaml: /components/schemas/A/description: description must be a string, not a list$"),
+    "components a number": ("bad.yaml", _OBJ + "components: 5\n",
+                            r"bad\.yaml: /components: components must be a mapping, not a number$"),
+    "info a list": ("bad.yaml", "openapi: 3.1.0\ninfo: [1]\n", r"bad\.yaml: /info: info must be a mapping, not a list$"),
+    "paths a number": ("bad.yaml", _OBJ + "paths: 5\n", r"bad\.yaml: /paths: paths must be a mapping, not a number$"),
+    "parameters a mapping": ("bad.yaml", _OBJ + "paths:\n  /a:\n    get: {operationId: a, parameters: {name: x}}\n",
+                             r"bad\.yaml: /paths/~1a/get/parameters: parameters must be a list, not a mapping$"),
+    "response a number": ("bad.yaml", _OBJ + "paths:\n  /a:\n    get: {operationId: a, responses: {'200': 5}}\n",
+                          r"bad\.yaml: /paths/~1a/get/responses/200: a response must be a mapping, not a number$"),
+    "servers a mapping": ("bad.yaml", _OBJ + "servers: {url: x}\n", r"bad\.yaml: /servers: servers must be a list"),
+    "discriminator a number": (
+        "bad.yaml", _schemas("""\
+            A: {type: object, required: [k], properties: {k: {const: a}}}
+            B: {type: object, required: [k], properties: {k: {const: b}}}
+            U: {oneOf: [$ref: '#/components/schemas/A', $ref: '#/components/schemas/B'], discriminator: 5}
+            """), r"bad\.yaml: /components/schemas/U/discriminator: discriminator must have a string propertyName$"),
+    "enum of infinity": ("bad.yaml", _schemas("A: {type: number, enum: [1, .inf]}\n"),
+                         r"bad\.yaml: /components/schemas/A/enum/1: enum values must be finite numbers, not inf$"),
+    "yaml binary": ("bad.yaml", _schemas("A: {type: string, default: !!binary aGVsbG8=}\n"),
+                    r"bad\.yaml: /components/schemas/A/default: a YAML binary \(!!binary\) value has no JSON form$"),
+    # $ref chains (and unions of nothing but themselves) that loop without reaching a schema
+    "ref loop of three": (
+        "bad.yaml", _schemas("A: {$ref: '#/components/schemas/B'}\nB: {$ref: '#/components/schemas/C'}\n"
+                             "C: {$ref: '#/components/schemas/A'}\n"),
+        r"bad\.yaml: /components/schemas/A: \$ref chain loops without reaching a schema: "
+        r"/components/schemas/B -> /components/schemas/C -> /components/schemas/A -> /components/schemas/B$"),
+    "union of itself": ("bad.yaml", _schemas("A: {oneOf: [{$ref: '#/components/schemas/A'}]}\n"),
+                        r"bad\.yaml: /components/schemas/A: the schema refers only to itself \(A\)"),
+    "unions of each other": (
+        "bad.yaml", _schemas("A: {anyOf: [$ref: '#/components/schemas/B']}\n"
+                             "B: {oneOf: [$ref: '#/components/schemas/A', {type: 'null'}]}\n"),
+        r"bad\.yaml: /components/schemas/A: the schema refers only to itself \(A\)"),
+    # what the generator does not support says what and where
+    "query parameter": ("bad.yaml", _OBJ + "paths:\n  /a:\n    get:\n      operationId: list\n"
+                        "      parameters: [{name: q, in: query, schema: {type: string}}]\n",
+                        r"bad\.yaml: /paths/~1a/get/parameters/0: operation 'list': query parameters are not supported yet$"),
+    "non-json response": ("bad.yaml", _OBJ + "paths:\n  /a:\n    get:\n      operationId: get\n"
+                          "      responses: {'200': {content: {text/csv: {schema: {type: string}}}}}\n",
+                          r"bad\.yaml: /paths/~1a/get/responses/200/content: operation 'get': responses of type "
+                          r"text/csv are not supported yet$"),
+    "tuple items": ("bad.yaml", _schemas("A: {type: array, items: [{type: string}]}\n"),
+                    r"bad\.yaml: /components/schemas/A/items: tuple-style items lists are not supported$"),
+    "false schema": ("bad.yaml", _schemas("A: {type: object, properties: {a: false}}\n"),
+                     r"bad\.yaml: /components/schemas/A/properties/a: the schema `false` accepts nothing"),
+    "models without a discriminator": (
+        "bad.yaml", _schemas("A: {type: object, properties: {a: {}}}\nB: {type: object, properties: {b: {}}}\n"
+                             "U: {oneOf: [$ref: '#/components/schemas/A', $ref: '#/components/schemas/B']}\n"),
+        r"bad\.yaml: /components/schemas/U: the object variants A, B cannot be told apart: give a discriminator"),
+    "allOf of a string": ("bad.yaml", _schemas("A: {allOf: [{type: string}, {properties: {a: {}}}]}\n"),
+                          r"bad\.yaml: /components/schemas/A/allOf/0: allOf members must be objects$"),
+    # nesting and aliases that would exhaust the stack or memory
+    "alias bomb": ("bad.yaml", _bomb(), r"bad\.yaml: YAML aliases expand the document past 1,000,000 objects"),
+    "alias of itself": ("bad.yaml", _OBJ + "x-loop: &a [*a]\n",
+                        r"bad\.yaml: /x-loop/0/0/0/.*/\.\.\.: nested more than 200 levels deep$"),
+    "deep yaml": ("bad.yaml", _OBJ + "x-deep: " + "[" * 50_000 + "]" * 50_000 + "\n",
+                  r"bad\.yaml: line 3, column 208: nested more than 200 levels deep$"),
+    "deep json": ("bad.json", '{"openapi": "3.1.0", "x": ' + "[" * 50_000 + "]" * 50_000 + "}",
+                  r"bad\.json: nested too deeply$"),
+    "nested 300 levels": ("bad.json", '{"openapi": "3.1.0", "x": ' + '{"a": ' * 300 + "1" + "}" * 301,
+                          r"bad\.json: /x/a/a/a/.*: nested more than 200 levels deep$"),
+})
 
 
 def _check_error(result: subprocess.CompletedProcess[str], pattern: str) -> None:
@@ -662,3 +758,124 @@ def test_repair_leaves_a_live_runs_folder_alone(project: Path) -> None:
         sleeper.wait()
     output.repair(out, PKG)
     assert not live.exists()
+
+
+# ----- --debug, and a run killed at any moment -------------------------------------------
+
+
+def test_debug_shows_the_traceback(run, project: Path) -> None:
+    write(project / "bad.yaml", BAD["properties not a mapping"][1])
+    before = snapshot(project / "out")
+    quiet = run("generate", "--schema", "bad.yaml", "--out", "out", "--package", PKG, cwd=project)
+    loud = run("generate", "--debug", "--schema", "bad.yaml", "--out", "out", "--package", PKG, cwd=project)
+    assert quiet.returncode == 2 and "Traceback" not in quiet.stderr
+    assert loud.returncode != 0
+    assert "Traceback (most recent call last)" in loud.stderr
+    assert "SpecError" in loud.stderr and "properties must be a mapping, not a number" in loud.stderr
+    assert snapshot(project / "out") == before
+
+
+# Runs generate with a hook that touches MARK at one moment of the write and then
+# sleeps, so that the test can kill -9 the process exactly there.
+_KILL_WRAPPER = """
+import os, sys, time
+from pathlib import Path
+import generator.output as out
+
+mark, moment, exchange = Path(sys.argv[1]), sys.argv[2], sys.argv[3] == "exchange"
+
+def stop_here():
+    mark.write_text(str(os.getpid()))
+    time.sleep(120)
+
+if not exchange:
+    out._exchange = lambda a, b: False
+if moment == "writing":  # after the second file of the new tree reached the disk
+    real_fsync, calls = os.fsync, []
+    def fsync(fd):
+        real_fsync(fd)
+        calls.append(fd)
+        if len(calls) == 2:
+            stop_here()
+    out.os.fsync = fsync
+elif moment == "swapped":  # renameat2 exchanged the trees; the old one is not removed yet
+    real_exchange = out._exchange
+    def swap(a, b):
+        done = real_exchange(a, b)
+        if done:
+            stop_here()
+        return done
+    out._exchange = swap
+elif moment == "renamed":  # the fallback moved the old tree aside; the new one is not in place
+    real_rename, calls = os.rename, []
+    def rename(a, b):
+        real_rename(a, b)
+        calls.append(a)
+        if len(calls) == 1:
+            stop_here()
+    out.os.rename = rename
+
+from generator.cli import main
+sys.exit(main(sys.argv[4:]))
+"""
+
+
+def _kill_during_generate(project: Path, cache_dir: Path, moment: str, mode: str) -> None:
+    mark = project / "mark"
+    env = {**os.environ, "OAS_DATACLASSES_CACHE_DIR": str(cache_dir), "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _KILL_WRAPPER, str(mark), moment, mode,
+         "generate", "--schema", "b.yaml", "--out", "out", "--package", PKG],
+        cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(600):
+            if mark.exists() or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert mark.exists(), proc.communicate()[1].decode()
+    finally:
+        proc.kill()  # SIGKILL: no handler, no cleanup
+        proc.wait()
+    mark.unlink()
+
+
+@pytest.mark.parametrize("mode", ["exchange", "fallback"])
+def test_kill_9_while_writing_leaves_the_previous_output(run, project: Path, cache_dir: Path, mode: str) -> None:
+    if mode == "exchange" and not sys.platform.startswith("linux"):
+        pytest.skip("renameat2 is Linux only")
+    write(project / "b.yaml", SPEC_31_B)
+    previous = snapshot(project / "out" / PKG)
+    _kill_during_generate(project, cache_dir, "writing", mode)
+    assert snapshot(project / "out" / PKG) == previous  # byte for byte
+    leftovers = [p.name for p in (project / "out").iterdir() if p.name != PKG]
+    assert leftovers and all(name.startswith(f".{PKG}.new-") for name in leftovers)
+    # the next run repairs: no leftovers, and the new tree in place
+    ok(run("generate", "--schema", "b.yaml", "--out", "out", "--package", PKG, cwd=project))
+    assert sorted(p.name for p in (project / "out").iterdir()) == [PKG]
+    assert b"nickname" in (project / "out" / PKG / "models.py").read_bytes()
+    ok(run("check", "--schema", "b.yaml", "--out", "out", "--package", PKG, cwd=project))
+
+
+@pytest.mark.parametrize("moment, mode", [("swapped", "exchange"), ("renamed", "fallback")])
+def test_kill_9_during_the_swap_is_repaired_by_the_next_run(
+    run, project: Path, cache_dir: Path, moment: str, mode: str
+) -> None:
+    if mode == "exchange" and not sys.platform.startswith("linux"):
+        pytest.skip("renameat2 is Linux only")
+    write(project / "b.yaml", SPEC_31_B)
+    previous = snapshot(project / "out" / PKG)
+    _kill_during_generate(project, cache_dir, moment, mode)
+    names = sorted(p.name for p in (project / "out").iterdir())
+    if moment == "swapped":  # one step: the folder holds the whole new tree, never a mix
+        assert PKG in names
+        assert b"nickname" in (project / "out" / PKG / "models.py").read_bytes()
+    else:  # two renames: the previous tree waits beside, whole, for the next run
+        assert PKG not in names
+        (old,) = [n for n in names if n.startswith(f".{PKG}.old-")]
+        assert snapshot(project / "out" / old) == previous
+        output.repair(project / "out", PKG)  # what the next run does first
+        assert snapshot(project / "out" / PKG) == previous
+    ok(run("generate", "--schema", "b.yaml", "--out", "out", "--package", PKG, cwd=project))
+    assert sorted(p.name for p in (project / "out").iterdir()) == [PKG]
+    ok(run("check", "--schema", "b.yaml", "--out", "out", "--package", PKG, cwd=project))
