@@ -16,7 +16,6 @@ from typing import Any, Literal, Mapping, TypeAlias
 from ._runtime import ABSENT as _ABSENT
 from ._runtime import Model as _Model
 from ._runtime import as_object as _as_object
-from ._runtime import failing_index as _failing_index
 from ._runtime import finish as _finish
 from ._runtime import is_int as _is_int
 from ._runtime import is_num as _is_num
@@ -3540,10 +3539,16 @@ def _dec_list_EvalItem(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "array")
         return data
+    # a loop, not a comprehension, so a failure knows its index without decoding again
+    # (decoding again at every level of a recursive list is exponential in its depth)
+    out: list[Any] = []
+    append = out.append
     try:
-        return [_dec_EvalItem(v, strict) for v in data]
+        for v in data:
+            append(_dec_EvalItem(v, strict))
     except _DecodeError as e:
-        raise e.at(_failing_index(data, _dec_EvalItem, strict))
+        raise e.at(len(out))
+    return out
 
 
 def _enc_list_EvalItem(data: Any) -> Any:
@@ -3557,10 +3562,16 @@ def _dec_list_EvalItemContentItem(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "array")
         return data
+    # a loop, not a comprehension, so a failure knows its index without decoding again
+    # (decoding again at every level of a recursive list is exponential in its depth)
+    out: list[Any] = []
+    append = out.append
     try:
-        return [_dec_union_EvalItemContentItem(v, strict) for v in data]
+        for v in data:
+            append(_dec_union_EvalItemContentItem(v, strict))
     except _DecodeError as e:
-        raise e.at(_failing_index(data, _dec_union_EvalItemContentItem, strict))
+        raise e.at(len(out))
+    return out
 
 
 def _enc_list_EvalItemContentItem(data: Any) -> Any:
@@ -3574,10 +3585,16 @@ def _dec_list_FineTuningIntegration(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "array")
         return data
+    # a loop, not a comprehension, so a failure knows its index without decoding again
+    # (decoding again at every level of a recursive list is exponential in its depth)
+    out: list[Any] = []
+    append = out.append
     try:
-        return [_dec_FineTuningIntegration(v, strict) for v in data]
+        for v in data:
+            append(_dec_FineTuningIntegration(v, strict))
     except _DecodeError as e:
-        raise e.at(_failing_index(data, _dec_FineTuningIntegration, strict))
+        raise e.at(len(out))
+    return out
 
 
 def _enc_list_FineTuningIntegration(data: Any) -> Any:

@@ -115,9 +115,23 @@ def json_in(v: Any, values: tuple[Any, ...]) -> bool:
         elif isinstance(w, str):
             if isinstance(v, str) and v == w:
                 return True
+        elif isinstance(w, (dict, list)):
+            if json_equal(v, w):
+                return True
         elif is_num(v) and v == w:
             return True
     return False
+
+
+def json_equal(a: Any, b: Any) -> bool:
+    """JSON equality for objects and arrays (enum and const values Literal cannot hold)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, (dict, list)) or isinstance(b, (dict, list)):
+        return False
+    return json_in(a, (b,))
 
 
 def show(v: Any) -> str:

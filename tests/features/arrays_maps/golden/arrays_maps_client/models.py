@@ -16,7 +16,6 @@ from typing import Any, Literal, Mapping, TypeAlias
 from ._runtime import ABSENT as _ABSENT
 from ._runtime import Model as _Model
 from ._runtime import as_object as _as_object
-from ._runtime import failing_index as _failing_index
 from ._runtime import finish as _finish
 from ._runtime import is_int as _is_int
 from ._runtime import is_num as _is_num
@@ -395,10 +394,16 @@ def _dec_list_Point(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "array")
         return data
+    # a loop, not a comprehension, so a failure knows its index without decoding again
+    # (decoding again at every level of a recursive list is exponential in its depth)
+    out: list[Any] = []
+    append = out.append
     try:
-        return [_dec_Point(v, strict) for v in data]
+        for v in data:
+            append(_dec_Point(v, strict))
     except _DecodeError as e:
-        raise e.at(_failing_index(data, _dec_Point, strict))
+        raise e.at(len(out))
+    return out
 
 
 def _enc_list_Point(data: Any) -> Any:
