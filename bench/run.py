@@ -190,6 +190,75 @@ def generation(workdir: Path) -> dict[str, Any]:
     return out
 
 
+# ----- client over loopback ------------------------------------------------------------
+
+_SERVER = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from tests.loopback import Loopback, Reply
+server = Loopback()
+reply = Reply()  # a canned job for every call, and no growing log of requests
+server._next = lambda seen: reply
+print(server.url, flush=True)
+sys.stdin.read()
+"""
+
+
+def calls(make_call: Callable[[], Any], n: int, threads: int) -> tuple[float, float]:
+    """(seconds per call, calls per second) for n calls spread over threads."""
+    import threading
+
+    per = n // threads
+    make_call()  # warm: connection made, code paths loaded
+
+    def work() -> None:
+        for _ in range(per):
+            make_call()
+
+    pool = [threading.Thread(target=work) for _ in range(threads)]
+    start = time.perf_counter()
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    wall = time.perf_counter() - start
+    return wall / (per * threads) * threads, per * threads / wall
+
+
+def client_bench(n: int) -> list[dict[str, Any]]:
+    server = subprocess.Popen([sys.executable, "-c", _SERVER, str(ROOT)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().strip()
+        from fine_tuning_client import Client
+
+        rows = []
+        ours = Client(api_key="sk-bench", base_url=url, max_retries=0)
+        clients: list[tuple[str, Callable[[], Any]]] = [
+            ("fine_tuning_client", lambda: ours.resume_fine_tuning_job("ftjob-1"))
+        ]
+        try:
+            import openai
+
+            sdk = openai.OpenAI(api_key="sk-bench", base_url=url, max_retries=0)
+            clients.append(("openai SDK", lambda: sdk.fine_tuning.jobs.resume("ftjob-1")))
+        except ImportError:
+            print("peer not available: openai SDK (client benchmark)")
+        for name, call in clients:
+            row: dict[str, Any] = {"client": name}
+            for threads in (1, 8):
+                per_call, rate = calls(call, n, threads)
+                row[f"{threads} thread(s) ms/call"] = per_call * 1e3
+                row[f"{threads} thread(s) calls/s"] = rate
+            rows.append(row)
+        ours.close()
+        return rows
+    finally:
+        server.kill()
+        server.wait()
+
+
 def fmt(v: Any) -> str:
     return f"{v:.2f}" if isinstance(v, float) else str(v)
 
@@ -206,6 +275,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--budget", type=float, default=0.3, help="seconds per measurement")
     parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument("--calls", type=int, default=400, help="HTTP calls per client and thread count")
     args = parser.parse_args()
     print(f"# bench {time.strftime('%Y-%m-%d')}  python {platform.python_version()}  {platform.machine()}")
     print("Ratios: time of the codec / time of json itself on the same payload (lower is better).\n")
@@ -225,6 +295,8 @@ def main() -> int:
                 print(f"goal {row['payload']}: decode <= {goal} x, encode <= 1.5 x: {'met' if ok else 'NOT met'}")
         print("\n## Memory held per decoded job (tracemalloc)\n")
         print(table(memory()))
+        print("\n## Client: resume_fine_tuning_job against one loopback server (its own process)\n")
+        print(table(client_bench(args.calls)))
         print("\n## Generation (cold process, median seconds)\n")
         gen = generation(work)
         print(table([gen]))
