@@ -30,6 +30,7 @@ SCHEMA = ROOT / "schema" / "fine_tuning.yaml"
 EXAMPLES = sorted((ROOT / "schema" / "examples").glob("*.json"))
 GOAL_PAYLOADS = {"resume-page": 2.0, "reinforcement-multi-grader": 2.5}
 sys.path.insert(0, str(ROOT / "generated"))
+sys.path.insert(0, str(ROOT))
 
 from fine_tuning_client import FineTuningJob  # noqa: E402
 
@@ -190,6 +191,59 @@ def generation(workdir: Path) -> dict[str, Any]:
     return out
 
 
+# ----- the whole OpenAI snapshot -------------------------------------------------------
+
+from tests.snapshot import SNAPSHOT  # noqa: E402
+
+
+def _run_measured(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[str, str]:
+    """(seconds, peak memory) of one run, or ("failed"/"timeout", "")."""
+    time_cmd = ["/usr/bin/time", "-f", "%M"] if Path("/usr/bin/time").exists() else []
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(time_cmd + cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return f"timeout (> {timeout:.0f} s)", ""
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        return "failed: " + (done.stderr.strip().splitlines() or ["?"])[-1][:100], ""
+    peak = done.stderr.strip().splitlines()[-1] if time_cmd else ""
+    return f"{seconds:.2f}", f"{int(peak) / 1024:.0f} MB" if peak.isdigit() else ""
+
+
+def snapshot(workdir: Path, timeout: float) -> list[dict[str, Any]]:
+    """Models of the whole snapshot (its components; `paths` emptied) with each
+    formatter, cold (empty cache) and warm (nothing changed), and the peers on the same
+    file, each time-boxed."""
+    from tests.snapshot import models_only
+
+    spec = workdir / "openai-models.yaml"
+    spec.write_text(models_only(SNAPSHOT.read_text(encoding="utf-8")), encoding="utf-8")
+    rows: list[dict[str, Any]] = []
+    for formatter in ("ruff", "black"):
+        env = dict(os.environ, OAS_DATACLASSES_CACHE_DIR=str(workdir / f"cache-{formatter}"))
+        cmd = [sys.executable, "-m", "generator", "generate", "--schema", str(spec), "--out",
+               str(workdir / f"snap-{formatter}"), "--package", "openai_models", "--formatter", formatter]
+        for state in ("cold", "warm"):
+            seconds, peak = _run_measured(cmd, env, timeout)
+            rows.append({"tool": f"oas-dataclasses --formatter {formatter}", "cache": state,
+                         "seconds": seconds, "peak memory": peak})
+    peers = {
+        "openapi-python-client": ["generate", "--path", str(SNAPSHOT), "--output-path", str(workdir / "opc"),
+                                  "--overwrite"],
+        "datamodel-codegen": ["--input", str(SNAPSHOT), "--input-file-type", "openapi",
+                              "--output", str(workdir / "dm.py")],
+    }
+    for name, args in peers.items():
+        exe = shutil.which(name) or str(Path(sys.executable).parent / name)
+        if not Path(exe).exists():
+            rows.append({"tool": name, "seconds": "not installed"})
+            continue
+        seconds, peak = _run_measured([exe, *args], dict(os.environ), timeout)
+        rows.append({"tool": name, "cache": "", "seconds": seconds, "peak memory": peak})
+    return rows
+
+
 # ----- client over loopback ------------------------------------------------------------
 
 _SERVER = """
@@ -276,7 +330,13 @@ def main() -> int:
     parser.add_argument("--budget", type=float, default=0.3, help="seconds per measurement")
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--calls", type=int, default=400, help="HTTP calls per client and thread count")
+    parser.add_argument("--snapshot-only", action="store_true", help="only the whole-snapshot section")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds each snapshot run may take")
     args = parser.parse_args()
+    if args.snapshot_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            print(_snapshot_section(Path(tmp), args.timeout))
+        return 0
     print(f"# bench {time.strftime('%Y-%m-%d')}  python {platform.python_version()}  {platform.machine()}")
     print("Ratios: time of the codec / time of json itself on the same payload (lower is better).\n")
     with tempfile.TemporaryDirectory() as tmp:
@@ -303,7 +363,15 @@ def main() -> int:
         if "datamodel-codegen" in gen:
             ratio = gen["generate, warm cache"] / gen["datamodel-codegen"]
             print(f"\ngenerate / datamodel-codegen: {ratio:.2f} (goal <= 0.5: {'met' if ratio <= 0.5 else 'NOT met'})")
+        print(_snapshot_section(work, args.timeout))
     return 0
+
+
+def _snapshot_section(work: Path, timeout: float) -> str:
+    head = "\n## The whole OpenAI snapshot: models package (cold process; /usr/bin/time peak RSS)\n\n"
+    if not SNAPSHOT.is_file():
+        return head + f"snapshot not available ({SNAPSHOT})"
+    return head + table(snapshot(work, timeout))
 
 
 if __name__ == "__main__":

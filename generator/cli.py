@@ -33,7 +33,7 @@ def read_config(start: Path) -> dict[str, Any]:
     section = data.get("tool", {}).get(DIST, {})
     if not isinstance(section, dict):
         raise UsageError(f"{path}: [tool.{DIST}] must be a table")
-    known = {"schema", "out", "package", "env_prefix", "templates"}
+    known = {"schema", "out", "package", "env_prefix", "templates", "formatter"}
     unknown = sorted(set(section) - known)
     if unknown:
         raise UsageError(f"{path}: [tool.{DIST}]: unknown key(s) {', '.join(unknown)}")
@@ -59,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--env-prefix", dest="env_prefix", metavar="PREFIX",
                        help="the client reads PREFIX_API_KEY and PREFIX_BASE_URL (default OPENAI)")
         p.add_argument("--no-cache", action="store_true", help="do not use the formatting cache")
+        p.add_argument("--formatter", choices=("black", "ruff"), default=None,
+                       help="black (default, the formatter of record) or ruff's black-compatible formatter")
         p.add_argument("--debug", action="store_true", help="show a traceback on errors")
 
     g = sub.add_parser("generate", help="write DIR/NAME/ from the schema, replacing it atomically")
@@ -89,7 +91,7 @@ def _options(args: argparse.Namespace) -> Any:
 
     config = read_config(Path.cwd())
     merged = {**DEFAULTS, **config}
-    for key in ("schema", "out", "package", "templates", "env_prefix"):
+    for key in ("schema", "out", "package", "templates", "env_prefix", "formatter"):
         value = getattr(args, key, None)
         if value is not None:
             merged[key] = value
@@ -101,6 +103,9 @@ def _options(args: argparse.Namespace) -> Any:
     out = Path(merged["out"])
     if out.exists() and not out.is_dir():
         raise UsageError(f"output folder {out} is not a folder")
+    formatter = merged.get("formatter", "black")
+    if formatter not in ("black", "ruff"):
+        raise UsageError(f"formatter {formatter!r} must be black or ruff")
     templates = Path(merged["templates"]) if merged.get("templates") else None
     if templates is not None and not templates.is_dir():
         raise UsageError(f"templates folder {templates} does not exist")
@@ -111,6 +116,7 @@ def _options(args: argparse.Namespace) -> Any:
         templates=templates,
         env_prefix=merged["env_prefix"],
         use_cache=not args.no_cache,
+        formatter=formatter,
     )
 
 

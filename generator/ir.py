@@ -231,6 +231,10 @@ class Branch:
     decoder: "TypeRef | None" = None
     # for objects: a table from a property's value to a model
     discriminator: Discriminator | None = None
+    # variants of this kind that neither a discriminator nor the JSON type tells apart:
+    # the value is kept as it came (strict mode checks only its JSON kind), never decoded
+    # by trying each variant in turn
+    raw: bool = False
 
 
 @dataclass(frozen=True)
@@ -256,9 +260,14 @@ class UnionType:
     @property
     def inline(self) -> bool:
         # a union of scalars only is checked by one expression
-        return all(b.decoder is None and b.discriminator is None for b in self.branches) and all(
+        return all(b.decoder is None and b.discriminator is None and not b.raw for b in self.branches) and all(
             v.inline for v in self.variants
         )
+
+    @property
+    def ambiguous(self) -> tuple[str, ...]:
+        """The JSON kinds whose values are kept raw (see ``Branch.raw``)."""
+        return tuple(b.kind for b in self.branches if b.raw)
 
     @property
     def expected(self) -> str:
@@ -509,6 +518,88 @@ class Parameter:
     type: TypeRef
     required: bool
     doc: str | None
+    # query serialisation: ``explode`` repeats a list's key (``k=a&k=b``), else joins
+    # with commas; ``deep`` writes an object as ``k[sub]=v``
+    explode: bool = True
+    deep: bool = False
+
+    @property
+    def annotation(self) -> str:
+        ann = self.type.annotation
+        if not self.required and "null" not in self.type.kinds and not isinstance(self.type, AnyType):
+            ann += " | None"
+        return ann
+
+
+@dataclass(frozen=True)
+class BodyField:
+    """One property of a request body, taken as a keyword-only argument."""
+
+    name: str  # the JSON / form field name
+    arg: str
+    type: TypeRef
+    required: bool
+    doc: str | None
+    # multipart: a file (``FileInput``) or a list of files
+    file: bool = False
+    file_list: bool = False
+
+    @property
+    def annotation(self) -> str:
+        if self.file:
+            ann = "list[FileInput]" if self.file_list else "FileInput"
+        else:
+            ann = self.type.annotation
+            if isinstance(self.type, AnyType):
+                return ann
+        if not self.required and "null" not in (() if self.file else self.type.kinds):
+            ann += " | None"
+        return ann
+
+
+@dataclass(frozen=True)
+class Body:
+    """A request body: ``json``, ``multipart`` or ``raw`` (bytes of ``media``).
+
+    With ``fields``, each property of the body's object schema is an argument; without,
+    the whole body is one ``body`` argument of ``type``. ``consts`` are written into a
+    JSON body whatever the caller passes (``"stream": True`` for a streaming variant).
+    """
+
+    kind: str
+    media: str
+    fields: tuple[BodyField, ...]
+    type: TypeRef | None
+    required: bool
+    consts: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def whole(self) -> bool:
+        return not self.fields and self.kind != "multipart"
+
+    @property
+    def annotation(self) -> str:
+        """The ``body`` argument's annotation (``whole`` bodies)."""
+        if self.kind == "raw" or self.type is None:
+            ann = "bytes" if self.kind == "raw" else "Any"
+        else:
+            ann = self.type.annotation
+        if not self.required and ann != "Any" and "null" not in (self.type.kinds if self.type else ()):
+            ann += " | None"
+        return ann
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """A list that pages with ``after`` / ``has_more``: ``iter_<name>`` yields items.
+
+    The next page starts after ``page.last_id`` when the page has one (``cursor`` is
+    ``"last_id"``), else after the last item's ``id`` (``"id"``).
+    """
+
+    item: TypeRef
+    cursor: str
+    after_arg: str
 
 
 @dataclass(frozen=True)
@@ -522,10 +613,50 @@ class Operation:
     parameters: tuple[Parameter, ...]
     response: TypeRef | None
     deprecated: bool = False
+    body: Body | None = None
+    # how a 2xx body is read: json, binary (bytes), stream (server-sent events of
+    # ``response``) or none
+    media: str = "json"
+    accept: str | None = None  # the Accept header, when not JSON
+    pagination: Pagination | None = None
 
     @property
     def path_parameters(self) -> tuple[Parameter, ...]:
         return tuple(p for p in self.parameters if p.location == "path")
+
+    @property
+    def query_parameters(self) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if p.location == "query")
+
+    @property
+    def header_parameters(self) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if p.location == "header")
+
+    @property
+    def keyword_arguments(self) -> tuple[Parameter | BodyField, ...]:
+        """Query, header and body-field arguments: required ones first."""
+        args: list[Parameter | BodyField] = [p for p in self.parameters if p.location != "path"]
+        if self.body is not None:
+            args.extend(self.body.fields)
+        return tuple(a for a in args if a.required) + tuple(a for a in args if not a.required)
+
+    @property
+    def streams(self) -> bool:
+        return self.media == "stream"
+
+    @property
+    def call_shape(self) -> str:
+        """The arguments as the README shows them: ``id, *, name, limit=...``."""
+        args = [p.arg for p in self.path_parameters]
+        if self.body is not None and self.body.whole:
+            args.append("body" if self.body.required else "body=...")
+        kw = [a.arg if a.required else a.arg + "=..." for a in self.keyword_arguments]
+        return ", ".join(args + (["*"] + kw if kw else []))
+
+    @property
+    def public_returns(self) -> str:
+        """What the client method returns (``Stream[...]`` for an event stream)."""
+        return f"Stream[{self.returns}]" if self.streams else self.returns
 
     @property
     def doc(self) -> str | None:
@@ -539,6 +670,8 @@ class Operation:
         """How the client decodes a 2xx body: ``none`` (no body), ``model`` (the model's
         ``from_dict``), ``codec`` (a generated decoder, ``response_codec``) or ``json``
         (scalars and untyped values, kept as parsed)."""
+        if self.media == "binary":
+            return "binary"
         if self.response is None:
             return "none"
         if isinstance(self.response, ModelType):
@@ -559,9 +692,11 @@ class Operation:
 
     @property
     def returns(self) -> str:
-        """The return annotation of the client method."""
+        """The return annotation of the client method (of one event, for streams)."""
+        if self.media == "binary":
+            return "bytes"
         if self.response is None:
-            return "None"
+            return "Any" if self.media == "stream" else "None"
         return self.response.annotation
 
 
@@ -609,11 +744,32 @@ class Package:
         return self.servers[0] if self.servers else None
 
     @property
+    def uses_pagination(self) -> bool:
+        return any(op.pagination is not None for op in self.operations)
+
+    @property
+    def client_runtime_names(self) -> tuple[str, ...]:
+        """What client.py imports from _http by name."""
+        names = ["AsyncTransport", "RawResponse", "Transport"]
+        if any(op.streams for op in self.operations):
+            names += ["AsyncStream", "Stream"]
+        if any(op.body is not None and any(f.file for f in op.body.fields) for op in self.operations):
+            names.append("FileInput")
+        return tuple(sorted(names))
+
+    @property
     def client_names(self) -> tuple[str, ...]:
         """Names from the models module that the client's signatures mention."""
         found: set[str] = set()
         for op in self.operations:
-            for t in [p.type for p in op.parameters] + ([op.response] if op.response else []):
+            types = [p.type for p in op.parameters] + ([op.response] if op.response else [])
+            if op.body is not None:
+                types += [f.type for f in op.body.fields if not f.file]
+                if op.body.whole and op.body.type is not None:
+                    types.append(op.body.type)
+            if op.pagination is not None:
+                types.append(op.pagination.item)
+            for t in types:
                 _named_types(t, found)
         return tuple(n for n in self.exports if n in found)
 

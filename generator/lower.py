@@ -109,6 +109,17 @@ class _View:
             if not isinstance(node["allOf"], list) or not node["allOf"]:
                 raise loc.child("allOf").error(f"allOf must be a non-empty list, not {_shown_type(node['allOf'])}")
             self.all_of = [(b, loc.child("allOf", i)) for i, b in enumerate(node["allOf"])]
+            # members that only annotate (`allOf: [$ref, {nullable: true}]`) add no type:
+            # their nullability and description apply to the whole
+            kept = [(b, bl) for b, bl in self.all_of if not _annotation_only(b)]
+            if kept and len(kept) < len(self.all_of):
+                for b, _ in self.all_of:
+                    if _annotation_only(b) and isinstance(b, dict):
+                        if b.get("nullable") is True or b.get("type") == "null":
+                            self.nullable = True
+                        if "description" not in node and isinstance(b.get("description"), str):
+                            node = self.node = {**node, "description": b["description"]}
+                self.all_of = kept
         for key, kind in (("properties", dict), ("required", list), ("description", str), ("title", str)):
             if key in node and not isinstance(node[key], kind):
                 raise loc.child(key).error(f"{key} must be {_KIND_NAMES[kind]}, not {json_type(node[key])}")
@@ -197,6 +208,13 @@ class Lowerer:
         if view.branches or view.enum is not None:
             return False
         if view.all_of:
+            if len(view.all_of) == 1 and "properties" not in view.node:
+                # `allOf: [$ref]` names a model only when the member is one
+                member, mloc = view.all_of[0]
+                if isinstance(member, dict) and "$ref" in member:
+                    member, mloc = self.spec.resolve(member["$ref"], mloc)
+                mview = _View(member, mloc)
+                return not mview.branches and mview.enum is None and mview.types in ([], ["object"])
             return True
         if view.types and view.types != ["object"]:
             return False
@@ -409,26 +427,28 @@ class Lowerer:
             add(v)
         branches: list[ir.Branch] = []
         disc = None
+        # Variants of one JSON kind that nothing tells apart (no discriminator, given or
+        # inferred) are not tried in turn: values of that kind are kept as they came
+        # (`Branch.raw`), and strict mode checks only the kind. See the README.
+        raw_object = False
         if models:
             if decoders.get("object"):
-                raise loc.error("a union of an object model and a map cannot be told apart")
-            if len(models) > 1:
+                raw_object = True  # an object model beside a map
+            elif len(models) > 1:
                 disc = self._discriminator(models, loc, discriminator)
+                raw_object = disc is None
         for kind in ir.KINDS:
             kchecks = tuple(dict.fromkeys(checks.get(kind, [])))
             kdec = decoders.get(kind, [])
             if kind == "object" and models:
-                if kchecks and not all(isinstance(c, ir.AnyType) for c in kchecks):
-                    raise loc.error("a union of an object model and other objects cannot be told apart")
+                if raw_object or (kchecks and not all(isinstance(c, ir.AnyType) for c in kchecks)):
+                    branches.append(ir.Branch(kind, raw=True))
+                    continue
                 branches.append(ir.Branch(kind, (), models[0] if disc is None else None, disc))
                 continue
-            if len(set(kdec)) > 1:
-                raise loc.error(
-                    f"the union has {len(set(kdec))} {kind} variants and nothing tells them apart "
-                    "(add a discriminator)"
-                )
-            if kdec and kchecks:
-                raise loc.error(f"the union's {kind} variants cannot be told apart")
+            if len(set(kdec)) > 1 or (kdec and kchecks):
+                branches.append(ir.Branch(kind, raw=True))
+                continue
             if kdec:
                 branches.append(ir.Branch(kind, (), kdec[0]))
             elif kchecks:
@@ -445,7 +465,7 @@ class Lowerer:
             self.codecs[name] = ir.Codec(name, t)
         return t
 
-    def _discriminator(self, models: list[ir.ModelType], loc: Location, given: Any) -> ir.Discriminator:
+    def _discriminator(self, models: list[ir.ModelType], loc: Location, given: Any) -> ir.Discriminator | None:
         by_name = {m.name: self.models[m.name] for m in models if m.name in self.models}
         if given is not None:
             dloc = loc.child("discriminator")
@@ -486,11 +506,7 @@ class Lowerer:
                 mapping.append((values[0], m))
             if ok:
                 return ir.Discriminator(prop, tuple(mapping), inferred=True)
-        names = ", ".join(m.name for m in models)
-        raise loc.error(
-            f"the object variants {names} cannot be told apart: give a discriminator, or a property "
-            "every variant requires with a distinct const value"
-        )
+        return None  # nothing tells the object variants apart
 
     # ----- operations ----------------------------------------------------------------
 
@@ -502,6 +518,15 @@ class Lowerer:
         ops: list[ir.Operation] = []
         seen_ids: dict[str, str] = {}
         seen_methods: dict[str, str] = {}
+
+        def claim(mname: str, op_id: str, where: Location) -> None:
+            for name in (mname, "iter_" + mname):
+                if name in seen_methods:
+                    raise where.error(
+                        f"operationId {op_id!r} gives the method name {mname!r}, as does {seen_methods[name]!r}"
+                    )
+            seen_methods[mname] = op_id
+
         for path, item in paths.items():
             ploc = root.child("paths", path)
             if isinstance(item, dict) and "$ref" in item:
@@ -525,37 +550,47 @@ class Lowerer:
                     raise oloc.child("operationId").error(f"duplicate operationId {op_id!r} (also at {seen_ids[op_id]})")
                 seen_ids[op_id] = oloc.pointer
                 mname = method_name(op_id)
-                if mname in seen_methods:
-                    raise oloc.child("operationId").error(
-                        f"operationId {op_id!r} gives the method name {mname!r}, as does {seen_methods[mname]!r}"
-                    )
-                seen_methods[mname] = op_id
-                if "requestBody" in op:
-                    raise oloc.child("requestBody").error(
-                        f"operation {op_id!r}: request bodies are not supported yet"
-                    )
+                claim(mname, op_id, oloc.child("operationId"))
                 for key in ("summary", "description"):
                     _want(op.get(key), str, oloc.child(key), key, None)
                 own_params = _want(op.get("parameters"), list, oloc.child("parameters"), "parameters", [])
-                params = self._parameters(list(shared_params), list(own_params), ploc, oloc, op_id)
-                response = self._response(op, oloc, op_id)
-                ops.append(
-                    ir.Operation(
-                        operation_id=op_id,
-                        method_name=mname,
-                        http_method=method.upper(),
-                        path=path,
-                        summary=_text(op.get("summary")),
-                        description=_text(op.get("description")),
-                        parameters=tuple(params),
-                        response=response,
-                        deprecated=op.get("deprecated") is True,
-                    )
+                taken = {"self", "timeout", "extra_headers", "extra_body", "body"}
+                params = self._parameters(list(shared_params), list(own_params), ploc, oloc, op_id, taken)
+                body = self._request_body(op, oloc, op_id, taken)
+                media, response, accept, stream_event = self._response(op, oloc, op_id)
+                base = ir.Operation(
+                    operation_id=op_id,
+                    method_name=mname,
+                    http_method=method.upper(),
+                    path=path,
+                    summary=_text(op.get("summary")),
+                    description=_text(op.get("description")),
+                    parameters=tuple(params),
+                    response=response,
+                    deprecated=op.get("deprecated") is True,
+                    body=body,
+                    media=media,
+                    accept=accept,
+                    pagination=self._pagination(method, params, response),
                 )
+                ops.append(base)
+                if stream_event is not None:
+                    # a second method for the text/event-stream answer: `<name>_stream`
+                    sname = mname + "_stream"
+                    claim(sname, op_id, oloc.child("operationId"))
+                    sbody = body
+                    if body is not None and body.kind == "json":
+                        kept = tuple(f for f in body.fields if f.name != "stream")
+                        if len(kept) != len(body.fields):
+                            sbody = dataclasses.replace(body, fields=kept, consts=(("stream", True),))
+                    ops.append(dataclasses.replace(
+                        base, method_name=sname, body=sbody, media="stream", accept="text/event-stream",
+                        response=None if isinstance(stream_event, ir.AnyType) else stream_event, pagination=None,
+                    ))
         return ops
 
     def _parameters(self, shared: list[Any], own: list[Any], ploc: Location, oloc: Location,
-                    op_id: str) -> list[ir.Parameter]:
+                    op_id: str, taken: set[str]) -> list[ir.Parameter]:
         found: dict[tuple[str, str], tuple[Any, Location]] = {}
         for items, base in ((shared, ploc), (own, oloc)):
             for i, p in enumerate(items):
@@ -567,25 +602,102 @@ class Lowerer:
                 ):
                     raise loc.error("a parameter needs a string name and an 'in' of path, query, header or cookie")
                 found[(p["in"], p["name"])] = (p, loc)
-        taken = {"self", "timeout", "extra_headers"}
         params: list[ir.Parameter] = []
-        for (where, name), (p, loc) in found.items():
-            if where != "path":
-                raise loc.error(f"operation {op_id!r}: {where} parameters are not supported yet")
+        # path parameters first: they are the positional arguments, in the path's order
+        for (where, name), (p, loc) in sorted(found.items(), key=lambda kv: kv[0][0] != "path"):
+            if where == "cookie":
+                raise loc.error(f"operation {op_id!r}: cookie parameters are not supported yet")
+            if where == "header" and name.lower() in ("accept", "content-type", "authorization"):
+                continue  # OpenAPI ignores these as parameters
             ptype = self.type_of(p.get("schema", {"type": "string"}), loc.child("schema"), pascal_hint(op_id, name))
+            style = p.get("style")
+            explode = p.get("explode", style in (None, "form", "deepObject"))
             params.append(
                 ir.Parameter(
                     name=name,
-                    arg=attribute_name(name, taken),
+                    arg=attribute_name(name.lower().replace("-", "_") if where == "header" else name, taken),
                     location=where,
                     type=ptype,
-                    required=True,
+                    required=where == "path" or p.get("required") is True,
                     doc=_text(p.get("description")),
+                    explode=explode is not False,
+                    deep=style == "deepObject",
                 )
             )
         return params
 
-    def _response(self, op: dict[str, Any], oloc: Location, op_id: str) -> ir.TypeRef | None:
+    def _request_body(self, op: dict[str, Any], oloc: Location, op_id: str, taken: set[str]) -> ir.Body | None:
+        if op.get("requestBody") is None:
+            return None
+        rloc = oloc.child("requestBody")
+        rb = op["requestBody"]
+        if isinstance(rb, dict) and "$ref" in rb:
+            rb, rloc = self.spec.resolve(rb["$ref"], rloc)
+        rb = _want(rb, dict, rloc, "a request body", {})
+        content = _want(rb.get("content"), dict, rloc.child("content"), "content", {})
+        if not content:
+            raise rloc.error(f"operation {op_id!r}: a request body needs a content media type")
+        required = rb.get("required") is True
+        medias = list(content)
+        media = next((m for m in medias if _is_json(m)), None)
+        kind = "json"
+        if media is None:
+            media = next((m for m in medias if m.split(";")[0].strip() == "multipart/form-data"), None)
+            kind = "multipart"
+        if media is None:
+            media, kind = medias[0], "raw"
+        mloc = rloc.child("content", media)
+        mt = _want(content[media], dict, mloc, "a media type", {})
+        schema = mt.get("schema")
+        if kind == "raw":
+            return ir.Body("raw", media, (), None, required)
+        if schema is None:
+            if kind == "multipart":
+                raise mloc.error(f"operation {op_id!r}: a multipart body needs an object schema with properties")
+            return ir.Body("json", media, (), ir.AnyType(), required)
+        t = self.type_of(schema, mloc.child("schema"), pascal_hint(op_id, "Request"))
+        model = self.models.get(t.name) if isinstance(t, ir.ModelType) else None
+        if model is None or not model.fields:
+            if kind == "multipart":
+                raise mloc.error(f"operation {op_id!r}: a multipart body needs an object schema with properties")
+            return ir.Body("json", media, (), t, required)
+        files = self._file_properties(schema, mloc.child("schema")) if kind == "multipart" else {}
+        fields = []
+        for f in model.fields:
+            ftype = ir.NullableType(f.type) if f.nullable and "null" not in f.type.kinds else f.type
+            file = files.get(f.json_name)
+            fields.append(ir.BodyField(
+                name=f.json_name, arg=attribute_name(f.json_name, taken), type=ftype,
+                required=f.required, doc=f.doc_text, file=file is not None, file_list=file is True,
+            ))
+        return ir.Body(kind, media, tuple(fields), t, required)
+
+    def _file_properties(self, schema: Any, loc: Location) -> dict[str, bool]:
+        """Multipart properties that are files (``format: binary``): name -> is a list."""
+        out: dict[str, bool] = {}
+        todo = [(schema, loc)]
+        seen: set[Location] = set()
+        while todo:
+            node, nloc = todo.pop()
+            if isinstance(node, dict) and "$ref" in node:
+                node, nloc = self.spec.resolve(node["$ref"], nloc)
+            if not isinstance(node, dict) or nloc in seen:
+                continue
+            seen.add(nloc)
+            todo.extend((b, nloc.child("allOf", i)) for i, b in enumerate(node.get("allOf") or []))
+            for name, prop in (node.get("properties") or {}).items():
+                ploc = nloc.child("properties", name)
+                if isinstance(prop, dict) and "$ref" in prop:
+                    prop, ploc = self.spec.resolve(prop["$ref"], ploc)
+                if _is_binary(prop):
+                    out[name] = False
+                elif isinstance(prop, dict) and _is_binary(prop.get("items")):
+                    out[name] = True
+        return out
+
+    def _response(self, op: dict[str, Any], oloc: Location,
+                  op_id: str) -> tuple[str, ir.TypeRef | None, str | None, ir.TypeRef | None]:
+        """(media, type, Accept, the event type of a text/event-stream alternative)."""
         responses = op.get("responses") or {}
         if not isinstance(responses, dict):
             raise oloc.child("responses").error("responses must be a mapping")
@@ -599,18 +711,49 @@ class Lowerer:
             resp = _want(resp, dict, rloc, "a response", {})
             content = _want(resp.get("content"), dict, rloc.child("content"), "content", {})
             if not content:
+                return "none", None, None, None
+
+            def schema_type(media: str, hint: str, content: dict[str, Any] = content,
+                            rloc: Location = rloc) -> ir.TypeRef:
+                mt = _want(content[media], dict, rloc.child("content", media), "a media type", {})
+                schema = mt.get("schema")
+                if schema is None:
+                    return ir.AnyType()
+                return self.type_of(schema, rloc.child("content", media, "schema"), pascal_hint(op_id, hint))
+
+            streams = [m for m in content if m.split(";")[0].strip() == "text/event-stream"]
+            others = [m for m in content if m not in streams]
+            event = schema_type(streams[0], "Event") if streams else None
+            json_media = next((m for m in others if _is_json(m)), None)
+            if json_media is not None:
+                return "json", schema_type(json_media, "Response"), None, event
+            if others:
+                return "binary", None, ", ".join(others), event
+            return "stream", None if isinstance(event, ir.AnyType) else event, "text/event-stream", None
+        return "none", None, None, None
+
+    def _pagination(self, method: str, params: list[ir.Parameter],
+                    response: ir.TypeRef | None) -> ir.Pagination | None:
+        after = next((p for p in params if p.location == "query" and p.name == "after"), None)
+        if method != "get" or after is None or not isinstance(response, ir.ModelType):
+            return None
+        model = self.models.get(response.name)
+        fields = {f.json_name: f for f in model.fields} if model else {}
+        data, has_more = fields.get("data"), fields.get("has_more")
+        if data is None or has_more is None or not isinstance(ir.unwrap(data.type), ir.ListType):
+            return None
+        if data.attr != "data" or has_more.attr != "has_more":
+            return None
+        item = ir.unwrap(data.type).item  # type: ignore[union-attr]
+        if "last_id" in fields and fields["last_id"].attr == "last_id":
+            cursor = "last_id"
+        else:
+            target = ir.unwrap(item)
+            imodel = self.models.get(target.name) if isinstance(target, ir.ModelType) else None
+            if imodel is None or not any(f.json_name == "id" and f.attr == "id" for f in imodel.fields):
                 return None
-            media = content.get("application/json")
-            if media is None:
-                kinds = ", ".join(sorted(content))
-                raise rloc.child("content").error(f"operation {op_id!r}: responses of type {kinds} are not supported yet")
-            media = _want(media, dict, rloc.child("content", "application/json"), "a media type", {})
-            schema = media.get("schema")
-            if schema is None:
-                return ir.AnyType()
-            return self.type_of(schema, rloc.child("content", "application/json", "schema"),
-                                pascal_hint(op_id, "Response"))
-        return None
+            cursor = "id"
+        return ir.Pagination(item=item, cursor=cursor, after_arg=after.arg)
 
     # ----- the package ---------------------------------------------------------------
 
@@ -676,6 +819,20 @@ def _unshadow(model: ir.Model, type_names: set[str]) -> ir.Model:
             f = dataclasses.replace(f, attr=attr)
         fields.append(f)
     return dataclasses.replace(model, fields=tuple(fields))
+
+
+_STRUCTURAL = frozenset(
+    "$ref type properties additionalProperties items enum const oneOf anyOf allOf required".split()
+)
+
+
+def _annotation_only(node: Any) -> bool:
+    """A schema that constrains no shape: only description, nullable, default and such."""
+    if not isinstance(node, dict) or not node:
+        return False
+    if node.get("type") == "null":
+        return all(k not in _STRUCTURAL for k in node if k != "type")
+    return all(k not in _STRUCTURAL for k in node)
 
 
 def _shown_type(value: Any) -> str:
@@ -801,6 +958,18 @@ def _const_values(model: ir.Model | None, prop: str, required: bool = False) -> 
     return None
 
 
+def _is_json(media: str) -> bool:
+    m = media.split(";")[0].strip().lower()
+    return m == "application/json" or m.endswith("+json")
+
+
+def _is_binary(node: Any) -> bool:
+    """A string schema of raw bytes: ``format: binary`` (3.0) or a content media type (3.1)."""
+    if not isinstance(node, dict):
+        return False
+    return node.get("format") == "binary" or ("contentMediaType" in node and "contentEncoding" not in node)
+
+
 def _text(value: Any) -> str | None:
     if isinstance(value, str) and value.strip():
         return value.strip()
@@ -816,6 +985,9 @@ def _branch_description(node: dict[str, Any]) -> str | None:
         for b in node.get(kw) or []:
             if isinstance(b, dict) and "$ref" not in b and _text(b.get("description")):
                 return _text(b.get("description"))
+    for b in node.get("allOf") or []:  # `allOf: [$ref, {description: ...}]`
+        if _annotation_only(b) and _text(b.get("description")):
+            return _text(b.get("description"))
     return None
 
 

@@ -19,13 +19,14 @@ class Options:
     templates: Path | None = None
     env_prefix: str = "OPENAI"
     use_cache: bool = True
+    formatter: str = "black"
 
 
 def build(options: Options) -> dict[str, bytes]:
     """The whole output package in memory: relative path -> bytes."""
-    spec = load(options.schema)
-    package = lower(spec, options.package, options.env_prefix)
-    formatter = Formatter(options.use_cache)
+    spec = load(options.schema, options.use_cache)
+    formatter = Formatter(options.use_cache, options.formatter)  # before lowering: a missing ruff fails fast
+    package = lower(spec, options.package, options.env_prefix, options.formatter)
     texts = render(package, formatter.label, options.templates)
     files: dict[str, bytes] = {}
     for name, text in texts.items():

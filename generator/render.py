@@ -95,8 +95,14 @@ def docstring(text: Any) -> str:
     s = "\n".join(lines)
     # a closing quote of the text would run into the closing """: escape it, unless the
     # backslashes before it (every input backslash is doubled) already do
-    if s.endswith('"') and (len(s) - 1 - len(s[:-1].rstrip("\\"))) % 2 == 0:
-        s = s[:-1] + '\\"'
+    # (black and ruff disagree on a docstring ending in ``\"``: end it in ``\x22``)
+    if s.endswith('"'):
+        escaped = (len(s) - 1 - len(s[:-1].rstrip("\\"))) % 2 == 1
+        s = s[: -2 if escaped else -1] + "\\x22"
+    # black puts the closing quotes of a long last line on a line of their own, ruff's
+    # formatter does not: do it here, for any indent up to 12, so both leave it as it is
+    if "\n" in s and len(s.rsplit("\n", 1)[1]) + 3 + 12 > 88:
+        s += "\n"
     return '"""' + s + '"""'
 
 

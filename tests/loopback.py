@@ -46,6 +46,11 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait before answering
     close: bool = False  # answer with Connection: close
+    # a chunked body sent piece by piece; before each piece after the first the server
+    # waits for ``gate`` (when given; 5 s, then it drops the connection), so a test can
+    # prove the client reads as it goes
+    chunks: list[bytes] | None = None
+    gate: threading.Event | None = None
 
     def payload(self) -> tuple[bytes, str]:
         if isinstance(self.body, bytes):
@@ -99,6 +104,9 @@ class _Handler(BaseHTTPRequestHandler):
         reply = self.server.owner._next(seen)
         if reply.delay and self.server.owner._stop.wait(reply.delay):
             return
+        if reply.chunks is not None:
+            self._chunked(reply)
+            return
         payload, content_type = reply.payload()
         try:
             self.send_response(reply.status)
@@ -111,6 +119,25 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
             self.end_headers()
             self.wfile.write(payload)
+        except (ConnectionError, ssl.SSLError):
+            self.close_connection = True
+
+    def _chunked(self, reply: Reply) -> None:
+        try:
+            self.send_response(reply.status)
+            for name, value in {"Content-Type": "text/event-stream", **reply.headers}.items():
+                self.send_header(name, value)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for i, chunk in enumerate(reply.chunks or []):
+                if i and reply.gate is not None and not reply.gate.wait(5):
+                    # nobody opened the gate: a client that waits for the whole body
+                    # gets a broken one instead
+                    self.close_connection = True
+                    return
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
         except (ConnectionError, ssl.SSLError):
             self.close_connection = True
 

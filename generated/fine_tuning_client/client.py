@@ -101,8 +101,15 @@ class Client(_http.SyncAPIClient):
             fine_tuning_job_id: The ID of the fine-tuning job to resume.
             timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request."""
-        return self.with_raw_response.resume_fine_tuning_job(
-            fine_tuning_job_id, timeout=timeout, extra_headers=extra_headers
+        return self._request(
+            "POST",
+            _path(
+                "/fine_tuning/jobs/{fine_tuning_job_id}/resume",
+                {"fine_tuning_job_id": fine_tuning_job_id},
+            ),
+            _parse_resume_fine_tuning_job,
+            timeout,
+            extra_headers,
         ).parse()
 
 
@@ -176,8 +183,15 @@ class AsyncClient(_http.AsyncAPIClient):
             fine_tuning_job_id: The ID of the fine-tuning job to resume.
             timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request."""
-        raw = await self.with_raw_response.resume_fine_tuning_job(
-            fine_tuning_job_id, timeout=timeout, extra_headers=extra_headers
+        raw = await self._request(
+            "POST",
+            _path(
+                "/fine_tuning/jobs/{fine_tuning_job_id}/resume",
+                {"fine_tuning_job_id": fine_tuning_job_id},
+            ),
+            _parse_resume_fine_tuning_job,
+            timeout,
+            extra_headers,
         )
         return raw.parse()
 

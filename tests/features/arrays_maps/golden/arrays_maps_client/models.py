@@ -46,7 +46,8 @@ class Point(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Point = _dec_Point(_as_object(data), strict)
+        obj: Point
+        obj = _dec_Point(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -142,7 +143,8 @@ class Collections(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Collections = _dec_Collections(_as_object(data), strict)
+        obj: Collections
+        obj = _dec_Collections(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -337,7 +339,8 @@ class Tagged(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Tagged = _dec_Tagged(_as_object(data), strict)
+        obj: Tagged
+        obj = _dec_Tagged(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:

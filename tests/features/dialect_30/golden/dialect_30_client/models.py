@@ -54,7 +54,8 @@ class Job(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Job = _dec_Job(_as_object(data), strict)
+        obj: Job
+        obj = _dec_Job(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -205,7 +206,8 @@ class Ref(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Ref = _dec_Ref(_as_object(data), strict)
+        obj: Ref
+        obj = _dec_Ref(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:

@@ -52,7 +52,8 @@ class Cat(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Cat = _dec_Cat(_as_object(data), strict)
+        obj: Cat
+        obj = _dec_Cat(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -154,7 +155,8 @@ class Dog(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Dog = _dec_Dog(_as_object(data), strict)
+        obj: Dog
+        obj = _dec_Dog(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -254,7 +256,8 @@ class Circle(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Circle = _dec_Circle(_as_object(data), strict)
+        obj: Circle
+        obj = _dec_Circle(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -334,7 +337,8 @@ class Square(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Square = _dec_Square(_as_object(data), strict)
+        obj: Square
+        obj = _dec_Square(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -418,7 +422,8 @@ class Owner(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Owner = _dec_Owner(_as_object(data), strict)
+        obj: Owner
+        obj = _dec_Owner(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -570,11 +575,11 @@ def _enc_list_Shape(data: Any) -> Any:
 
 def _dec_union_OwnerTag(data: Any, strict: bool) -> Any:
     if _is_int(data):
-        if strict and not ((data.__class__ is int or _is_int(data))):
+        if strict and not (data.__class__ is int or _is_int(data)):
             raise _mismatch(data, "string, integer, object or array")
         return data
     if isinstance(data, str):
-        if strict and not (isinstance(data, str)):
+        if strict and not isinstance(data, str):
             raise _mismatch(data, "string, integer, object or array")
         return data
     if isinstance(data, list):
@@ -602,7 +607,7 @@ def _enc_union_OwnerTag(data: Any) -> Any:
     return data
 
 
-_TAGS_union_OwnerTag: dict[str, Any] = {
+_TAGS_union_OwnerTag = {
     "circle": _dec_Circle,
     "square": _dec_Square,
 }
@@ -630,7 +635,7 @@ def _enc_union_Pet(data: Any) -> Any:
     return data
 
 
-_TAGS_union_Pet: dict[str, Any] = {
+_TAGS_union_Pet = {
     "cat": _dec_Cat,
     "dog": _dec_Dog,
 }
@@ -658,7 +663,7 @@ def _enc_union_Shape(data: Any) -> Any:
     return data
 
 
-_TAGS_union_Shape: dict[str, Any] = {
+_TAGS_union_Shape = {
     "circle": _dec_Circle,
     "square": _dec_Square,
 }

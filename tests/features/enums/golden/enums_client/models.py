@@ -62,7 +62,8 @@ class Settings(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Settings = _dec_Settings(_as_object(data), strict)
+        obj: Settings
+        obj = _dec_Settings(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:

@@ -132,14 +132,21 @@ class Client(_http.SyncAPIClient):
             n2nd: 2nd
             timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request."""
-        return self.with_raw_response.class_(
-            class_,
-            self_,
-            timeout_,
-            extra_headers_,
-            n2nd,
-            timeout=timeout,
-            extra_headers=extra_headers,
+        return self._request(
+            "GET",
+            _path(
+                "/class/{class}/{self}/{timeout}/{extra-headers}/{2nd}",
+                {
+                    "class": class_,
+                    "self": self_,
+                    "timeout": timeout_,
+                    "extra-headers": extra_headers_,
+                    "2nd": n2nd,
+                },
+            ),
+            _parse_class_,
+            timeout,
+            extra_headers,
         ).parse()
 
     def close_(
@@ -153,8 +160,12 @@ class Client(_http.SyncAPIClient):
         Args:
             timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request."""
-        return self.with_raw_response.close_(
-            timeout=timeout, extra_headers=extra_headers
+        return self._request(
+            "GET",
+            "/close",
+            _parse_close_,
+            timeout,
+            extra_headers,
         ).parse()
 
     def float_(
@@ -168,8 +179,12 @@ class Client(_http.SyncAPIClient):
         Args:
             timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request."""
-        return self.with_raw_response.float_(
-            timeout=timeout, extra_headers=extra_headers
+        return self._request(
+            "GET",
+            "/float",
+            _parse_float_,
+            timeout,
+            extra_headers,
         ).parse()
 
     def with_raw_response_(
@@ -183,8 +198,12 @@ class Client(_http.SyncAPIClient):
         Args:
             timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request."""
-        return self.with_raw_response.with_raw_response_(
-            timeout=timeout, extra_headers=extra_headers
+        return self._request(
+            "GET",
+            "/with-raw-response",
+            _parse_with_raw_response_,
+            timeout,
+            extra_headers,
         ).parse()
 
     def op_2_fa_setup(
@@ -198,8 +217,12 @@ class Client(_http.SyncAPIClient):
         Args:
             timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request."""
-        return self.with_raw_response.op_2_fa_setup(
-            timeout=timeout, extra_headers=extra_headers
+        return self._request(
+            "GET",
+            "/2fa",
+            _parse_op_2_fa_setup,
+            timeout,
+            extra_headers,
         ).parse()
 
     def obtener_ñandú(
@@ -213,8 +236,12 @@ class Client(_http.SyncAPIClient):
         Args:
             timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request."""
-        return self.with_raw_response.obtener_ñandú(
-            timeout=timeout, extra_headers=extra_headers
+        return self._request(
+            "GET",
+            "/ñandú",
+            _parse_obtener_ñandú,
+            timeout,
+            extra_headers,
         ).parse()
 
 
@@ -275,10 +302,7 @@ class ClientWithRawResponse:
             extra_headers: Headers to add to this call's request."""
         return self._client._request(
             "GET",
-            _path(
-                "/close",
-                {},
-            ),
+            "/close",
             _parse_close_,
             timeout,
             extra_headers,
@@ -297,10 +321,7 @@ class ClientWithRawResponse:
             extra_headers: Headers to add to this call's request."""
         return self._client._request(
             "GET",
-            _path(
-                "/float",
-                {},
-            ),
+            "/float",
             _parse_float_,
             timeout,
             extra_headers,
@@ -319,10 +340,7 @@ class ClientWithRawResponse:
             extra_headers: Headers to add to this call's request."""
         return self._client._request(
             "GET",
-            _path(
-                "/with-raw-response",
-                {},
-            ),
+            "/with-raw-response",
             _parse_with_raw_response_,
             timeout,
             extra_headers,
@@ -341,10 +359,7 @@ class ClientWithRawResponse:
             extra_headers: Headers to add to this call's request."""
         return self._client._request(
             "GET",
-            _path(
-                "/2fa",
-                {},
-            ),
+            "/2fa",
             _parse_op_2_fa_setup,
             timeout,
             extra_headers,
@@ -363,10 +378,7 @@ class ClientWithRawResponse:
             extra_headers: Headers to add to this call's request."""
         return self._client._request(
             "GET",
-            _path(
-                "/ñandú",
-                {},
-            ),
+            "/ñandú",
             _parse_obtener_ñandú,
             timeout,
             extra_headers,
@@ -420,14 +432,21 @@ class AsyncClient(_http.AsyncAPIClient):
             n2nd: 2nd
             timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request."""
-        raw = await self.with_raw_response.class_(
-            class_,
-            self_,
-            timeout_,
-            extra_headers_,
-            n2nd,
-            timeout=timeout,
-            extra_headers=extra_headers,
+        raw = await self._request(
+            "GET",
+            _path(
+                "/class/{class}/{self}/{timeout}/{extra-headers}/{2nd}",
+                {
+                    "class": class_,
+                    "self": self_,
+                    "timeout": timeout_,
+                    "extra-headers": extra_headers_,
+                    "2nd": n2nd,
+                },
+            ),
+            _parse_class_,
+            timeout,
+            extra_headers,
         )
         return raw.parse()
 
@@ -442,8 +461,12 @@ class AsyncClient(_http.AsyncAPIClient):
         Args:
             timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request."""
-        raw = await self.with_raw_response.close_(
-            timeout=timeout, extra_headers=extra_headers
+        raw = await self._request(
+            "GET",
+            "/close",
+            _parse_close_,
+            timeout,
+            extra_headers,
         )
         return raw.parse()
 
@@ -458,8 +481,12 @@ class AsyncClient(_http.AsyncAPIClient):
         Args:
             timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request."""
-        raw = await self.with_raw_response.float_(
-            timeout=timeout, extra_headers=extra_headers
+        raw = await self._request(
+            "GET",
+            "/float",
+            _parse_float_,
+            timeout,
+            extra_headers,
         )
         return raw.parse()
 
@@ -474,8 +501,12 @@ class AsyncClient(_http.AsyncAPIClient):
         Args:
             timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request."""
-        raw = await self.with_raw_response.with_raw_response_(
-            timeout=timeout, extra_headers=extra_headers
+        raw = await self._request(
+            "GET",
+            "/with-raw-response",
+            _parse_with_raw_response_,
+            timeout,
+            extra_headers,
         )
         return raw.parse()
 
@@ -490,8 +521,12 @@ class AsyncClient(_http.AsyncAPIClient):
         Args:
             timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request."""
-        raw = await self.with_raw_response.op_2_fa_setup(
-            timeout=timeout, extra_headers=extra_headers
+        raw = await self._request(
+            "GET",
+            "/2fa",
+            _parse_op_2_fa_setup,
+            timeout,
+            extra_headers,
         )
         return raw.parse()
 
@@ -506,8 +541,12 @@ class AsyncClient(_http.AsyncAPIClient):
         Args:
             timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request."""
-        raw = await self.with_raw_response.obtener_ñandú(
-            timeout=timeout, extra_headers=extra_headers
+        raw = await self._request(
+            "GET",
+            "/ñandú",
+            _parse_obtener_ñandú,
+            timeout,
+            extra_headers,
         )
         return raw.parse()
 
@@ -569,10 +608,7 @@ class AsyncClientWithRawResponse:
             extra_headers: Headers to add to this call's request."""
         return await self._client._request(
             "GET",
-            _path(
-                "/close",
-                {},
-            ),
+            "/close",
             _parse_close_,
             timeout,
             extra_headers,
@@ -591,10 +627,7 @@ class AsyncClientWithRawResponse:
             extra_headers: Headers to add to this call's request."""
         return await self._client._request(
             "GET",
-            _path(
-                "/float",
-                {},
-            ),
+            "/float",
             _parse_float_,
             timeout,
             extra_headers,
@@ -613,10 +646,7 @@ class AsyncClientWithRawResponse:
             extra_headers: Headers to add to this call's request."""
         return await self._client._request(
             "GET",
-            _path(
-                "/with-raw-response",
-                {},
-            ),
+            "/with-raw-response",
             _parse_with_raw_response_,
             timeout,
             extra_headers,
@@ -635,10 +665,7 @@ class AsyncClientWithRawResponse:
             extra_headers: Headers to add to this call's request."""
         return await self._client._request(
             "GET",
-            _path(
-                "/2fa",
-                {},
-            ),
+            "/2fa",
             _parse_op_2_fa_setup,
             timeout,
             extra_headers,
@@ -657,10 +684,7 @@ class AsyncClientWithRawResponse:
             extra_headers: Headers to add to this call's request."""
         return await self._client._request(
             "GET",
-            _path(
-                "/ñandú",
-                {},
-            ),
+            "/ñandú",
             _parse_obtener_ñandú,
             timeout,
             extra_headers,

@@ -134,7 +134,8 @@ class Keywords(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Keywords = _dec_Keywords(_as_object(data), strict)
+        obj: Keywords
+        obj = _dec_Keywords(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -787,7 +788,8 @@ class Builtins(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Builtins = _dec_Builtins(_as_object(data), strict)
+        obj: Builtins
+        obj = _dec_Builtins(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -1183,7 +1185,8 @@ class Methods(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Methods = _dec_Methods(_as_object(data), strict)
+        obj: Methods
+        obj = _dec_Methods(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -1547,7 +1550,8 @@ class ShapesOfNames(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: ShapesOfNames = _dec_ShapesOfNames(_as_object(data), strict)
+        obj: ShapesOfNames
+        obj = _dec_ShapesOfNames(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -2091,7 +2095,8 @@ class Ñandú(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Ñandú = _dec_Ñandú(_as_object(data), strict)
+        obj: Ñandú
+        obj = _dec_Ñandú(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -2154,7 +2159,8 @@ class FooBar(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: FooBar = _dec_FooBar(_as_object(data), strict)
+        obj: FooBar
+        obj = _dec_FooBar(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -2217,7 +2223,8 @@ class FooBar2(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: FooBar2 = _dec_FooBar2(_as_object(data), strict)
+        obj: FooBar2
+        obj = _dec_FooBar2(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -2280,7 +2287,8 @@ class Class(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Class = _dec_Class(_as_object(data), strict)
+        obj: Class
+        obj = _dec_Class(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -2343,7 +2351,8 @@ class AnyModel(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: AnyModel = _dec_AnyModel(_as_object(data), strict)
+        obj: AnyModel
+        obj = _dec_AnyModel(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -2406,7 +2415,8 @@ class Json(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Json = _dec_Json(_as_object(data), strict)
+        obj: Json
+        obj = _dec_Json(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -2471,7 +2481,8 @@ class KeyErrorModel(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: KeyErrorModel = _dec_KeyErrorModel(_as_object(data), strict)
+        obj: KeyErrorModel
+        obj = _dec_KeyErrorModel(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -2536,7 +2547,8 @@ class DecodeErrorModel(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: DecodeErrorModel = _dec_DecodeErrorModel(_as_object(data), strict)
+        obj: DecodeErrorModel
+        obj = _dec_DecodeErrorModel(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -2599,7 +2611,8 @@ class ClientModel(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: ClientModel = _dec_ClientModel(_as_object(data), strict)
+        obj: ClientModel
+        obj = _dec_ClientModel(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -2662,7 +2675,8 @@ class Model(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Model = _dec_Model(_as_object(data), strict)
+        obj: Model
+        obj = _dec_Model(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -2725,7 +2739,8 @@ class Model2(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Model2 = _dec_Model2(_as_object(data), strict)
+        obj: Model2
+        obj = _dec_Model2(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -2788,7 +2803,8 @@ class Init(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Init = _dec_Init(_as_object(data), strict)
+        obj: Init
+        obj = _dec_Init(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -2870,7 +2886,8 @@ class Uses(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Uses = _dec_Uses(_as_object(data), strict)
+        obj: Uses
+        obj = _dec_Uses(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:

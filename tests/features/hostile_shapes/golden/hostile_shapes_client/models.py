@@ -64,7 +64,8 @@ class Tree(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Tree = _dec_Tree(_as_object(data), strict)
+        obj: Tree
+        obj = _dec_Tree(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -187,7 +188,8 @@ class Ping(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Ping = _dec_Ping(_as_object(data), strict)
+        obj: Ping
+        obj = _dec_Ping(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -253,7 +255,8 @@ class Pong(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Pong = _dec_Pong(_as_object(data), strict)
+        obj: Pong
+        obj = _dec_Pong(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -339,7 +342,8 @@ class Num(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Num = _dec_Num(_as_object(data), strict)
+        obj: Num
+        obj = _dec_Num(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -425,7 +429,8 @@ class BinOp(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: BinOp = _dec_BinOp(_as_object(data), strict)
+        obj: BinOp
+        obj = _dec_BinOp(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -547,7 +552,8 @@ class Neg(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Neg = _dec_Neg(_as_object(data), strict)
+        obj: Neg
+        obj = _dec_Neg(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -630,7 +636,8 @@ class Base(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Base = _dec_Base(_as_object(data), strict)
+        obj: Base
+        obj = _dec_Base(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -715,7 +722,8 @@ class Named(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Named = _dec_Named(_as_object(data), strict)
+        obj: Named
+        obj = _dec_Named(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -819,7 +827,8 @@ class Extended(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Extended = _dec_Extended(_as_object(data), strict)
+        obj: Extended
+        obj = _dec_Extended(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -951,7 +960,8 @@ class Registry(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Registry = _dec_Registry(_as_object(data), strict)
+        obj: Registry
+        obj = _dec_Registry(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -1143,7 +1153,8 @@ class Extras(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Extras = _dec_Extras(_as_object(data), strict)
+        obj: Extras
+        obj = _dec_Extras(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -1232,7 +1243,8 @@ class Consts(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Consts = _dec_Consts(_as_object(data), strict)
+        obj: Consts
+        obj = _dec_Consts(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -1828,7 +1840,7 @@ def _enc_union_Expr(data: Any) -> Any:
     return data
 
 
-_TAGS_union_Expr: dict[str, Any] = {
+_TAGS_union_Expr = {
     "num": _dec_Num,
     "bin": _dec_BinOp,
     "negate": _dec_Neg,
@@ -1837,19 +1849,19 @@ _TAGS_union_Expr: dict[str, Any] = {
 
 def _dec_union_JsonValue(data: Any, strict: bool) -> Any:
     if data.__class__ is bool:
-        if strict and not (data.__class__ is bool):
+        if strict and data.__class__ is not bool:
             raise _mismatch(data, "string, number, boolean, array or object")
         return data
     if _is_int(data):
-        if strict and not ((data.__class__ is float or _is_num(data))):
+        if strict and not (data.__class__ is float or _is_num(data)):
             raise _mismatch(data, "string, number, boolean, array or object")
         return data
     if _is_num(data):
-        if strict and not ((data.__class__ is float or _is_num(data))):
+        if strict and not (data.__class__ is float or _is_num(data)):
             raise _mismatch(data, "string, number, boolean, array or object")
         return data
     if isinstance(data, str):
-        if strict and not (isinstance(data, str)):
+        if strict and not isinstance(data, str):
             raise _mismatch(data, "string, number, boolean, array or object")
         return data
     if isinstance(data, list):

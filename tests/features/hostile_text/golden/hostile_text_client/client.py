@@ -107,8 +107,15 @@ class Client(_http.SyncAPIClient):
             thing_id: ends in a quote"
             timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request."""
-        return self.with_raw_response.get_thing(
-            thing_id, timeout=timeout, extra_headers=extra_headers
+        return self._request(
+            "GET",
+            _path(
+                "/things/{thing_id}/\"quoted\"/'single'/\\back/{{ 7*7 }}",
+                {"thing_id": thing_id},
+            ),
+            _parse_get_thing,
+            timeout,
+            extra_headers,
         ).parse()
 
 
@@ -186,8 +193,15 @@ class AsyncClient(_http.AsyncAPIClient):
             thing_id: ends in a quote"
             timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request."""
-        raw = await self.with_raw_response.get_thing(
-            thing_id, timeout=timeout, extra_headers=extra_headers
+        raw = await self._request(
+            "GET",
+            _path(
+                "/things/{thing_id}/\"quoted\"/'single'/\\back/{{ 7*7 }}",
+                {"thing_id": thing_id},
+            ),
+            _parse_get_thing,
+            timeout,
+            extra_headers,
         )
         return raw.parse()
 

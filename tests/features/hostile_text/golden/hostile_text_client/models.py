@@ -35,7 +35,7 @@ __all__ = [
 
 @dataclass(slots=True, kw_only=True)
 class Thing(_Model):
-    """\"\"\"; import os; os.system("touch PWNED"); \"\"\" """
+    """\"\"\"; import os; os.system("touch PWNED"); \"\"\x22"""
 
     docstring_escape: str
     """\"\"\"
@@ -43,7 +43,8 @@ class Thing(_Model):
     os.system('touch PWNED_FIELD')
     x = \"\"\"
 
-    Server default: `"\\"\\"\\"; import os; os.system('touch PWNED_DEFAULT') #"`."""
+    Server default: `"\\"\\"\\"; import os; os.system('touch PWNED_DEFAULT') #"`.
+    """
 
     single_quotes: str | None = None
     """''' and ' and '''' end nothing"""
@@ -75,7 +76,7 @@ class Thing(_Model):
     quotes_everywhere: Literal['"', "'", '"""', "'''", "\\", '\\"', "\"'\"'"] | None = (
         None
     )
-    """a docstring that ends in a quote\""""
+    """a docstring that ends in a quote\x22"""
 
     newline_in_title: int | None = None
     """Server default: `7`."""
@@ -93,7 +94,8 @@ class Thing(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Thing = _dec_Thing(_as_object(data), strict)
+        obj: Thing
+        obj = _dec_Thing(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -357,14 +359,15 @@ class Weird(_Model):
     """Server default: `{"\\"\\"\\"": "'''", "{{ 7*7 }}": ["\\\\", null, true, 1.5]}`."""
 
     label: Label | None = None
-    """\"\"\""""
+    """\"\"\x22"""
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, strict: bool = True) -> Weird:
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Weird = _dec_Weird(_as_object(data), strict)
+        obj: Weird
+        obj = _dec_Weird(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -451,7 +454,7 @@ def _dec_Weird(data: Any, strict: bool) -> Any:
 Label: TypeAlias = Literal[
     '"""', 'x"""; import os; os.system(\'touch PWNED_ENUM\'); """x'
 ]
-"""\"\"\""""
+"""\"\"\x22"""
 
 
 def _dec_map_any(data: Any, strict: bool) -> Any:

@@ -43,7 +43,8 @@ class Inner(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Inner = _dec_Inner(_as_object(data), strict)
+        obj: Inner
+        obj = _dec_Inner(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:
@@ -125,7 +126,8 @@ class Thing(_Model):
         """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
         value that breaks the schema; ``strict=False`` keeps such values as they came.
         """
-        obj: Thing = _dec_Thing(_as_object(data), strict)
+        obj: Thing
+        obj = _dec_Thing(_as_object(data), strict)
         return obj
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,0 +1,279 @@
+"""Every kind of operation against a server on 127.0.0.1: the exact request sent and
+the decoded result, sync and async (tests/features/operations), and every operation of
+the upstream snapshot lowered to the IR."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import io
+import json
+import threading
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.load import load
+from generator.lower import lower
+
+from .loopback import Loopback, Reply, Seen
+from .test_features import package
+
+KEY = "sk-test"
+SNAPSHOT = Path(__file__).resolve().parents[2] / "shared/reference/openai-openapi-2026-05-13.yaml"
+WIDGET = {"id": "w1", "name": "one", "size": {"width": 2, "height": 3}}
+
+ops = package("operations")
+
+
+@pytest.fixture
+def server() -> Iterator[Loopback]:
+    with Loopback() as s:
+        yield s
+
+
+def clients(server: Loopback) -> tuple[Any, Any]:
+    options = {"api_key": KEY, "base_url": server.url + "/v1", "timeout": 5.0, "max_retries": 0}
+    return ops.Client(**options), ops.AsyncClient(**options)
+
+
+def both(server: Loopback, call: Any, acall: Any) -> list[Any]:
+    """The result of ``call(client)`` and of ``await acall(aclient)``."""
+    client, aclient = clients(server)
+    with client:
+        first = call(client)
+
+    async def go() -> Any:
+        async with aclient:
+            return await acall(aclient)
+
+    return [first, asyncio.run(go())]
+
+
+def form_parts(seen: Seen) -> list[tuple[str, str | None, str | None, bytes]]:
+    """(name, filename, content type, data) of each part of a multipart body."""
+    ctype = seen.headers["content-type"]
+    assert ctype.startswith("multipart/form-data; boundary=")
+    boundary = ctype.split("boundary=", 1)[1].encode()
+    body = seen.body
+    assert body.endswith(b"--" + boundary + b"--\r\n")
+    parts = []
+    for chunk in body.split(b"--" + boundary)[1:-1]:
+        head, _, data = chunk[2:-2].partition(b"\r\n\r\n")
+        lines = head.decode().split("\r\n")
+        disp = dict(p.strip().split("=", 1) for p in lines[0].split(";")[1:])
+        ctype_line = next((line.split(": ", 1)[1] for line in lines[1:] if line.lower().startswith("content-type")),
+                          None)
+        parts.append((disp["name"].strip('"'), disp.get("filename", "").strip('"') or None, ctype_line, data))
+    return parts
+
+
+def test_json_body_required_optional_and_model_fields(server: Loopback) -> None:
+    server.responder = lambda seen: Reply(body=WIDGET)
+    size = ops.Dimensions(width=2, height=3)
+    results = both(server, lambda c: c.create_widget(name="one", size=size, tags=["a"]),
+                   lambda c: c.create_widget(name="one", size=size, tags=["a"]))
+    for r in results:
+        assert isinstance(r, ops.Widget) and r.to_dict() == WIDGET
+    for seen in server.requests:
+        assert (seen.method, seen.path) == ("POST", "/v1/widgets")
+        assert seen.headers["content-type"] == "application/json"
+        # optional fields not given are left out; the model goes as its to_dict()
+        assert json.loads(seen.body) == {"name": "one", "size": {"width": 2, "height": 3}, "tags": ["a"]}
+    # an explicit null goes through extra_body
+    client, _ = clients(server)
+    client.create_widget(name="n", size={"width": 1, "height": 1}, note=None, extra_body={"note": None})
+    assert json.loads(server.requests[-1].body) == {"name": "n", "size": {"width": 1, "height": 1}, "note": None}
+    with pytest.raises(TypeError):
+        client.create_widget(name="n")  # required fields have no default
+
+
+def test_query_list_boolean_enum_and_header(server: Loopback) -> None:
+    server.responder = lambda seen: Reply(body={"object": "list", "data": [WIDGET], "has_more": False})
+    results = both(
+        server,
+        lambda c: c.list_widgets(openai_organization="org-1", tag=["a", "b c"], include_deleted=True, order="asc"),
+        lambda c: c.list_widgets(openai_organization="org-1", tag=["a", "b c"], include_deleted=True, order="asc"),
+    )
+    assert [r.data[0].id for r in results] == ["w1", "w1"]
+    for seen in server.requests:
+        assert (seen.method, seen.path) == ("GET", "/v1/widgets?tag=a&tag=b%20c&include_deleted=true&order=asc")
+        assert seen.headers["openai-organization"] == "org-1"
+        assert seen.body == b""
+    client, _ = clients(server)
+    client.list_widgets(openai_organization="o", limit=0)  # omitted when not given; 0 is given
+    assert server.requests[-1].path == "/v1/widgets?limit=0"
+
+
+def test_pagination_fetches_pages_as_it_goes(server: Loopback) -> None:
+    def page(seen: Seen) -> Reply:
+        if "after=w2" in seen.path:
+            return Reply(body={"object": "list", "data": [dict(WIDGET, id="w3")], "has_more": False, "last_id": "w3"})
+        return Reply(body={"object": "list", "data": [dict(WIDGET, id="w1"), dict(WIDGET, id="w2")],
+                           "has_more": True, "last_id": "w2"})
+
+    server.responder = page
+    client, aclient = clients(server)
+    it = client.iter_list_widgets(openai_organization="o", limit=2)
+    assert next(it).id == "w1" and len(server.requests) == 1  # one page fetched so far
+    assert [w.id for w in it] == ["w2", "w3"]
+    assert [s.path for s in server.requests] == ["/v1/widgets?limit=2", "/v1/widgets?after=w2&limit=2"]
+
+    async def go() -> list[str]:
+        return [w.id async for w in aclient.iter_list_widgets(openai_organization="o", limit=2)]
+
+    assert asyncio.run(go()) == ["w1", "w2", "w3"]
+
+
+def test_multipart_upload(server: Loopback, tmp_path: Path) -> None:
+    server.responder = lambda seen: Reply(body=WIDGET)
+    photo = tmp_path / "cat.png"
+    photo.write_bytes(b"\x89PNG-path")
+    dims = ops.Dimensions(width=4, height=5)
+
+    def call(c: Any) -> Any:
+        return c.upload_photo("w 1", file=photo, purpose="photo", caption="hi", rotate=False, meta=dims,
+                              extras=[b"raw-bytes", io.BytesIO(b"file-object"), ("named.jpg", b"pair")])
+
+    results = both(server, call, call)
+    assert all(r.id == "w1" for r in results)
+    for seen in server.requests:
+        assert (seen.method, seen.path) == ("POST", "/v1/widgets/w%201/photo")
+        assert form_parts(seen) == [
+            ("file", "cat.png", "application/octet-stream", b"\x89PNG-path"),
+            ("purpose", None, None, b"photo"),
+            ("extras", "upload", "application/octet-stream", b"raw-bytes"),
+            ("extras", "upload", "application/octet-stream", b"file-object"),
+            ("extras", "named.jpg", "application/octet-stream", b"pair"),
+            ("caption", None, None, b"hi"),
+            ("rotate", None, None, b"false"),
+            ("meta", None, None, b'{"width": 4, "height": 5}'),
+        ]
+    body, ctype = ops._http.multipart([("a", "x", False), ("b", None, False)], boundary="B")
+    assert (body, ctype) == (b'--B\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n--B--\r\n',
+                             "multipart/form-data; boundary=B")
+
+
+def test_binary_download(server: Loopback) -> None:
+    server.responder = lambda seen: Reply(body=b"\x00\x01png", headers={"Content-Type": "image/png"})
+    assert both(server, lambda c: c.download_photo("w1"), lambda c: c.download_photo("w1")) == [b"\x00\x01png"] * 2
+    for seen in server.requests:
+        assert (seen.method, seen.path, seen.headers["accept"]) == ("GET", "/v1/widgets/w1/photo", "image/png")
+
+
+EVENTS = [b'data: {"type": "start"}\n\n',
+          b'event: update\ndata: {"type": "update",\ndata:  "widget": {"id": "w1", "name": "one"}}\n\n',
+          b"data: [DONE]\n\n", b'data: {"type": "never"}\n\n']
+
+
+def test_event_stream_is_read_as_it_arrives(server: Loopback) -> None:
+    gate = threading.Event()
+    server.script(Reply(chunks=EVENTS, gate=gate))
+    client, aclient = clients(server)
+    stream = client.watch_widget("w1", body=ops.Dimensions(width=1, height=2))
+    it = iter(stream)
+    first = next(it)  # the server holds the rest back until the gate opens
+    assert isinstance(first, ops.WidgetEvent) and first.type == "start"
+    gate.set()
+    rest = list(it)
+    assert [e.type for e in rest] == ["update"] and rest[0].widget.id == "w1"
+    seen = server.requests[0]
+    assert (seen.method, seen.path, seen.headers["accept"]) == ("POST", "/v1/widgets/w1/events", "text/event-stream")
+    assert json.loads(seen.body) == {"width": 1, "height": 2}
+
+    async def go() -> list[str]:
+        agate = threading.Event()
+        server.script(Reply(chunks=EVENTS, gate=agate))
+        async with aclient:
+            astream = await aclient.watch_widget("w1", body="plain")
+            out = []
+            async for event in astream:
+                out.append(event.type)
+                agate.set()
+            return out
+
+    assert asyncio.run(go()) == ["start", "update"]
+    assert json.loads(server.requests[-1].body) == "plain"
+
+
+def test_event_stream_through_a_transport_without_stream() -> None:
+    class Whole:
+        def __init__(self) -> None:
+            self.sent: list[Any] = []
+
+        def send(self, request: Any, *, timeout: float | None) -> Any:
+            self.sent.append(request)
+            return ops.Response(200, ops.Headers({"content-type": "text/event-stream"}), b"".join(EVENTS))
+
+        def close(self) -> None:
+            pass
+
+    transport = Whole()
+    client = ops.Client(api_key=KEY, base_url="http://x/v1", transport=transport)
+    assert [e.type for e in client.watch_widget("w1")] == ["start", "update"]
+    assert transport.sent[0].content is None  # an optional body not given is not sent
+    raw = client.with_raw_response.watch_widget("w1")
+    assert [e.type for e in raw.parse()] == ["start", "update"]
+
+
+def test_event_stream_through_an_async_transport_without_astream() -> None:
+    class AsyncWhole:
+        async def asend(self, request: Any, *, timeout: float | None) -> Any:
+            return ops.Response(200, ops.Headers({}), b"".join(EVENTS))
+
+        async def aclose(self) -> None:
+            pass
+
+    async def go() -> list[str]:
+        client = ops.AsyncClient(api_key=KEY, base_url="http://x/v1", transport=AsyncWhole())
+        return [e.type async for e in await client.watch_widget("w1")]
+
+    assert asyncio.run(go()) == ["start", "update"]
+
+
+def test_deprecated_operation_warns_and_stream_variant_sets_stream(server: Loopback) -> None:
+    server.script(Reply(body=WIDGET), Reply(chunks=EVENTS[:1]))
+    client, _ = clients(server)
+    with pytest.warns(DeprecationWarning, match="polish_widget is deprecated") as record:
+        assert client.polish_widget("w1", level=2, stream=False).id == "w1"
+    assert record[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        events = list(client.polish_widget_stream("w1", level=3))
+    assert [e.type for e in events] == ["start"]
+    assert json.loads(server.requests[0].body) == {"level": 2, "stream": False}
+    assert json.loads(server.requests[1].body) == {"level": 3, "stream": True}
+
+
+def test_stream_error_status_is_an_api_error(server: Loopback) -> None:
+    server.script(Reply(status=404, body={"error": {"message": "no widget"}}))
+    client, _ = clients(server)
+    with pytest.raises(ops.NotFoundError, match="no widget"):
+        client.watch_widget("w1")
+
+
+def test_every_snapshot_operation_lowers() -> None:
+    """All 242 operations of the upstream snapshot lower (IR only), each kind counted."""
+    if not SNAPSHOT.is_file():
+        pytest.skip("no upstream snapshot")
+    pkg = lower(load(SNAPSHOT), "openai_client")
+    counts: collections.Counter[str] = collections.Counter()
+    for op in pkg.operations:
+        if op.streams:
+            counts["stream"] += 1
+            continue
+        counts["operation"] += 1
+        if op.body is not None:
+            counts["json body" if op.body.kind == "json" else op.body.kind] += 1
+        counts["binary"] += op.media == "binary"
+        counts["paginated"] += op.pagination is not None
+        counts["deprecated"] += op.deprecated
+    print(dict(counts))
+    assert len({op.operation_id for op in pkg.operations}) == 242
+    # each text/event-stream answer here is an alternative to JSON or audio: `<name>_stream`
+    assert all(op.method_name.endswith("_stream") for op in pkg.operations if op.streams)
+    assert dict(counts) == {"operation": 242, "json body": 85, "multipart": 9, "binary": 2, "stream": 6,
+                            "paginated": 47, "deprecated": 5}
