@@ -270,19 +270,18 @@ class Lowerer:
         return ir.Primitive(kind)
 
     def _list(self, item: ir.TypeRef) -> ir.ListType:
-        base, n = "list_" + _codec_part(item), 2
-        t = ir.ListType(item, base)
-        while t.codec in self.codecs and self.codecs[t.codec].type != t:
-            t = ir.ListType(item, f"{base}{n}")
-            n += 1
-        self.codecs[t.codec] = ir.Codec(t.codec, t)
-        return t
+        return self._container(ir.ListType, "list_", item)
 
     def _map(self, value: ir.TypeRef) -> ir.MapType:
-        base, n = "map_" + _codec_part(value), 2
-        t = ir.MapType(value, base)
+        return self._container(ir.MapType, "map_", value)
+
+    def _container(self, kind: Any, prefix: str, inner: ir.TypeRef) -> Any:
+        """A list or map type with a codec name of its own: the same structure shares
+        one codec; a different structure that would get the same name is numbered."""
+        base, n = prefix + _codec_part(inner), 2
+        t = kind(inner, base)
         while t.codec in self.codecs and self.codecs[t.codec].type != t:
-            t = ir.MapType(value, f"{base}{n}")
+            t = kind(inner, f"{base}{n}")
             n += 1
         self.codecs[t.codec] = ir.Codec(t.codec, t)
         return t
