@@ -162,16 +162,6 @@ def missing_key(key: str) -> DecodeError:
     return DecodeError(f"missing required key {key!r}")
 
 
-def failing_index(items: list[Any], decode: Any, strict: bool) -> int:
-    """Which item of a list fails to decode: run only after one did."""
-    for i, item in enumerate(items):
-        try:
-            decode(item, strict)
-        except DecodeError:
-            return i
-    raise AssertionError("no item failed")  # pragma: no cover
-
-
 def finish(
     obj: Model,
     data: dict[str, Any],
