@@ -258,3 +258,40 @@ def test_mutated_feature_specs(name: str, rng: random.Random, values: list[Any],
     path = quiet_cwd / "spec.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     _run(path, capsys)
+
+
+def _json_outcome(parse: Any, text: Any) -> tuple[str, Any]:
+    try:
+        return "value", parse(text)
+    except (ValueError, RecursionError) as exc:
+        return type(exc).__name__, str(exc)
+
+
+_WHITESPACE = st.text(alphabet=" \t\n\r\x0b\u00a0", max_size=3)
+
+
+@settings(PROFILE, max_examples=300)
+@given(value=JSONISH, before=_WHITESPACE, after=_WHITESPACE,
+       tail=st.sampled_from(["", "x", "]", "}", ",", "1", "//", "\x00"]), cut=st.integers(0, 40),
+       as_bytes=st.booleans())
+def test_runtime_loads_is_json_loads(value: Any, before: str, after: str, tail: str, cut: int,
+                                     as_bytes: bool) -> None:
+    """The generated runtime's ``loads`` (the scanner without json's Python-level layers)
+    gives json's value or json's own error for whole, padded, cut and trailed text."""
+    from fine_tuning_client import _runtime
+
+    text = json.dumps(value)
+    for candidate in (text, before + text + after, text + after + tail, text[: max(0, len(text) - cut)]):
+        arg: Any = candidate.encode() if as_bytes else candidate
+        got, want = _json_outcome(_runtime.loads, arg), _json_outcome(json.loads, arg)
+        assert got[0] == want[0] and repr(got[1]) == repr(want[1]), (candidate, got, want)
+
+
+def test_runtime_loads_on_the_edges() -> None:
+    from fine_tuning_client import _runtime
+
+    deep = "[" * 100_000 + "]" * 100_000
+    for text in ("", " ", "NaN", "-Infinity", "1e999", "\ufeff{}", '{"a": 1}\n', '"\\ud800"', '{"a": 1} {"b": 2}',
+                 "9" * 5000, deep):
+        got, want = _json_outcome(_runtime.loads, text), _json_outcome(json.loads, text)
+        assert got[0] == want[0] and repr(got[1]) == repr(want[1]), text[:40]

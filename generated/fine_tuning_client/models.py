@@ -22,6 +22,7 @@ from ._runtime import is_num as _is_num
 from ._runtime import json_in as _json_in
 from ._runtime import mismatch as _mismatch
 from ._runtime import missing_key as _missing_key
+from ._runtime import new as _new
 from ._runtime import not_one_of as _not_one_of
 from ._runtime import note as _note
 from .errors import DecodeError as _DecodeError
@@ -219,7 +220,7 @@ def _dec_FineTuningJob(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(FineTuningJob)
+    self = _new(FineTuningJob)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
@@ -232,11 +233,8 @@ def _dec_FineTuningJob(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("id")
-        elif strict:
-            raise _mismatch(None, "string").at("id")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("id")
     self.id = v
     try:
         v = data["created_at"]
@@ -247,11 +245,8 @@ def _dec_FineTuningJob(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not (v.__class__ is int or _is_int(v)):
-                raise _mismatch(v, "integer").at("created_at")
-        elif strict:
-            raise _mismatch(None, "integer").at("created_at")
+        if strict and not (v.__class__ is int or _is_int(v)):
+            raise _mismatch(v, "integer").at("created_at")
     self.created_at = v
     try:
         v = data["error"]
@@ -303,13 +298,10 @@ def _dec_FineTuningJob(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            try:
-                v = _dec_FineTuningJobHyperparameters(v, strict)
-            except _DecodeError as e:
-                raise e.at("hyperparameters")
-        elif strict:
-            raise _mismatch(None, "object").at("hyperparameters")
+        try:
+            v = _dec_FineTuningJobHyperparameters(v, strict)
+        except _DecodeError as e:
+            raise e.at("hyperparameters")
     self.hyperparameters = v
     try:
         v = data["model"]
@@ -320,11 +312,8 @@ def _dec_FineTuningJob(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("model")
-        elif strict:
-            raise _mismatch(None, "string").at("model")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("model")
     self.model = v
     try:
         v = data["object"]
@@ -350,11 +339,8 @@ def _dec_FineTuningJob(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("organization_id")
-        elif strict:
-            raise _mismatch(None, "string").at("organization_id")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("organization_id")
     self.organization_id = v
     try:
         v = data["result_files"]
@@ -365,14 +351,11 @@ def _dec_FineTuningJob(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict:
-                try:
-                    _dec_list_str(v, strict)
-                except _DecodeError as e:
-                    raise e.at("result_files")
-        elif strict:
-            raise _mismatch(None, "array").at("result_files")
+        if strict:
+            try:
+                _dec_list_str(v, strict)
+            except _DecodeError as e:
+                raise e.at("result_files")
     self.result_files = v
     try:
         v = data["status"]
@@ -428,11 +411,8 @@ def _dec_FineTuningJob(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("training_file")
-        elif strict:
-            raise _mismatch(None, "string").at("training_file")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("training_file")
     self.training_file = v
     try:
         v = data["validation_file"]
@@ -469,11 +449,8 @@ def _dec_FineTuningJob(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not (v.__class__ is int or _is_int(v)):
-                raise _mismatch(v, "integer").at("seed")
-        elif strict:
-            raise _mismatch(None, "integer").at("seed")
+        if strict and not (v.__class__ is int or _is_int(v)):
+            raise _mismatch(v, "integer").at("seed")
     self.seed = v
     if "estimated_finish" in data:
         v = data["estimated_finish"]
@@ -572,7 +549,7 @@ def _dec_FineTuningJobError(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(FineTuningJobError)
+    self = _new(FineTuningJobError)
     absent = 0
     missing: list[str] | None = None
     try:
@@ -584,11 +561,8 @@ def _dec_FineTuningJobError(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("code")
-        elif strict:
-            raise _mismatch(None, "string").at("code")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("code")
     self.code = v
     try:
         v = data["message"]
@@ -599,11 +573,8 @@ def _dec_FineTuningJobError(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("message")
-        elif strict:
-            raise _mismatch(None, "string").at("message")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("message")
     self.message = v
     try:
         v = data["param"]
@@ -696,7 +667,7 @@ def _dec_FineTuningJobHyperparameters(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(FineTuningJobHyperparameters)
+    self = _new(FineTuningJobHyperparameters)
     absent = 0
     nulls: list[str] | None = None
     if "batch_size" in data:
@@ -792,7 +763,7 @@ def _dec_FineTuningIntegration(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(FineTuningIntegration)
+    self = _new(FineTuningIntegration)
     absent = 0
     missing: list[str] | None = None
     try:
@@ -819,13 +790,10 @@ def _dec_FineTuningIntegration(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            try:
-                v = _dec_WandbIntegration(v, strict)
-            except _DecodeError as e:
-                raise e.at("wandb")
-        elif strict:
-            raise _mismatch(None, "object").at("wandb")
+        try:
+            v = _dec_WandbIntegration(v, strict)
+        except _DecodeError as e:
+            raise e.at("wandb")
     self.wandb = v
     if missing is None and len(data) + absent == 2:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -908,7 +876,7 @@ def _dec_WandbIntegration(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(WandbIntegration)
+    self = _new(WandbIntegration)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
@@ -921,11 +889,8 @@ def _dec_WandbIntegration(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("project")
-        elif strict:
-            raise _mismatch(None, "string").at("project")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("project")
     self.project = v
     if "name" in data:
         v = data["name"]
@@ -1039,7 +1004,7 @@ def _dec_FineTuneMethod(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(FineTuneMethod)
+    self = _new(FineTuneMethod)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
@@ -1158,7 +1123,7 @@ def _dec_SupervisedMethod(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(SupervisedMethod)
+    self = _new(SupervisedMethod)
     absent = 0
     nulls: list[str] | None = None
     if "hyperparameters" in data:
@@ -1251,7 +1216,7 @@ def _dec_SupervisedHyperparameters(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(SupervisedHyperparameters)
+    self = _new(SupervisedHyperparameters)
     absent = 0
     nulls: list[str] | None = None
     if "batch_size" in data:
@@ -1342,7 +1307,7 @@ def _dec_DpoMethod(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(DpoMethod)
+    self = _new(DpoMethod)
     absent = 0
     nulls: list[str] | None = None
     if "hyperparameters" in data:
@@ -1446,7 +1411,7 @@ def _dec_DpoHyperparameters(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(DpoHyperparameters)
+    self = _new(DpoHyperparameters)
     absent = 0
     nulls: list[str] | None = None
     if "beta" in data:
@@ -1558,7 +1523,7 @@ def _dec_ReinforcementMethod(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(ReinforcementMethod)
+    self = _new(ReinforcementMethod)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
@@ -1571,13 +1536,10 @@ def _dec_ReinforcementMethod(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            try:
-                v = _dec_union_ReinforcementGrader(v, strict)
-            except _DecodeError as e:
-                raise e.at("grader")
-        elif strict:
-            raise _mismatch(None, "object").at("grader")
+        try:
+            v = _dec_union_ReinforcementGrader(v, strict)
+        except _DecodeError as e:
+            raise e.at("grader")
     self.grader = v
     if "hyperparameters" in data:
         v = data["hyperparameters"]
@@ -1661,7 +1623,7 @@ def _dec_StringCheckGrader(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(StringCheckGrader)
+    self = _new(StringCheckGrader)
     absent = 0
     missing: list[str] | None = None
     try:
@@ -1688,11 +1650,8 @@ def _dec_StringCheckGrader(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("name")
-        elif strict:
-            raise _mismatch(None, "string").at("name")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("name")
     self.name = v
     try:
         v = data["input"]
@@ -1703,11 +1662,8 @@ def _dec_StringCheckGrader(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("input")
-        elif strict:
-            raise _mismatch(None, "string").at("input")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("input")
     self.input = v
     try:
         v = data["reference"]
@@ -1718,11 +1674,8 @@ def _dec_StringCheckGrader(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("reference")
-        elif strict:
-            raise _mismatch(None, "string").at("reference")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("reference")
     self.reference = v
     try:
         v = data["operation"]
@@ -1824,7 +1777,7 @@ def _dec_TextSimilarityGrader(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(TextSimilarityGrader)
+    self = _new(TextSimilarityGrader)
     absent = 0
     missing: list[str] | None = None
     try:
@@ -1851,11 +1804,8 @@ def _dec_TextSimilarityGrader(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("name")
-        elif strict:
-            raise _mismatch(None, "string").at("name")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("name")
     self.name = v
     try:
         v = data["input"]
@@ -1866,11 +1816,8 @@ def _dec_TextSimilarityGrader(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("input")
-        elif strict:
-            raise _mismatch(None, "string").at("input")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("input")
     self.input = v
     try:
         v = data["reference"]
@@ -1881,11 +1828,8 @@ def _dec_TextSimilarityGrader(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("reference")
-        elif strict:
-            raise _mismatch(None, "string").at("reference")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("reference")
     self.reference = v
     try:
         v = data["evaluation_metric"]
@@ -1988,7 +1932,7 @@ def _dec_PythonGrader(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(PythonGrader)
+    self = _new(PythonGrader)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
@@ -2016,11 +1960,8 @@ def _dec_PythonGrader(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("name")
-        elif strict:
-            raise _mismatch(None, "string").at("name")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("name")
     self.name = v
     try:
         v = data["source"]
@@ -2031,11 +1972,8 @@ def _dec_PythonGrader(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("source")
-        elif strict:
-            raise _mismatch(None, "string").at("source")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("source")
     self.source = v
     if "image_tag" in data:
         v = data["image_tag"]
@@ -2131,7 +2069,7 @@ def _dec_ScoreModelGrader(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(ScoreModelGrader)
+    self = _new(ScoreModelGrader)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
@@ -2159,11 +2097,8 @@ def _dec_ScoreModelGrader(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("name")
-        elif strict:
-            raise _mismatch(None, "string").at("name")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("name")
     self.name = v
     try:
         v = data["model"]
@@ -2174,11 +2109,8 @@ def _dec_ScoreModelGrader(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("model")
-        elif strict:
-            raise _mismatch(None, "string").at("model")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("model")
     self.model = v
     if "sampling_params" in data:
         v = data["sampling_params"]
@@ -2204,13 +2136,10 @@ def _dec_ScoreModelGrader(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            try:
-                v = _dec_list_EvalItem(v, strict)
-            except _DecodeError as e:
-                raise e.at("input")
-        elif strict:
-            raise _mismatch(None, "array").at("input")
+        try:
+            v = _dec_list_EvalItem(v, strict)
+        except _DecodeError as e:
+            raise e.at("input")
     self.input = v
     if "range" in data:
         v = data["range"]
@@ -2328,7 +2257,7 @@ def _dec_ScoreModelSamplingParams(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(ScoreModelSamplingParams)
+    self = _new(ScoreModelSamplingParams)
     absent = 0
     nulls: list[str] | None = None
     if "seed" in data:
@@ -2456,7 +2385,7 @@ def _dec_EvalItem(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(EvalItem)
+    self = _new(EvalItem)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
@@ -2490,13 +2419,10 @@ def _dec_EvalItem(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            try:
-                v = _dec_union_EvalItemContent(v, strict)
-            except _DecodeError as e:
-                raise e.at("content")
-        elif strict:
-            raise _mismatch(None, "string, object or array").at("content")
+        try:
+            v = _dec_union_EvalItemContent(v, strict)
+        except _DecodeError as e:
+            raise e.at("content")
     self.content = v
     if "type" in data:
         v = data["type"]
@@ -2565,7 +2491,7 @@ def _dec_ResponseInputText(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(ResponseInputText)
+    self = _new(ResponseInputText)
     absent = 0
     missing: list[str] | None = None
     try:
@@ -2592,11 +2518,8 @@ def _dec_ResponseInputText(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("text")
-        elif strict:
-            raise _mismatch(None, "string").at("text")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("text")
     self.text = v
     if missing is None and len(data) + absent == 2:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -2648,7 +2571,7 @@ def _dec_OutputText(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(OutputText)
+    self = _new(OutputText)
     absent = 0
     missing: list[str] | None = None
     try:
@@ -2675,11 +2598,8 @@ def _dec_OutputText(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("text")
-        elif strict:
-            raise _mismatch(None, "string").at("text")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("text")
     self.text = v
     if missing is None and len(data) + absent == 2:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -2740,7 +2660,7 @@ def _dec_InputImage(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(InputImage)
+    self = _new(InputImage)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
@@ -2768,11 +2688,8 @@ def _dec_InputImage(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("image_url")
-        elif strict:
-            raise _mismatch(None, "string").at("image_url")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("image_url")
     self.image_url = v
     if "detail" in data:
         v = data["detail"]
@@ -2839,7 +2756,7 @@ def _dec_ResponseInputAudio(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(ResponseInputAudio)
+    self = _new(ResponseInputAudio)
     absent = 0
     missing: list[str] | None = None
     try:
@@ -2866,13 +2783,10 @@ def _dec_ResponseInputAudio(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            try:
-                v = _dec_InputAudioData(v, strict)
-            except _DecodeError as e:
-                raise e.at("input_audio")
-        elif strict:
-            raise _mismatch(None, "object").at("input_audio")
+        try:
+            v = _dec_InputAudioData(v, strict)
+        except _DecodeError as e:
+            raise e.at("input_audio")
     self.input_audio = v
     if missing is None and len(data) + absent == 2:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -2927,7 +2841,7 @@ def _dec_InputAudioData(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(InputAudioData)
+    self = _new(InputAudioData)
     absent = 0
     missing: list[str] | None = None
     try:
@@ -2939,11 +2853,8 @@ def _dec_InputAudioData(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("data")
-        elif strict:
-            raise _mismatch(None, "string").at("data")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("data")
     self.data = v
     try:
         v = data["format"]
@@ -3022,7 +2933,7 @@ def _dec_MultiGrader(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(MultiGrader)
+    self = _new(MultiGrader)
     absent = 0
     missing: list[str] | None = None
     try:
@@ -3049,11 +2960,8 @@ def _dec_MultiGrader(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("name")
-        elif strict:
-            raise _mismatch(None, "string").at("name")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("name")
     self.name = v
     try:
         v = data["graders"]
@@ -3064,13 +2972,10 @@ def _dec_MultiGrader(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            try:
-                v = _dec_union_MultiSubGrader(v, strict)
-            except _DecodeError as e:
-                raise e.at("graders")
-        elif strict:
-            raise _mismatch(None, "object").at("graders")
+        try:
+            v = _dec_union_MultiSubGrader(v, strict)
+        except _DecodeError as e:
+            raise e.at("graders")
     self.graders = v
     try:
         v = data["calculate_output"]
@@ -3081,11 +2986,8 @@ def _dec_MultiGrader(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("calculate_output")
-        elif strict:
-            raise _mismatch(None, "string").at("calculate_output")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("calculate_output")
     self.calculate_output = v
     if missing is None and len(data) + absent == 4:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -3160,7 +3062,7 @@ def _dec_LabelModelGrader(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(LabelModelGrader)
+    self = _new(LabelModelGrader)
     absent = 0
     missing: list[str] | None = None
     try:
@@ -3187,11 +3089,8 @@ def _dec_LabelModelGrader(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("name")
-        elif strict:
-            raise _mismatch(None, "string").at("name")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("name")
     self.name = v
     try:
         v = data["model"]
@@ -3202,11 +3101,8 @@ def _dec_LabelModelGrader(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("model")
-        elif strict:
-            raise _mismatch(None, "string").at("model")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("model")
     self.model = v
     try:
         v = data["input"]
@@ -3217,13 +3113,10 @@ def _dec_LabelModelGrader(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            try:
-                v = _dec_list_EvalItem(v, strict)
-            except _DecodeError as e:
-                raise e.at("input")
-        elif strict:
-            raise _mismatch(None, "array").at("input")
+        try:
+            v = _dec_list_EvalItem(v, strict)
+        except _DecodeError as e:
+            raise e.at("input")
     self.input = v
     try:
         v = data["labels"]
@@ -3234,14 +3127,11 @@ def _dec_LabelModelGrader(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict:
-                try:
-                    _dec_list_str(v, strict)
-                except _DecodeError as e:
-                    raise e.at("labels")
-        elif strict:
-            raise _mismatch(None, "array").at("labels")
+        if strict:
+            try:
+                _dec_list_str(v, strict)
+            except _DecodeError as e:
+                raise e.at("labels")
     self.labels = v
     try:
         v = data["passing_labels"]
@@ -3252,14 +3142,11 @@ def _dec_LabelModelGrader(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict:
-                try:
-                    _dec_list_str(v, strict)
-                except _DecodeError as e:
-                    raise e.at("passing_labels")
-        elif strict:
-            raise _mismatch(None, "array").at("passing_labels")
+        if strict:
+            try:
+                _dec_list_str(v, strict)
+            except _DecodeError as e:
+                raise e.at("passing_labels")
     self.passing_labels = v
     if missing is None and len(data) + absent == 6:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -3380,7 +3267,7 @@ def _dec_ReinforcementHyperparameters(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(ReinforcementHyperparameters)
+    self = _new(ReinforcementHyperparameters)
     absent = 0
     nulls: list[str] | None = None
     if "batch_size" in data:

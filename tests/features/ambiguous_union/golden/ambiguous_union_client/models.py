@@ -22,6 +22,7 @@ from ._runtime import is_num as _is_num
 from ._runtime import json_in as _json_in
 from ._runtime import mismatch as _mismatch
 from ._runtime import missing_key as _missing_key
+from ._runtime import new as _new
 from ._runtime import not_one_of as _not_one_of
 from ._runtime import note as _note
 from .errors import DecodeError as _DecodeError
@@ -77,7 +78,7 @@ def _dec_Comparison(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Comparison)
+    self = _new(Comparison)
     absent = 0
     missing: list[str] | None = None
     try:
@@ -89,11 +90,8 @@ def _dec_Comparison(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("key")
-        elif strict:
-            raise _mismatch(None, "string").at("key")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("key")
     self.key = v
     try:
         v = data["value"]
@@ -104,13 +102,8 @@ def _dec_Comparison(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not (
-                isinstance(v, str) or (v.__class__ is float or _is_num(v))
-            ):
-                raise _mismatch(v, "string or number").at("value")
-        elif strict:
-            raise _mismatch(None, "string or number").at("value")
+        if strict and not (isinstance(v, str) or (v.__class__ is float or _is_num(v))):
+            raise _mismatch(v, "string or number").at("value")
     self.value = v
     if missing is None and len(data) + absent == 2:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -157,7 +150,7 @@ def _dec_Compound(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Compound)
+    self = _new(Compound)
     absent = 0
     missing: list[str] | None = None
     try:
@@ -169,13 +162,10 @@ def _dec_Compound(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            try:
-                v = _dec_list_Comparison(v, strict)
-            except _DecodeError as e:
-                raise e.at("filters")
-        elif strict:
-            raise _mismatch(None, "array").at("filters")
+        try:
+            v = _dec_list_Comparison(v, strict)
+        except _DecodeError as e:
+            raise e.at("filters")
     self.filters = v
     if missing is None and len(data) + absent == 1:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -244,7 +234,7 @@ def _dec_Holder(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Holder)
+    self = _new(Holder)
     absent = 0
     nulls: list[str] | None = None
     if "filter" in data:

@@ -22,6 +22,7 @@ from ._runtime import is_num as _is_num
 from ._runtime import json_in as _json_in
 from ._runtime import mismatch as _mismatch
 from ._runtime import missing_key as _missing_key
+from ._runtime import new as _new
 from ._runtime import not_one_of as _not_one_of
 from ._runtime import note as _note
 from .errors import DecodeError as _DecodeError
@@ -75,7 +76,7 @@ def _dec_Point(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Point)
+    self = _new(Point)
     absent = 0
     missing: list[str] | None = None
     try:
@@ -87,11 +88,8 @@ def _dec_Point(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not (v.__class__ is float or _is_num(v)):
-                raise _mismatch(v, "number").at("x")
-        elif strict:
-            raise _mismatch(None, "number").at("x")
+        if strict and not (v.__class__ is float or _is_num(v)):
+            raise _mismatch(v, "number").at("x")
     self.x = v
     try:
         v = data["y"]
@@ -102,11 +100,8 @@ def _dec_Point(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not (v.__class__ is float or _is_num(v)):
-                raise _mismatch(v, "number").at("y")
-        elif strict:
-            raise _mismatch(None, "number").at("y")
+        if strict and not (v.__class__ is float or _is_num(v)):
+            raise _mismatch(v, "number").at("y")
     self.y = v
     if missing is None and len(data) + absent == 2:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -210,7 +205,7 @@ def _dec_Collections(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Collections)
+    self = _new(Collections)
     absent = 0
     nulls: list[str] | None = None
     if "grid" in data:
@@ -366,7 +361,7 @@ def _dec_Tagged(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Tagged)
+    self = _new(Tagged)
     absent = 0
     missing: list[str] | None = None
     try:
@@ -378,11 +373,8 @@ def _dec_Tagged(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("id")
-        elif strict:
-            raise _mismatch(None, "string").at("id")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("id")
     self.id = v
     if missing is None and len(data) + absent == 1:
         self._meta = None  # type: ignore[misc]  # a slot of the base class

@@ -22,6 +22,7 @@ from ._runtime import is_num as _is_num
 from ._runtime import json_in as _json_in
 from ._runtime import mismatch as _mismatch
 from ._runtime import missing_key as _missing_key
+from ._runtime import new as _new
 from ._runtime import not_one_of as _not_one_of
 from ._runtime import note as _note
 from .errors import DecodeError as _DecodeError
@@ -107,7 +108,7 @@ def _dec_Job(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Job)
+    self = _new(Job)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
@@ -120,11 +121,8 @@ def _dec_Job(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("id")
-        elif strict:
-            raise _mismatch(None, "string").at("id")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("id")
     self.id = v
     try:
         v = data["finished_at"]
@@ -233,7 +231,7 @@ def _dec_Ref(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Ref)
+    self = _new(Ref)
     absent = 0
     missing: list[str] | None = None
     try:
@@ -245,11 +243,8 @@ def _dec_Ref(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("id")
-        elif strict:
-            raise _mismatch(None, "string").at("id")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("id")
     self.id = v
     if missing is None and len(data) + absent == 1:
         self._meta = None  # type: ignore[misc]  # a slot of the base class

@@ -22,6 +22,7 @@ from ._runtime import is_num as _is_num
 from ._runtime import json_in as _json_in
 from ._runtime import mismatch as _mismatch
 from ._runtime import missing_key as _missing_key
+from ._runtime import new as _new
 from ._runtime import not_one_of as _not_one_of
 from ._runtime import note as _note
 from .errors import DecodeError as _DecodeError
@@ -87,7 +88,7 @@ def _dec_Cat(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Cat)
+    self = _new(Cat)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
@@ -115,11 +116,8 @@ def _dec_Cat(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("name")
-        elif strict:
-            raise _mismatch(None, "string").at("name")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("name")
     self.name = v
     if "lives" in data:
         v = data["lives"]
@@ -190,7 +188,7 @@ def _dec_Dog(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Dog)
+    self = _new(Dog)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
@@ -218,11 +216,8 @@ def _dec_Dog(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("name")
-        elif strict:
-            raise _mismatch(None, "string").at("name")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("name")
     self.name = v
     if "good" in data:
         v = data["good"]
@@ -285,7 +280,7 @@ def _dec_Circle(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Circle)
+    self = _new(Circle)
     absent = 0
     missing: list[str] | None = None
     try:
@@ -312,11 +307,8 @@ def _dec_Circle(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not (v.__class__ is float or _is_num(v)):
-                raise _mismatch(v, "number").at("radius")
-        elif strict:
-            raise _mismatch(None, "number").at("radius")
+        if strict and not (v.__class__ is float or _is_num(v)):
+            raise _mismatch(v, "number").at("radius")
     self.radius = v
     if missing is None and len(data) + absent == 2:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -366,7 +358,7 @@ def _dec_Square(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Square)
+    self = _new(Square)
     absent = 0
     missing: list[str] | None = None
     try:
@@ -393,11 +385,8 @@ def _dec_Square(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not (v.__class__ is float or _is_num(v)):
-                raise _mismatch(v, "number").at("side")
-        elif strict:
-            raise _mismatch(None, "number").at("side")
+        if strict and not (v.__class__ is float or _is_num(v)):
+            raise _mismatch(v, "number").at("side")
     self.side = v
     if missing is None and len(data) + absent == 2:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -462,7 +451,7 @@ def _dec_Owner(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Owner)
+    self = _new(Owner)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
@@ -475,13 +464,10 @@ def _dec_Owner(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            try:
-                v = _dec_union_Pet(v, strict)
-            except _DecodeError as e:
-                raise e.at("pet")
-        elif strict:
-            raise _mismatch(None, "object").at("pet")
+        try:
+            v = _dec_union_Pet(v, strict)
+        except _DecodeError as e:
+            raise e.at("pet")
     self.pet = v
     if "shapes" in data:
         v = data["shapes"]

@@ -22,6 +22,7 @@ from ._runtime import is_num as _is_num
 from ._runtime import json_in as _json_in
 from ._runtime import mismatch as _mismatch
 from ._runtime import missing_key as _missing_key
+from ._runtime import new as _new
 from ._runtime import not_one_of as _not_one_of
 from ._runtime import note as _note
 from .errors import DecodeError as _DecodeError
@@ -121,7 +122,7 @@ def _dec_Settings(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Settings)
+    self = _new(Settings)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None

@@ -22,6 +22,7 @@ from ._runtime import is_num as _is_num
 from ._runtime import json_in as _json_in
 from ._runtime import mismatch as _mismatch
 from ._runtime import missing_key as _missing_key
+from ._runtime import new as _new
 from ._runtime import not_one_of as _not_one_of
 from ._runtime import note as _note
 from .errors import DecodeError as _DecodeError
@@ -317,7 +318,7 @@ def _dec_Keywords(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Keywords)
+    self = _new(Keywords)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
@@ -330,11 +331,8 @@ def _dec_Keywords(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("class")
-        elif strict:
-            raise _mismatch(None, "string").at("class")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("class")
     self.class_ = v
     try:
         v = data["None"]
@@ -345,11 +343,8 @@ def _dec_Keywords(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("None")
-        elif strict:
-            raise _mismatch(None, "string").at("None")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("None")
     self.None_ = v
     try:
         v = data["True"]
@@ -360,11 +355,8 @@ def _dec_Keywords(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and v.__class__ is not bool:
-                raise _mismatch(v, "boolean").at("True")
-        elif strict:
-            raise _mismatch(None, "boolean").at("True")
+        if strict and v.__class__ is not bool:
+            raise _mismatch(v, "boolean").at("True")
     self.True_ = v
     try:
         v = data["False"]
@@ -375,11 +367,8 @@ def _dec_Keywords(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and v.__class__ is not bool:
-                raise _mismatch(v, "boolean").at("False")
-        elif strict:
-            raise _mismatch(None, "boolean").at("False")
+        if strict and v.__class__ is not bool:
+            raise _mismatch(v, "boolean").at("False")
     self.False_ = v
     try:
         v = data["def"]
@@ -390,11 +379,8 @@ def _dec_Keywords(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not (v.__class__ is int or _is_int(v)):
-                raise _mismatch(v, "integer").at("def")
-        elif strict:
-            raise _mismatch(None, "integer").at("def")
+        if strict and not (v.__class__ is int or _is_int(v)):
+            raise _mismatch(v, "integer").at("def")
     self.def_ = v
     if "import" in data:
         v = data["import"]
@@ -561,11 +547,8 @@ def _dec_Keywords(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("")
-        elif strict:
-            raise _mismatch(None, "string").at("")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("")
     self.field = v
     try:
         v = data[" "]
@@ -576,11 +559,8 @@ def _dec_Keywords(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at(" ")
-        elif strict:
-            raise _mismatch(None, "string").at(" ")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at(" ")
     self.field__ = v
     if "self" in data:
         v = data["self"]
@@ -915,7 +895,7 @@ def _dec_Builtins(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Builtins)
+    self = _new(Builtins)
     absent = 0
     nulls: list[str] | None = None
     if "str" in data:
@@ -1294,7 +1274,7 @@ def _dec_Methods(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Methods)
+    self = _new(Methods)
     absent = 0
     nulls: list[str] | None = None
     if "to_dict" in data:
@@ -1731,7 +1711,7 @@ def _dec_ShapesOfNames(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(ShapesOfNames)
+    self = _new(ShapesOfNames)
     absent = 0
     nulls: list[str] | None = None
     if "1st" in data:
@@ -2126,7 +2106,7 @@ def _dec_Ñandú(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Ñandú)
+    self = _new(Ñandú)
     absent = 0
     nulls: list[str] | None = None
     if "größe" in data:
@@ -2190,7 +2170,7 @@ def _dec_FooBar(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(FooBar)
+    self = _new(FooBar)
     absent = 0
     nulls: list[str] | None = None
     if "a" in data:
@@ -2254,7 +2234,7 @@ def _dec_FooBar2(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(FooBar2)
+    self = _new(FooBar2)
     absent = 0
     nulls: list[str] | None = None
     if "b" in data:
@@ -2318,7 +2298,7 @@ def _dec_Class(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Class)
+    self = _new(Class)
     absent = 0
     nulls: list[str] | None = None
     if "def" in data:
@@ -2382,7 +2362,7 @@ def _dec_AnyModel(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(AnyModel)
+    self = _new(AnyModel)
     absent = 0
     nulls: list[str] | None = None
     if "x" in data:
@@ -2446,7 +2426,7 @@ def _dec_Json(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Json)
+    self = _new(Json)
     absent = 0
     nulls: list[str] | None = None
     if "dumps" in data:
@@ -2512,7 +2492,7 @@ def _dec_KeyErrorModel(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(KeyErrorModel)
+    self = _new(KeyErrorModel)
     absent = 0
     nulls: list[str] | None = None
     if "key" in data:
@@ -2578,7 +2558,7 @@ def _dec_DecodeErrorModel(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(DecodeErrorModel)
+    self = _new(DecodeErrorModel)
     absent = 0
     nulls: list[str] | None = None
     if "message" in data:
@@ -2642,7 +2622,7 @@ def _dec_ClientModel(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(ClientModel)
+    self = _new(ClientModel)
     absent = 0
     nulls: list[str] | None = None
     if "name" in data:
@@ -2706,7 +2686,7 @@ def _dec_Model(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Model)
+    self = _new(Model)
     absent = 0
     nulls: list[str] | None = None
     if "x" in data:
@@ -2770,7 +2750,7 @@ def _dec_Model2(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Model2)
+    self = _new(Model2)
     absent = 0
     nulls: list[str] | None = None
     if "y" in data:
@@ -2834,7 +2814,7 @@ def _dec_Init(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Init)
+    self = _new(Init)
     absent = 0
     nulls: list[str] | None = None
     if "z" in data:
@@ -2971,7 +2951,7 @@ def _dec_Uses(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Uses)
+    self = _new(Uses)
     absent = 0
     nulls: list[str] | None = None
     if "any" in data:

@@ -22,6 +22,7 @@ from ._runtime import is_num as _is_num
 from ._runtime import json_in as _json_in
 from ._runtime import mismatch as _mismatch
 from ._runtime import missing_key as _missing_key
+from ._runtime import new as _new
 from ._runtime import not_one_of as _not_one_of
 from ._runtime import note as _note
 from .errors import DecodeError as _DecodeError
@@ -109,7 +110,7 @@ def _dec_Tree(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Tree)
+    self = _new(Tree)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
@@ -122,11 +123,8 @@ def _dec_Tree(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("label")
-        elif strict:
-            raise _mismatch(None, "string").at("label")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("label")
     self.label = v
     if "children" in data:
         v = data["children"]
@@ -216,7 +214,7 @@ def _dec_Ping(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Ping)
+    self = _new(Ping)
     absent = 0
     missing: list[str] | None = None
     try:
@@ -228,13 +226,10 @@ def _dec_Ping(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            try:
-                v = _dec_Pong(v, strict)
-            except _DecodeError as e:
-                raise e.at("pong")
-        elif strict:
-            raise _mismatch(None, "object").at("pong")
+        try:
+            v = _dec_Pong(v, strict)
+        except _DecodeError as e:
+            raise e.at("pong")
     self.pong = v
     if missing is None and len(data) + absent == 1:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -292,7 +287,7 @@ def _dec_Pong(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Pong)
+    self = _new(Pong)
     absent = 0
     nulls: list[str] | None = None
     if "ping" in data:
@@ -371,7 +366,7 @@ def _dec_Num(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Num)
+    self = _new(Num)
     absent = 0
     missing: list[str] | None = None
     try:
@@ -398,11 +393,8 @@ def _dec_Num(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not (v.__class__ is float or _is_num(v)):
-                raise _mismatch(v, "number").at("value")
-        elif strict:
-            raise _mismatch(None, "number").at("value")
+        if strict and not (v.__class__ is float or _is_num(v)):
+            raise _mismatch(v, "number").at("value")
     self.value = v
     if missing is None and len(data) + absent == 2:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -464,7 +456,7 @@ def _dec_BinOp(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(BinOp)
+    self = _new(BinOp)
     absent = 0
     missing: list[str] | None = None
     try:
@@ -506,13 +498,10 @@ def _dec_BinOp(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            try:
-                v = _dec_union_Expr(v, strict)
-            except _DecodeError as e:
-                raise e.at("left")
-        elif strict:
-            raise _mismatch(None, "object").at("left")
+        try:
+            v = _dec_union_Expr(v, strict)
+        except _DecodeError as e:
+            raise e.at("left")
     self.left = v
     try:
         v = data["right"]
@@ -523,13 +512,10 @@ def _dec_BinOp(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            try:
-                v = _dec_union_Expr(v, strict)
-            except _DecodeError as e:
-                raise e.at("right")
-        elif strict:
-            raise _mismatch(None, "object").at("right")
+        try:
+            v = _dec_union_Expr(v, strict)
+        except _DecodeError as e:
+            raise e.at("right")
     self.right = v
     if missing is None and len(data) + absent == 4:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -582,7 +568,7 @@ def _dec_Neg(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Neg)
+    self = _new(Neg)
     absent = 0
     missing: list[str] | None = None
     try:
@@ -594,11 +580,8 @@ def _dec_Neg(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("kind")
-        elif strict:
-            raise _mismatch(None, "string").at("kind")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("kind")
     self.kind = v
     try:
         v = data["operand"]
@@ -609,13 +592,10 @@ def _dec_Neg(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            try:
-                v = _dec_union_Expr(v, strict)
-            except _DecodeError as e:
-                raise e.at("operand")
-        elif strict:
-            raise _mismatch(None, "object").at("operand")
+        try:
+            v = _dec_union_Expr(v, strict)
+        except _DecodeError as e:
+            raise e.at("operand")
     self.operand = v
     if missing is None and len(data) + absent == 2:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -669,7 +649,7 @@ def _dec_Base(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Base)
+    self = _new(Base)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
@@ -682,11 +662,8 @@ def _dec_Base(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("id")
-        elif strict:
-            raise _mismatch(None, "string").at("id")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("id")
     self.id = v
     if "created" in data:
         v = data["created"]
@@ -757,7 +734,7 @@ def _dec_Named(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Named)
+    self = _new(Named)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
@@ -770,11 +747,8 @@ def _dec_Named(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("id")
-        elif strict:
-            raise _mismatch(None, "string").at("id")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("id")
     self.id = v
     if "created" in data:
         v = data["created"]
@@ -798,11 +772,8 @@ def _dec_Named(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("name")
-        elif strict:
-            raise _mismatch(None, "string").at("name")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("name")
     self.name = v
     if missing is None and nulls is None and len(data) + absent == 3:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -864,7 +835,7 @@ def _dec_Extended(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Extended)
+    self = _new(Extended)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
@@ -877,11 +848,8 @@ def _dec_Extended(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("id")
-        elif strict:
-            raise _mismatch(None, "string").at("id")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("id")
     self.id = v
     try:
         v = data["created"]
@@ -892,11 +860,8 @@ def _dec_Extended(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not (v.__class__ is int or _is_int(v)):
-                raise _mismatch(v, "integer").at("created")
-        elif strict:
-            raise _mismatch(None, "integer").at("created")
+        if strict and not (v.__class__ is int or _is_int(v)):
+            raise _mismatch(v, "integer").at("created")
     self.created = v
     try:
         v = data["name"]
@@ -907,11 +872,8 @@ def _dec_Extended(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("name")
-        elif strict:
-            raise _mismatch(None, "string").at("name")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("name")
     self.name = v
     if "tags" in data:
         v = data["tags"]
@@ -1027,7 +989,7 @@ def _dec_Registry(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Registry)
+    self = _new(Registry)
     absent = 0
     nulls: list[str] | None = None
     if "trees" in data:
@@ -1180,7 +1142,7 @@ def _dec_Extras(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Extras)
+    self = _new(Extras)
     absent = 0
     missing: list[str] | None = None
     try:
@@ -1192,11 +1154,8 @@ def _dec_Extras(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("id")
-        elif strict:
-            raise _mismatch(None, "string").at("id")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("id")
     self.id = v
     if missing is None and len(data) + absent == 1:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -1348,7 +1307,7 @@ def _dec_Consts(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Consts)
+    self = _new(Consts)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None

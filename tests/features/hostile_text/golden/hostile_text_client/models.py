@@ -22,6 +22,7 @@ from ._runtime import is_num as _is_num
 from ._runtime import json_in as _json_in
 from ._runtime import mismatch as _mismatch
 from ._runtime import missing_key as _missing_key
+from ._runtime import new as _new
 from ._runtime import not_one_of as _not_one_of
 from ._runtime import note as _note
 from .errors import DecodeError as _DecodeError
@@ -175,7 +176,7 @@ def _dec_Thing(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Thing)
+    self = _new(Thing)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
@@ -188,11 +189,8 @@ def _dec_Thing(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("docstring_escape")
-        elif strict:
-            raise _mismatch(None, "string").at("docstring_escape")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("docstring_escape")
     self.docstring_escape = v
     if "single_quotes" in data:
         v = data["single_quotes"]
@@ -403,7 +401,7 @@ def _dec_Weird(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Weird)
+    self = _new(Weird)
     absent = 0
     nulls: list[str] | None = None
     if "default_object" in data:

@@ -9,11 +9,12 @@ Private to the package; nothing here is part of its public interface.
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar
 
 from .errors import DecodeError
 
 _M = TypeVar("_M", bound="Model")
+_T = TypeVar("_T")
 
 # Marks a key that the input did not have.
 ABSENT: Any = object()
@@ -74,7 +75,7 @@ class Model:
     ) -> _M:
         """Decode JSON text; see ``from_dict``. Text that is not JSON raises ``DecodeError``."""
         try:
-            data = json.loads(text)
+            data = loads(text)
         except (ValueError, RecursionError) as exc:
             raise DecodeError(f"invalid JSON: {exc}") from exc
         return cls.from_dict(data, strict=strict)
@@ -82,6 +83,38 @@ class Model:
     def to_json(self, *, indent: int | None = None) -> str:
         """Encode as JSON text (``json.dumps`` of ``to_dict()``)."""
         return json.dumps(self.to_dict(), indent=indent)
+
+
+if TYPE_CHECKING:
+
+    def new(cls: type[_T]) -> _T:
+        """An instance with no field set: a decoder sets every slot itself."""
+
+else:
+    new = object.__new__
+
+# The scanner json.loads ends in; typeshed does not declare the attribute.
+_decoder: Any = json.JSONDecoder()
+_scan: Callable[[str, int], tuple[Any, int]] = _decoder.scan_once
+
+
+def loads(text: str | bytes | bytearray) -> Any:
+    """``json.loads`` without its Python-level layers on the common path.
+
+    Text that starts with a JSON value goes straight to the scanner ``json.loads``
+    itself ends in (the same parser, values and limits). Everything else, leading
+    whitespace, bytes and every error, goes to ``json.loads``, so results and error
+    messages are exactly json's.
+    """
+    if isinstance(text, str):
+        try:
+            value, end = _scan(text, 0)
+        except (StopIteration, ValueError, RecursionError):
+            pass  # json.loads raises the error in its own words
+        else:
+            if end == len(text) or not text[end:].strip(" \t\n\r"):
+                return value
+    return json.loads(text)
 
 
 def as_object(data: Any) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from ._runtime import is_num as _is_num
 from ._runtime import json_in as _json_in
 from ._runtime import mismatch as _mismatch
 from ._runtime import missing_key as _missing_key
+from ._runtime import new as _new
 from ._runtime import not_one_of as _not_one_of
 from ._runtime import note as _note
 from .errors import DecodeError as _DecodeError
@@ -79,7 +80,7 @@ def _dec_Dimensions(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Dimensions)
+    self = _new(Dimensions)
     absent = 0
     missing: list[str] | None = None
     try:
@@ -91,11 +92,8 @@ def _dec_Dimensions(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not (v.__class__ is int or _is_int(v)):
-                raise _mismatch(v, "integer").at("width")
-        elif strict:
-            raise _mismatch(None, "integer").at("width")
+        if strict and not (v.__class__ is int or _is_int(v)):
+            raise _mismatch(v, "integer").at("width")
     self.width = v
     try:
         v = data["height"]
@@ -106,11 +104,8 @@ def _dec_Dimensions(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not (v.__class__ is int or _is_int(v)):
-                raise _mismatch(v, "integer").at("height")
-        elif strict:
-            raise _mismatch(None, "integer").at("height")
+        if strict and not (v.__class__ is int or _is_int(v)):
+            raise _mismatch(v, "integer").at("height")
     self.height = v
     if missing is None and len(data) + absent == 2:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
@@ -188,7 +183,7 @@ def _dec_CreateWidgetRequest(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(CreateWidgetRequest)
+    self = _new(CreateWidgetRequest)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
@@ -201,11 +196,8 @@ def _dec_CreateWidgetRequest(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("name")
-        elif strict:
-            raise _mismatch(None, "string").at("name")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("name")
     self.name = v
     try:
         v = data["size"]
@@ -216,13 +208,10 @@ def _dec_CreateWidgetRequest(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            try:
-                v = _dec_Dimensions(v, strict)
-            except _DecodeError as e:
-                raise e.at("size")
-        elif strict:
-            raise _mismatch(None, "object").at("size")
+        try:
+            v = _dec_Dimensions(v, strict)
+        except _DecodeError as e:
+            raise e.at("size")
     self.size = v
     if "colour" in data:
         v = data["colour"]
@@ -320,7 +309,7 @@ def _dec_Widget(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(Widget)
+    self = _new(Widget)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
@@ -333,11 +322,8 @@ def _dec_Widget(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("id")
-        elif strict:
-            raise _mismatch(None, "string").at("id")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("id")
     self.id = v
     try:
         v = data["name"]
@@ -348,11 +334,8 @@ def _dec_Widget(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("name")
-        elif strict:
-            raise _mismatch(None, "string").at("name")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("name")
     self.name = v
     if "size" in data:
         v = data["size"]
@@ -430,7 +413,7 @@ def _dec_WidgetList(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(WidgetList)
+    self = _new(WidgetList)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
@@ -458,13 +441,10 @@ def _dec_WidgetList(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            try:
-                v = _dec_list_Widget(v, strict)
-            except _DecodeError as e:
-                raise e.at("data")
-        elif strict:
-            raise _mismatch(None, "array").at("data")
+        try:
+            v = _dec_list_Widget(v, strict)
+        except _DecodeError as e:
+            raise e.at("data")
     self.data = v
     try:
         v = data["has_more"]
@@ -475,11 +455,8 @@ def _dec_WidgetList(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and v.__class__ is not bool:
-                raise _mismatch(v, "boolean").at("has_more")
-        elif strict:
-            raise _mismatch(None, "boolean").at("has_more")
+        if strict and v.__class__ is not bool:
+            raise _mismatch(v, "boolean").at("has_more")
     self.has_more = v
     if "last_id" in data:
         v = data["last_id"]
@@ -544,7 +521,7 @@ def _dec_WidgetEvent(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(WidgetEvent)
+    self = _new(WidgetEvent)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
@@ -557,11 +534,8 @@ def _dec_WidgetEvent(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("type")
-        elif strict:
-            raise _mismatch(None, "string").at("type")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("type")
     self.type = v
     if "widget" in data:
         v = data["widget"]
@@ -660,7 +634,7 @@ def _dec_UploadPhotoRequest(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(UploadPhotoRequest)
+    self = _new(UploadPhotoRequest)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
@@ -673,11 +647,8 @@ def _dec_UploadPhotoRequest(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("file")
-        elif strict:
-            raise _mismatch(None, "string").at("file")
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("file")
     self.file = v
     try:
         v = data["purpose"]
@@ -805,7 +776,7 @@ def _dec_PolishWidgetRequest(data: Any, strict: bool) -> Any:
         if strict:
             raise _mismatch(data, "object")
         return data
-    self = object.__new__(PolishWidgetRequest)
+    self = _new(PolishWidgetRequest)
     absent = 0
     missing: list[str] | None = None
     nulls: list[str] | None = None
@@ -818,11 +789,8 @@ def _dec_PolishWidgetRequest(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if v is not None:
-            if strict and not (v.__class__ is int or _is_int(v)):
-                raise _mismatch(v, "integer").at("level")
-        elif strict:
-            raise _mismatch(None, "integer").at("level")
+        if strict and not (v.__class__ is int or _is_int(v)):
+            raise _mismatch(v, "integer").at("level")
     self.level = v
     if "stream" in data:
         v = data["stream"]
