@@ -236,6 +236,11 @@ class Branch:
     # by trying each variant in turn
     raw: bool = False
 
+    @property
+    def kind_suffices(self) -> bool:
+        """The JSON kind alone makes the value valid (a plain string among the variants)."""
+        return any(isinstance(c, Primitive) and c.json_type == self.kind for c in map(unwrap, self.checks))
+
 
 @dataclass(frozen=True)
 class UnionType:

@@ -55,9 +55,10 @@ class Point(_Model):
         """Encode as a JSON object: the input back exactly for a decoded object."""
         meta = self._meta
         v: Any
-        out: dict[str, Any] = {}
-        out["x"] = self.x
-        out["y"] = self.y
+        out: dict[str, Any] = {
+            "x": self.x,
+            "y": self.y,
+        }
         if meta is not None:
             meta.write(out)
         return out
@@ -342,8 +343,9 @@ class Tagged(_Model):
         """Encode as a JSON object: the input back exactly for a decoded object."""
         meta = self._meta
         v: Any
-        out: dict[str, Any] = {}
-        out["id"] = self.id
+        out: dict[str, Any] = {
+            "id": self.id,
+        }
         if meta is not None:
             meta.write(out, _enc_map_Point)
         return out

@@ -63,9 +63,10 @@ class Job(_Model):
         """Encode as a JSON object: the input back exactly for a decoded object."""
         meta = self._meta
         v: Any
-        out: dict[str, Any] = {}
-        out["id"] = self.id
-        out["finished_at"] = self.finished_at
+        out: dict[str, Any] = {
+            "id": self.id,
+            "finished_at": self.finished_at,
+        }
         v = self.rate
         if v is not None:
             out["rate"] = v
@@ -212,8 +213,9 @@ class Ref(_Model):
         """Encode as a JSON object: the input back exactly for a decoded object."""
         meta = self._meta
         v: Any
-        out: dict[str, Any] = {}
-        out["id"] = self.id
+        out: dict[str, Any] = {
+            "id": self.id,
+        }
         if meta is not None:
             meta.write(out)
         return out

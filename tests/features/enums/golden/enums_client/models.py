@@ -71,9 +71,10 @@ class Settings(_Model):
         """Encode as a JSON object: the input back exactly for a decoded object."""
         meta = self._meta
         v: Any
-        out: dict[str, Any] = {}
-        out["colour"] = self.colour
-        out["level"] = self.level
+        out: dict[str, Any] = {
+            "colour": self.colour,
+            "level": self.level,
+        }
         v = self.flag
         if v is not None:
             out["flag"] = v

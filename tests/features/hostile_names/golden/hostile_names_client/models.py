@@ -143,12 +143,13 @@ class Keywords(_Model):
         """Encode as a JSON object: the input back exactly for a decoded object."""
         meta = self._meta
         v: Any
-        out: dict[str, Any] = {}
-        out["class"] = self.class_
-        out["None"] = self.None_
-        out["True"] = self.True_
-        out["False"] = self.False_
-        out["def"] = self.def_
+        out: dict[str, Any] = {
+            "class": self.class_,
+            "None": self.None_,
+            "True": self.True_,
+            "False": self.False_,
+            "def": self.def_,
+        }
         v = self.import_
         if v is not None:
             out["import"] = v

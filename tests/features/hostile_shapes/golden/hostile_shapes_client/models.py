@@ -73,8 +73,9 @@ class Tree(_Model):
         """Encode as a JSON object: the input back exactly for a decoded object."""
         meta = self._meta
         v: Any
-        out: dict[str, Any] = {}
-        out["label"] = self.label
+        out: dict[str, Any] = {
+            "label": self.label,
+        }
         v = self.children
         if v is not None:
             out["children"] = _enc_list_Tree(v)
@@ -194,9 +195,11 @@ class Ping(_Model):
         """Encode as a JSON object: the input back exactly for a decoded object."""
         meta = self._meta
         v: Any
-        out: dict[str, Any] = {}
-        v = self.pong
-        out["pong"] = v.to_dict() if isinstance(v, _Model) else v
+        out: dict[str, Any] = {
+            "pong": (
+                self.pong.to_dict() if isinstance(self.pong, _Model) else self.pong
+            ),
+        }
         if meta is not None:
             meta.write(out)
         return out
@@ -345,9 +348,10 @@ class Num(_Model):
         """Encode as a JSON object: the input back exactly for a decoded object."""
         meta = self._meta
         v: Any
-        out: dict[str, Any] = {}
-        out["kind"] = self.kind
-        out["value"] = self.value
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "value": self.value,
+        }
         if meta is not None:
             meta.write(out)
         return out
@@ -429,13 +433,12 @@ class BinOp(_Model):
         """Encode as a JSON object: the input back exactly for a decoded object."""
         meta = self._meta
         v: Any
-        out: dict[str, Any] = {}
-        out["kind"] = self.kind
-        out["op"] = self.op
-        v = self.left
-        out["left"] = _enc_union_Expr(v)
-        v = self.right
-        out["right"] = _enc_union_Expr(v)
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "op": self.op,
+            "left": _enc_union_Expr(self.left),
+            "right": _enc_union_Expr(self.right),
+        }
         if meta is not None:
             meta.write(out)
         return out
@@ -546,10 +549,10 @@ class Neg(_Model):
         """Encode as a JSON object: the input back exactly for a decoded object."""
         meta = self._meta
         v: Any
-        out: dict[str, Any] = {}
-        out["kind"] = self.kind
-        v = self.operand
-        out["operand"] = _enc_union_Expr(v)
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "operand": _enc_union_Expr(self.operand),
+        }
         if meta is not None:
             meta.write(out)
         return out
@@ -624,8 +627,9 @@ class Base(_Model):
         """Encode as a JSON object: the input back exactly for a decoded object."""
         meta = self._meta
         v: Any
-        out: dict[str, Any] = {}
-        out["id"] = self.id
+        out: dict[str, Any] = {
+            "id": self.id,
+        }
         v = self.created
         if v is not None:
             out["created"] = v
@@ -707,8 +711,9 @@ class Named(_Model):
         """Encode as a JSON object: the input back exactly for a decoded object."""
         meta = self._meta
         v: Any
-        out: dict[str, Any] = {}
-        out["id"] = self.id
+        out: dict[str, Any] = {
+            "id": self.id,
+        }
         v = self.created
         if v is not None:
             out["created"] = v
@@ -806,10 +811,11 @@ class Extended(_Model):
         """Encode as a JSON object: the input back exactly for a decoded object."""
         meta = self._meta
         v: Any
-        out: dict[str, Any] = {}
-        out["id"] = self.id
-        out["created"] = self.created
-        out["name"] = self.name
+        out: dict[str, Any] = {
+            "id": self.id,
+            "created": self.created,
+            "name": self.name,
+        }
         v = self.tags
         if v is not None:
             out["tags"] = v
@@ -1123,8 +1129,9 @@ class Extras(_Model):
         """Encode as a JSON object: the input back exactly for a decoded object."""
         meta = self._meta
         v: Any
-        out: dict[str, Any] = {}
-        out["id"] = self.id
+        out: dict[str, Any] = {
+            "id": self.id,
+        }
         if meta is not None:
             meta.write(out, _enc_map_Base)
         return out
@@ -1210,8 +1217,9 @@ class Consts(_Model):
         """Encode as a JSON object: the input back exactly for a decoded object."""
         meta = self._meta
         v: Any
-        out: dict[str, Any] = {}
-        out["kind"] = self.kind
+        out: dict[str, Any] = {
+            "kind": self.kind,
+        }
         v = self.version
         if v is not None:
             out["version"] = v
@@ -1808,20 +1816,14 @@ _TAGS_union_Expr = {
 
 def _dec_union_JsonValue(data: Any, strict: bool) -> Any:
     if data.__class__ is bool:
-        if strict and data.__class__ is not bool:
-            raise _mismatch(data, "string, number, boolean, array or object")
         return data
     if _is_int(data):
         if strict and not (data.__class__ is float or _is_num(data)):
             raise _mismatch(data, "string, number, boolean, array or object")
         return data
     if _is_num(data):
-        if strict and not (data.__class__ is float or _is_num(data)):
-            raise _mismatch(data, "string, number, boolean, array or object")
         return data
     if isinstance(data, str):
-        if strict and not isinstance(data, str):
-            raise _mismatch(data, "string, number, boolean, array or object")
         return data
     if isinstance(data, list):
         return _dec_list_JsonValue(data, strict)

@@ -103,8 +103,9 @@ class Thing(_Model):
         """Encode as a JSON object: the input back exactly for a decoded object."""
         meta = self._meta
         v: Any
-        out: dict[str, Any] = {}
-        out["docstring_escape"] = self.docstring_escape
+        out: dict[str, Any] = {
+            "docstring_escape": self.docstring_escape,
+        }
         v = self.single_quotes
         if v is not None:
             out["single_quotes"] = v

@@ -135,9 +135,10 @@ class Thing(_Model):
         """Encode as a JSON object: the input back exactly for a decoded object."""
         meta = self._meta
         v: Any
-        out: dict[str, Any] = {}
-        out["a"] = self.a
-        out["b"] = self.b
+        out: dict[str, Any] = {
+            "a": self.a,
+            "b": self.b,
+        }
         v = self.c
         if v is not None:
             out["c"] = v

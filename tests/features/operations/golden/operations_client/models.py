@@ -59,9 +59,10 @@ class Dimensions(_Model):
         """Encode as a JSON object: the input back exactly for a decoded object."""
         meta = self._meta
         v: Any
-        out: dict[str, Any] = {}
-        out["width"] = self.width
-        out["height"] = self.height
+        out: dict[str, Any] = {
+            "width": self.width,
+            "height": self.height,
+        }
         if meta is not None:
             meta.write(out)
         return out
@@ -143,10 +144,12 @@ class CreateWidgetRequest(_Model):
         """Encode as a JSON object: the input back exactly for a decoded object."""
         meta = self._meta
         v: Any
-        out: dict[str, Any] = {}
-        out["name"] = self.name
-        v = self.size
-        out["size"] = v.to_dict() if isinstance(v, _Model) else v
+        out: dict[str, Any] = {
+            "name": self.name,
+            "size": (
+                self.size.to_dict() if isinstance(self.size, _Model) else self.size
+            ),
+        }
         v = self.colour
         if v is not None:
             out["colour"] = v
@@ -282,9 +285,10 @@ class Widget(_Model):
         """Encode as a JSON object: the input back exactly for a decoded object."""
         meta = self._meta
         v: Any
-        out: dict[str, Any] = {}
-        out["id"] = self.id
-        out["name"] = self.name
+        out: dict[str, Any] = {
+            "id": self.id,
+            "name": self.name,
+        }
         v = self.size
         if v is not None:
             out["size"] = v.to_dict() if isinstance(v, _Model) else v
@@ -383,11 +387,11 @@ class WidgetList(_Model):
         """Encode as a JSON object: the input back exactly for a decoded object."""
         meta = self._meta
         v: Any
-        out: dict[str, Any] = {}
-        out["object"] = self.object
-        v = self.data
-        out["data"] = _enc_list_Widget(v)
-        out["has_more"] = self.has_more
+        out: dict[str, Any] = {
+            "object": self.object,
+            "data": _enc_list_Widget(self.data),
+            "has_more": self.has_more,
+        }
         v = self.last_id
         if v is not None:
             out["last_id"] = v
@@ -496,8 +500,9 @@ class WidgetEvent(_Model):
         """Encode as a JSON object: the input back exactly for a decoded object."""
         meta = self._meta
         v: Any
-        out: dict[str, Any] = {}
-        out["type"] = self.type
+        out: dict[str, Any] = {
+            "type": self.type,
+        }
         v = self.widget
         if v is not None:
             out["widget"] = v.to_dict() if isinstance(v, _Model) else v
@@ -589,9 +594,10 @@ class UploadPhotoRequest(_Model):
         """Encode as a JSON object: the input back exactly for a decoded object."""
         meta = self._meta
         v: Any
-        out: dict[str, Any] = {}
-        out["file"] = self.file
-        out["purpose"] = self.purpose
+        out: dict[str, Any] = {
+            "file": self.file,
+            "purpose": self.purpose,
+        }
         v = self.extras
         if v is not None:
             out["extras"] = v
@@ -751,8 +757,9 @@ class PolishWidgetRequest(_Model):
         """Encode as a JSON object: the input back exactly for a decoded object."""
         meta = self._meta
         v: Any
-        out: dict[str, Any] = {}
-        out["level"] = self.level
+        out: dict[str, Any] = {
+            "level": self.level,
+        }
         v = self.stream
         if v is not None:
             out["stream"] = v
@@ -846,8 +853,6 @@ def _dec_list_str(data: Any, strict: bool) -> Any:
 
 def _dec_union_WatchWidgetRequest(data: Any, strict: bool) -> Any:
     if isinstance(data, str):
-        if strict and not isinstance(data, str):
-            raise _mismatch(data, "object or string")
         return data
     if isinstance(data, dict):
         return _dec_Dimensions(data, strict)
