@@ -1,0 +1,75 @@
+"""The benchmark script's own logic (never its times): the codec table has a row per
+example with ratios, and the snapshot goals are read off the rows correctly."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_run"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_codec_rows_cover_every_example(bench: ModuleType) -> None:
+    rows = bench.codec(0.01, [])
+    assert [r["payload"] for r in rows] == [p.stem for p in bench.EXAMPLES]
+    for row in rows:
+        for key in ("strict", "lenient", "to_json"):
+            assert isinstance(row[key], float) and row[key] > 0, (row["payload"], key)
+
+
+def test_best_times_each_function(bench: ModuleType) -> None:
+    calls = {"a": 0, "b": 0}
+
+    def a() -> None:
+        calls["a"] += 1
+
+    def b() -> None:
+        calls["b"] += 1
+        sum(range(200))
+
+    found = bench.best({"a": a, "b": b}, 0.01)
+    assert found.keys() == {"a", "b"} and calls["a"] > 0 and calls["b"] > 0
+    assert found["b"] > found["a"] > 0
+
+
+def _rows(ruff_cold: Any, peak: str, ruff_warm: Any, black_warm: Any, opc: Any) -> list[dict[str, Any]]:
+    return [
+        {"tool": "oas-dataclasses --formatter ruff", "run": "cold", "seconds": ruff_cold, "peak memory": peak},
+        {"tool": "oas-dataclasses --formatter ruff", "run": "warm", "seconds": ruff_warm, "peak memory": "90 MB"},
+        {"tool": "oas-dataclasses --formatter black", "run": "cold", "seconds": "200.00", "peak memory": "900 MB"},
+        {"tool": "oas-dataclasses --formatter black", "run": "warm", "seconds": black_warm, "peak memory": "90 MB"},
+        {"tool": "openapi-python-client", "run": "cold", "seconds": opc, "peak memory": "300 MB"},
+    ]
+
+
+def test_snapshot_goals_met(bench: ModuleType) -> None:
+    lines = bench.snapshot_goals(_rows("3.00", "160 MB", "1.00", "0.80", "10.00"))
+    assert lines == [
+        "ruff cold / openapi-python-client: 0.30 (goal <= 0.5: met)",
+        "ruff cold peak memory: 160 MB (goal <= 500 MB: met)",
+        "ruff with nothing changed: 1.00 s (goal <= 1.5 s: met)",
+        "black with nothing changed: 0.80 s (goal <= 1.5 s: met)",
+    ]
+
+
+def test_snapshot_goals_not_met_and_missing_figures(bench: ModuleType) -> None:
+    lines = bench.snapshot_goals(_rows("6.00", "600 MB", "1.60", "timeout (> 600 s)", "not installed"))
+    assert lines == [
+        "ruff cold peak memory: 600 MB (goal <= 500 MB: NOT met)",
+        "ruff with nothing changed: 1.60 s (goal <= 1.5 s: NOT met)",
+    ]
