@@ -106,6 +106,38 @@ def docstring(text: Any) -> str:
     return '"""' + s + '"""'
 
 
+def parameter(arg: str, annotation: str, default: str | None = None, indent: int = 8) -> str:
+    """One parameter of a signature laid out one per line. A union annotation too long
+    for its line is put in parentheses here: black adds them itself, ruff's formatter
+    splits the union instead, so both keep these."""
+    text = f"{arg}: {annotation}" + ("" if default is None else f" = {default}")
+    if indent + len(text) + 1 > 88 and _top_level_union(annotation):  # + the trailing comma
+        text = f"{arg}: ({annotation})" + ("" if default is None else f" = {default}")
+    return text
+
+
+def _top_level_union(annotation: str) -> bool:
+    """Whether ``annotation`` has a ``|`` outside brackets and string literals."""
+    depth, quote, i = 0, "", 0
+    while i < len(annotation):
+        ch = annotation[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "[(":
+            depth += 1
+        elif ch in "])":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
 def markdown_text(text: Any) -> str:
     """One line of plain text for the generated README."""
     return " ".join(str(text).split()).replace("<", "&lt;")
@@ -130,6 +162,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         docstring_text=docstring_text,
         comment_text=comment_text,
         markdown_text=markdown_text,
+        parameter=parameter,
         expected=ir.expected,
         unwrap=ir.unwrap,
         tojson=lambda v: json.dumps(v, ensure_ascii=False),
