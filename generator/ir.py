@@ -548,11 +548,13 @@ class BodyField:
     # multipart: a file (``FileInput``) or a list of files
     file: bool = False
     file_list: bool = False
+    file_or_list: bool = False
 
     @property
     def annotation(self) -> str:
         if self.file:
-            ann = "list[FileInput]" if self.file_list else "FileInput"
+            ann = "FileInput | list[FileInput]" if self.file_or_list else (
+                "list[FileInput]" if self.file_list else "FileInput")
         else:
             ann = self.type.annotation
             if isinstance(self.type, AnyType):

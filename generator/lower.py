@@ -555,7 +555,7 @@ class Lowerer:
                 own_params = _want(op.get("parameters"), list, oloc.child("parameters"), "parameters", [])
                 taken = {"self", "timeout", "extra_headers", "extra_body", "body"}
                 params = self._parameters(list(shared_params), list(own_params), ploc, oloc, op_id, taken)
-                body = self._request_body(op, oloc, op_id, taken)
+                body, upload = self._request_body(op, oloc, op_id, taken)
                 media, response, accept, stream_event = self._response(op, oloc, op_id)
                 base = ir.Operation(
                     operation_id=op_id,
@@ -573,6 +573,11 @@ class Lowerer:
                     pagination=self._pagination(method, params, response),
                 )
                 ops.append(base)
+                if upload is not None:
+                    # the body can also be sent as a multipart form, to upload files: `<name>_multipart`
+                    uname = mname + "_multipart"
+                    claim(uname, op_id, oloc.child("operationId"))
+                    ops.append(dataclasses.replace(base, method_name=uname, body=upload, pagination=None))
                 if stream_event is not None:
                     # a second method for the text/event-stream answer: `<name>_stream`
                     sname = mname + "_stream"
@@ -625,9 +630,13 @@ class Lowerer:
             )
         return params
 
-    def _request_body(self, op: dict[str, Any], oloc: Location, op_id: str, taken: set[str]) -> ir.Body | None:
+    def _request_body(self, op: dict[str, Any], oloc: Location, op_id: str,
+                      taken: set[str]) -> tuple[ir.Body | None, ir.Body | None]:
+        """The body the method sends (JSON when the operation accepts it, else a
+        multipart form, else raw bytes) and, when JSON and a multipart form are both
+        accepted, the multipart body too."""
         if op.get("requestBody") is None:
-            return None
+            return None, None
         rloc = oloc.child("requestBody")
         rb = op["requestBody"]
         if isinstance(rb, dict) and "$ref" in rb:
@@ -638,13 +647,25 @@ class Lowerer:
             raise rloc.error(f"operation {op_id!r}: a request body needs a content media type")
         required = rb.get("required") is True
         medias = list(content)
-        media = next((m for m in medias if _is_json(m)), None)
-        kind = "json"
-        if media is None:
-            media = next((m for m in medias if m.split(";")[0].strip() == "multipart/form-data"), None)
-            kind = "multipart"
-        if media is None:
-            media, kind = medias[0], "raw"
+        json_media = next((m for m in medias if _is_json(m)), None)
+        form_media = next((m for m in medias if m.split(";")[0].strip() == "multipart/form-data"), None)
+        before = set(taken)
+        if json_media is not None:
+            body = self._body("json", json_media, content, rloc, op_id, taken, required)
+            if form_media is None:
+                return body, None
+            form_taken = set(before)
+            upload = self._body("multipart", form_media, content, rloc, op_id, form_taken, required)
+            if not any(f.file for f in upload.fields):
+                return body, None  # a form without files adds nothing to the JSON body
+            taken |= form_taken
+            return body, upload
+        if form_media is not None:
+            return self._body("multipart", form_media, content, rloc, op_id, taken, required), None
+        return self._body("raw", medias[0], content, rloc, op_id, taken, required), None
+
+    def _body(self, kind: str, media: str, content: dict[str, Any], rloc: Location, op_id: str,
+              taken: set[str], required: bool) -> ir.Body:
         mloc = rloc.child("content", media)
         mt = _want(content[media], dict, mloc, "a media type", {})
         schema = mt.get("schema")
@@ -667,13 +688,15 @@ class Lowerer:
             file = files.get(f.json_name)
             fields.append(ir.BodyField(
                 name=f.json_name, arg=attribute_name(f.json_name, taken), type=ftype,
-                required=f.required, doc=f.doc_text, file=file is not None, file_list=file is True,
+                required=f.required, doc=f.doc_text, file=file is not None, file_list=file == "list",
+                file_or_list=file == "either",
             ))
         return ir.Body(kind, media, tuple(fields), t, required)
 
-    def _file_properties(self, schema: Any, loc: Location) -> dict[str, bool]:
-        """Multipart properties that are files (``format: binary``): name -> is a list."""
-        out: dict[str, bool] = {}
+    def _file_properties(self, schema: Any, loc: Location) -> dict[str, str]:
+        """Multipart properties that are files (``format: binary``): name -> "one",
+        "list" or "either" (a union of a file and a list of files)."""
+        out: dict[str, str] = {}
         todo = [(schema, loc)]
         seen: set[Location] = set()
         while todo:
@@ -688,10 +711,16 @@ class Lowerer:
                 ploc = nloc.child("properties", name)
                 if isinstance(prop, dict) and "$ref" in prop:
                     prop, ploc = self.spec.resolve(prop["$ref"], ploc)
-                if _is_binary(prop):
-                    out[name] = False
-                elif isinstance(prop, dict) and _is_binary(prop.get("items")):
-                    out[name] = True
+                variants = [prop]
+                if isinstance(prop, dict):  # a file, a list of files, or (in a union) either
+                    for key in ("anyOf", "oneOf"):
+                        for v in prop.get(key) or []:
+                            variants.append(self.spec.resolve(v["$ref"], ploc)[0] if isinstance(v, dict)
+                                            and "$ref" in v else v)
+                one = any(_is_binary(v) for v in variants)
+                many = any(isinstance(v, dict) and _is_binary(v.get("items")) for v in variants)
+                if one or many:
+                    out[name] = "either" if one and many else "list" if many else "one"
         return out
 
     def _response(self, op: dict[str, Any], oloc: Location,

@@ -265,6 +265,9 @@ def test_every_snapshot_operation_lowers() -> None:
         if op.streams:
             counts["stream"] += 1
             continue
+        if op.method_name.endswith("_multipart"):
+            counts["multipart variant"] += 1
+            continue
         counts["operation"] += 1
         if op.body is not None:
             counts["json body" if op.body.kind == "json" else op.body.kind] += 1
@@ -276,4 +279,17 @@ def test_every_snapshot_operation_lowers() -> None:
     # each text/event-stream answer here is an alternative to JSON or audio: `<name>_stream`
     assert all(op.method_name.endswith("_stream") for op in pkg.operations if op.streams)
     assert dict(counts) == {"operation": 242, "json body": 85, "multipart": 9, "binary": 2, "stream": 6,
-                            "paginated": 47, "deprecated": 5}
+                            "paginated": 47, "deprecated": 5, "multipart variant": 7}
+    # a body that is JSON or a form with files: the JSON method, and `<name>_multipart` to upload
+    by_name = {op.method_name: op for op in pkg.operations}
+    variants = sorted(name for name in by_name if name.endswith("_multipart"))
+    assert variants == ["create_container_file_multipart", "create_image_edit_multipart", "create_skill_multipart",
+                        "create_skill_version_multipart", "create_video_edit_multipart",
+                        "create_video_extend_multipart", "create_video_multipart"]
+    for name in variants:
+        upload, plain = by_name[name], by_name[name.removesuffix("_multipart")]
+        assert upload.operation_id == plain.operation_id and plain.body is not None and upload.body is not None
+        assert (plain.body.kind, upload.body.kind) == ("json", "multipart")
+        assert any(f.file for f in upload.body.fields), name
+    image = {f.arg: f.annotation for f in by_name["create_image_edit_multipart"].body.fields if f.file}
+    assert image == {"image": "FileInput | list[FileInput]", "mask": "FileInput | None"}
