@@ -9,6 +9,7 @@ import collections
 import io
 import json
 import threading
+import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -253,6 +254,104 @@ def test_stream_error_status_is_an_api_error(server: Loopback) -> None:
     client, _ = clients(server)
     with pytest.raises(ops.NotFoundError, match="no widget"):
         client.watch_widget("w1")
+
+
+def wait_for(condition: Any, seconds: float = 3.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+ERROR_EVENT = (b'event: error\ndata: {"error": {"message": "overloaded", "type": "server_error", '
+               b'"param": null, "code": "busy"}}\n\n')
+
+
+def check_stream_error(exc: Any) -> None:
+    assert type(exc) is ops.APIError  # not a status error: the answer was 200
+    assert (str(exc), exc.code, exc.type, exc.param) == ("overloaded", "busy", "server_error", None)
+    assert exc.body == {"error": {"message": "overloaded", "type": "server_error", "param": None, "code": "busy"}}
+
+
+def test_event_stream_error_event_raises_and_drops_the_connection(server: Loopback) -> None:
+    # the start event and the error arrive together; the rest waits behind the gate
+    gate = threading.Event()
+    server.script(Reply(chunks=[EVENTS[0] + ERROR_EVENT, b'data: {"type": "never"}\n\n'], gate=gate))
+    client, aclient = clients(server)
+    stream = client.watch_widget("w1")
+    seen: list[str] = []
+    with pytest.raises(ops.APIError) as info:
+        for event in stream:
+            seen.append(event.type)
+    assert seen == ["start"]
+    check_stream_error(info.value)
+    gate.set()  # the server sends the rest, then sees the client's end of the connection
+    assert wait_for(lambda: server.closed_connections == 1)
+
+    async def go() -> tuple[list[str], BaseException]:
+        agate = threading.Event()
+        server.script(Reply(chunks=[EVENTS[0] + ERROR_EVENT, b'data: {"type": "never"}\n\n'], gate=agate))
+        out: list[str] = []
+        async with aclient:
+            astream = await aclient.watch_widget("w1")
+            with pytest.raises(ops.APIError) as ainfo:
+                async for event in astream:
+                    out.append(event.type)
+            agate.set()
+            return out, ainfo.value
+
+    events, error = asyncio.run(go())
+    assert events == ["start"]
+    check_stream_error(error)
+    assert wait_for(lambda: server.closed_connections == 2)
+
+
+def test_event_stream_error_object_without_event_name() -> None:
+    body = [EVENTS[0], b'data: {"type": "update", "error": null}\n\n', b'data: {"error": "plain words"}\n\n',
+            b'data: {"error": {"code": "x"}}\n\n']
+
+    class Whole:
+        upto = 0  # how many of ``body``'s events the answer holds
+
+        def send(self, request: Any, *, timeout: float | None) -> Any:
+            return ops.Response(200, ops.Headers({}), b"".join(body[: self.upto]))
+
+        def close(self) -> None:
+            pass
+
+    transport = Whole()
+    client = ops.Client(api_key=KEY, base_url="http://x/v1", transport=transport)
+    transport.upto = 3
+    got: list[str] = []
+    with pytest.raises(ops.APIError, match="^plain words$") as info:
+        got.extend(e.type for e in client.watch_widget("w1"))
+    assert got == ["start", "update"]  # a null (or absent) error is no error
+    assert info.value.body == {"error": "plain words"} and info.value.code is None
+    transport.upto = 4
+    with pytest.raises(ops.APIError, match="^plain words$"):  # with_raw_response's whole-body parse too
+        client.with_raw_response.watch_widget("w1").parse()
+    transport.upto = 2
+    assert [e.type for e in client.with_raw_response.watch_widget("w1").parse()] == ["start", "update"]
+    body[2] = b""  # an error object without a message gets the SDK's words
+
+    async def go() -> None:
+        class AsyncWhole:
+            async def asend(self, request: Any, *, timeout: float | None) -> Any:
+                return transport.send(request, timeout=timeout)
+
+            async def aclose(self) -> None:
+                pass
+
+        aclient = ops.AsyncClient(api_key=KEY, base_url="http://x/v1", transport=AsyncWhole())
+        transport.upto = 4
+        with pytest.raises(ops.APIError, match="^An error occurred during streaming$") as ainfo:
+            async for _ in await aclient.watch_widget("w1"):
+                pass
+        assert ainfo.value.code == "x"
+
+    asyncio.run(go())
 
 
 def test_every_snapshot_operation_lowers() -> None:

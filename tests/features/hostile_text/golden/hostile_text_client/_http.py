@@ -50,6 +50,7 @@ from typing import (
 
 from .errors import (
     APIConnectionError,
+    APIError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
@@ -992,8 +993,18 @@ def _event_json(data: str, response: Any) -> Any:
 
 
 def _event(
-    decode: Callable[[Any, bool], T], data: Any, strict: bool, response: Any
+    decode: Callable[[Any, bool], T], text: str, strict: bool, response: Any
 ) -> T:
+    """One event's ``data`` decoded; an error object in it (``{"error": {...}}``, as the
+    API sends when a stream fails midway, with or without ``event: error``) raises
+    ``APIError`` with its message, as the official SDK does."""
+    data = _event_json(text, response)
+    error = data.get("error") if isinstance(data, dict) else None
+    if error:
+        message = error.get("message") if isinstance(error, dict) else error
+        if not isinstance(message, str) or not message:
+            message = "An error occurred during streaming"
+        raise APIError(message, body=data)
     try:
         return decode(data, strict)
     except DecodeError as exc:
@@ -1006,18 +1017,16 @@ def _event(
 
 def events(raw: RawResponse[Any], decode: Callable[[Any, bool], T]) -> list[T]:
     """The decoded events of a whole event-stream body (``with_raw_response``)."""
-    return [
-        _event(decode, _event_json(data, raw), raw.strict, raw)
-        for _, data in sse([raw.content])
-    ]
+    return [_event(decode, data, raw.strict, raw) for _, data in sse([raw.content])]
 
 
 class Stream(Generic[T]):
     """The events of a streaming answer, decoded one by one as they arrive.
 
     Iterate once (``for event in stream``); leaving the loop early, ``close()`` or a
-    ``with`` block releases the connection. ``status_code``, ``headers`` and
-    ``request_id`` describe the answer.
+    ``with`` block releases the connection. An event carrying an error object
+    (``{"error": {"message": ...}}``) raises ``APIError`` and ends the stream.
+    ``status_code``, ``headers`` and ``request_id`` describe the answer.
     """
 
     def __init__(
@@ -1044,7 +1053,7 @@ class Stream(Generic[T]):
     def __iter__(self) -> Iterator[T]:
         try:
             for _, data in sse(self._response.chunks):
-                yield _event(self._decode, _event_json(data, self), self._strict, self)
+                yield _event(self._decode, data, self._strict, self)
         finally:
             self.close()
 
@@ -1090,13 +1099,11 @@ class AsyncStream(Generic[T]):
         try:
             async for chunk in self._response.chunks:
                 for _, data in decoder.feed(chunk):
-                    yield _event(
-                        self._decode, _event_json(data, self), self._strict, self
-                    )
+                    yield _event(self._decode, data, self._strict, self)
                 if decoder.done:
                     return
             for _, data in decoder.flush():
-                yield _event(self._decode, _event_json(data, self), self._strict, self)
+                yield _event(self._decode, data, self._strict, self)
         finally:
             await self.aclose()
 
