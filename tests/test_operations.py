@@ -135,24 +135,46 @@ def test_multipart_upload(server: Loopback, tmp_path: Path) -> None:
     photo.write_bytes(b"\x89PNG-path")
     dims = ops.Dimensions(width=4, height=5)
 
-    def call(c: Any) -> Any:
-        return c.upload_photo("w 1", file=photo, purpose="photo", caption="hi", rotate=False, meta=dims,
-                              extras=[b"raw-bytes", io.BytesIO(b"file-object"), ("named.jpg", b"pair")])
+    report = tmp_path / "report.pdf"
+    report.write_bytes(b"%PDF-open")
 
-    results = both(server, call, call)
+    def arguments(opened: Any) -> dict[str, Any]:
+        return dict(file=photo, purpose="photo", caption="hi", rotate=False, meta=dims,
+                    extras=[b"raw-bytes", io.BytesIO(b"file-object"), ("named.jpg", b"pair"), opened,
+                            ("notes.txt", io.BytesIO(b"triple"), "text/markdown"), ("logs.tar.gz", b"gz"),
+                            ("SHOUT.PNG", b"up"), ("data.unknownext", b"?")])
+
+    def call(c: Any) -> Any:
+        with report.open("rb") as opened:
+            return c.upload_photo("w 1", **arguments(opened))
+
+    async def acall(c: Any) -> Any:
+        with report.open("rb") as opened:
+            return await c.upload_photo("w 1", **arguments(opened))
+
+    results = both(server, call, acall)
     assert all(r.id == "w1" for r in results)
     for seen in server.requests:
         assert (seen.method, seen.path) == ("POST", "/v1/widgets/w%201/photo")
+        # a file's type is guessed from its name (path, named file object, pair); bytes
+        # and nameless file objects are octet-stream; a triple's type is the caller's
         assert form_parts(seen) == [
-            ("file", "cat.png", "application/octet-stream", b"\x89PNG-path"),
+            ("file", "cat.png", "image/png", b"\x89PNG-path"),
             ("purpose", None, None, b"photo"),
             ("extras", "upload", "application/octet-stream", b"raw-bytes"),
             ("extras", "upload", "application/octet-stream", b"file-object"),
-            ("extras", "named.jpg", "application/octet-stream", b"pair"),
+            ("extras", "named.jpg", "image/jpeg", b"pair"),
+            ("extras", "report.pdf", "application/pdf", b"%PDF-open"),
+            ("extras", "notes.txt", "text/markdown", b"triple"),
+            ("extras", "logs.tar.gz", "application/octet-stream", b"gz"),  # compressed: not a tar
+            ("extras", "SHOUT.PNG", "image/png", b"up"),
+            ("extras", "data.unknownext", "application/octet-stream", b"?"),
             ("caption", None, None, b"hi"),
             ("rotate", None, None, b"false"),
             ("meta", None, None, b'{"width": 4, "height": 5}'),
         ]
+    with pytest.raises(ValueError, match="content type of 'x.txt' must be printable ASCII"):
+        ops._http.multipart([("f", ("x.txt", b"", "text/plain\r\nX-Injected: 1"), True)])
     body, ctype = ops._http.multipart([("a", "x", False), ("b", None, False)], boundary="B")
     assert (body, ctype) == (b'--B\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n--B--\r\n',
                              "multipart/form-data; boundary=B")

@@ -19,6 +19,7 @@ import http.client
 import ipaddress
 import json
 import logging
+import mimetypes
 import os
 import platform
 import random
@@ -757,10 +758,14 @@ def connection_error(exc: BaseException) -> APIConnectionError | None:
 
 # ----- requests -----------------------------------------------------------------------
 
-# What an upload accepts: the bytes, a path, a binary file object, or a (filename,
-# bytes or file object) pair.
+# What an upload accepts: the bytes, a path, a binary file object, a (filename, bytes
+# or file object) pair, or a (filename, bytes or file object, content type) triple.
 FileInput = Union[
-    bytes, "os.PathLike[str]", IO[bytes], tuple[str, Union[bytes, IO[bytes]]]
+    bytes,
+    "os.PathLike[str]",
+    IO[bytes],
+    tuple[str, Union[bytes, IO[bytes]]],
+    tuple[str, Union[bytes, IO[bytes]], str],
 ]
 
 # A request body as it is sent: (bytes, content type).
@@ -846,19 +851,41 @@ def raw_content(value: bytes | None, media: str) -> Content | None:
     return None if value is None else (bytes(value), media)
 
 
-def _file(value: FileInput) -> tuple[str, bytes]:
+_mime_types: mimetypes.MimeTypes | None = None
+
+
+def content_type(filename: str) -> str:
+    """A file part's media type, guessed from its name's extension with the standard
+    library's own table (not the system's, so every machine guesses alike);
+    ``application/octet-stream`` when it does not know it or the name is compressed."""
+    global _mime_types
+    if _mime_types is None:
+        _mime_types = mimetypes.MimeTypes()
+    kind, encoding = _mime_types.guess_type("upload" + os.path.splitext(filename)[1])
+    return kind if kind is not None and encoding is None else "application/octet-stream"
+
+
+def _file(value: FileInput) -> tuple[str, bytes, str]:
+    """(filename, content, content type) of a file part."""
     if isinstance(value, tuple):
-        name, content = value
-        return name, content if isinstance(content, bytes) else content.read()
+        name, content, *given = value
+        if given and not (given[0] and _header_safe(given[0])):
+            raise ValueError(
+                f"the content type of {name!r} must be printable ASCII, got {given[0]!r}"
+            )
+        data = content if isinstance(content, bytes) else content.read()
+        return name, data, given[0] if given else content_type(name)
     if isinstance(value, (bytes, bytearray, memoryview)):
-        return "upload", bytes(value)
+        return "upload", bytes(value), "application/octet-stream"
     if isinstance(value, os.PathLike):
         with open(value, "rb") as f:
-            return os.path.basename(os.fspath(value)), f.read()
-    given = getattr(value, "name", None)
-    return (
-        os.path.basename(given) if isinstance(given, str) and given else "upload"
-    ), value.read()
+            name = os.path.basename(os.fspath(value))
+            return name, f.read(), content_type(name)
+    given_name = getattr(value, "name", None)
+    if isinstance(given_name, str) and given_name:
+        name = os.path.basename(given_name)
+        return name, value.read(), content_type(name)
+    return "upload", value.read(), "application/octet-stream"
 
 
 def _quote_param(text: str) -> str:
@@ -875,10 +902,12 @@ def multipart(
     boundary = boundary or uuid.uuid4().hex
     out: list[bytes] = []
 
-    def part(name: str, data: bytes, filename: str | None = None) -> None:
+    def part(
+        name: str, data: bytes, filename: str | None = None, media: str = ""
+    ) -> None:
         head = f'--{boundary}\r\nContent-Disposition: form-data; name="{_quote_param(name)}"'
         if filename is not None:
-            head += f'; filename="{_quote_param(filename)}"\r\nContent-Type: application/octet-stream'
+            head += f'; filename="{_quote_param(filename)}"\r\nContent-Type: {media}'
         out.append(head.encode("utf-8") + b"\r\n\r\n" + data + b"\r\n")
 
     for name, value, is_file in fields:
@@ -886,8 +915,8 @@ def multipart(
             continue
         if is_file:
             for f in value if isinstance(value, list) else [value]:
-                filename, data = _file(f)  # type: ignore[arg-type]
-                part(name, data, filename)
+                filename, data, media = _file(f)  # type: ignore[arg-type]
+                part(name, data, filename, media)
             continue
         value = jsonable(value)
         if isinstance(value, list) and all(
