@@ -9,7 +9,6 @@ import collections
 import io
 import json
 import threading
-import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ import pytest
 from generator.load import load
 from generator.lower import lower
 
-from .loopback import Loopback, Reply, Seen
+from .loopback import Loopback, Reply, Seen, form_parts, wait_for
 from .test_features import package
 
 KEY = "sk-test"
@@ -52,24 +51,6 @@ def both(server: Loopback, call: Any, acall: Any) -> list[Any]:
             return await acall(aclient)
 
     return [first, asyncio.run(go())]
-
-
-def form_parts(seen: Seen) -> list[tuple[str, str | None, str | None, bytes]]:
-    """(name, filename, content type, data) of each part of a multipart body."""
-    ctype = seen.headers["content-type"]
-    assert ctype.startswith("multipart/form-data; boundary=")
-    boundary = ctype.split("boundary=", 1)[1].encode()
-    body = seen.body
-    assert body.endswith(b"--" + boundary + b"--\r\n")
-    parts = []
-    for chunk in body.split(b"--" + boundary)[1:-1]:
-        head, _, data = chunk[2:-2].partition(b"\r\n\r\n")
-        lines = head.decode().split("\r\n")
-        disp = dict(p.strip().split("=", 1) for p in lines[0].split(";")[1:])
-        ctype_line = next((line.split(": ", 1)[1] for line in lines[1:] if line.lower().startswith("content-type")),
-                          None)
-        parts.append((disp["name"].strip('"'), disp.get("filename", "").strip('"') or None, ctype_line, data))
-    return parts
 
 
 def test_json_body_required_optional_and_model_fields(server: Loopback) -> None:
@@ -276,15 +257,6 @@ def test_stream_error_status_is_an_api_error(server: Loopback) -> None:
     client, _ = clients(server)
     with pytest.raises(ops.NotFoundError, match="no widget"):
         client.watch_widget("w1")
-
-
-def wait_for(condition: Any, seconds: float = 3.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
 
 
 ERROR_EVENT = (b'event: error\ndata: {"error": {"message": "overloaded", "type": "server_error", '
