@@ -120,10 +120,10 @@ def test_multipart_upload(server: Loopback, tmp_path: Path) -> None:
     report.write_bytes(b"%PDF-open")
 
     def arguments(opened: Any) -> dict[str, Any]:
-        return dict(file=photo, purpose="photo", caption="hi", rotate=False, meta=dims,
-                    extras=[b"raw-bytes", io.BytesIO(b"file-object"), ("named.jpg", b"pair"), opened,
-                            ("notes.txt", io.BytesIO(b"triple"), "text/markdown"), ("logs.tar.gz", b"gz"),
-                            ("SHOUT.PNG", b"up"), ("data.unknownext", b"?")])
+        return {"file": photo, "purpose": "photo", "caption": "hi", "rotate": False, "meta": dims,
+                "extras": [b"raw-bytes", io.BytesIO(b"file-object"), ("named.jpg", b"pair"), opened,
+                           ("notes.txt", io.BytesIO(b"triple"), "text/markdown"), ("logs.tar.gz", b"gz"),
+                           ("SHOUT.PNG", b"up"), ("data.unknownext", b"?")]}
 
     def call(c: Any) -> Any:
         with report.open("rb") as opened:
