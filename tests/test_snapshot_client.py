@@ -363,3 +363,38 @@ def test_an_error_in_a_stream_raises_api_error(full: Full) -> None:
         assert info.value.code == "E1"
         assert [type(e).__name__ for e in events] == ["ResponseTextDeltaEvent", "ResponseErrorEvent"]
         assert events[1].to_dict() == failed
+
+
+def test_upload_that_answers_an_event_stream(full: Full) -> None:
+    # create_transcription_stream: a multipart body whose `stream` field the method sets
+    events = [{"type": "transcript.text.delta", "delta": "Hel"}, {"type": "transcript.text.delta", "delta": "lo"},
+              {"type": "transcript.text.done", "text": "Hello"}]
+    mp3 = b"ID3\x04\x00" + bytes(range(256))
+    with Loopback() as server:
+        server.responder = lambda seen: Reply(chunks=[sse_bytes(*events[:2]), sse_bytes(events[2])])
+
+        def call(c: Any) -> Any:
+            stream = c.create_transcription_stream(file=("hello.mp3", mp3), model="gpt-4o-transcribe",
+                                                   include=["logprobs"])
+            if isinstance(c, full.module.Client):
+                return list(stream)
+
+            async def go() -> list[Any]:
+                return [e async for e in await stream]
+
+            return go()
+
+        for got in both(full, server, call):
+            assert [type(e).__name__ for e in got] == ["TranscriptTextDeltaEvent"] * 2 + ["TranscriptTextDoneEvent"]
+            assert [e.to_dict() for e in got] == events
+        assert len(server.requests) == 2
+        for seen in server.requests:
+            assert (seen.method, seen.path, seen.headers["accept"]) == ("POST", "/audio/transcriptions",
+                                                                        "text/event-stream")
+            assert form_parts(seen) == [
+                ("file", "hello.mp3", "audio/mpeg", mp3),
+                ("model", None, None, b"gpt-4o-transcribe"),
+                ("include", None, None, b"logprobs"),
+                ("stream", None, None, b"true"),  # set by the method: without it the answer is JSON
+            ]
+    assert "stream" not in inspect.signature(full.module.Client.create_transcription_stream).parameters
