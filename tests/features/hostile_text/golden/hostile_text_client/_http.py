@@ -854,7 +854,7 @@ def raw_content(value: bytes | None, media: str) -> Content | None:
 _mime_types: mimetypes.MimeTypes | None = None
 
 
-def content_type(filename: str) -> str:
+def _media_type(filename: str) -> str:
     """A file part's media type, guessed from its name's extension with the standard
     library's own table (not the system's, so every machine guesses alike);
     ``application/octet-stream`` when it does not know it or the name is compressed."""
@@ -874,17 +874,17 @@ def _file(value: FileInput) -> tuple[str, bytes, str]:
                 f"the content type of {name!r} must be printable ASCII, got {given[0]!r}"
             )
         data = content if isinstance(content, bytes) else content.read()
-        return name, data, given[0] if given else content_type(name)
+        return name, data, given[0] if given else _media_type(name)
     if isinstance(value, (bytes, bytearray, memoryview)):
         return "upload", bytes(value), "application/octet-stream"
     if isinstance(value, os.PathLike):
         with open(value, "rb") as f:
             name = os.path.basename(os.fspath(value))
-            return name, f.read(), content_type(name)
+            return name, f.read(), _media_type(name)
     given_name = getattr(value, "name", None)
     if isinstance(given_name, str) and given_name:
         name = os.path.basename(given_name)
-        return name, value.read(), content_type(name)
+        return name, value.read(), _media_type(name)
     return "upload", value.read(), "application/octet-stream"
 
 
