@@ -570,7 +570,8 @@ class Body:
 
     With ``fields``, each property of the body's object schema is an argument; without,
     the whole body is one ``body`` argument of ``type``. ``consts`` are written into a
-    JSON body whatever the caller passes (``"stream": True`` for a streaming variant).
+    JSON or multipart body whatever the caller passes (``"stream": True`` for a
+    streaming variant).
     """
 
     kind: str

@@ -583,7 +583,7 @@ class Lowerer:
                     sname = mname + "_stream"
                     claim(sname, op_id, oloc.child("operationId"))
                     sbody = body
-                    if body is not None and body.kind == "json":
+                    if body is not None and body.kind in ("json", "multipart"):
                         kept = tuple(f for f in body.fields if f.name != "stream")
                         if len(kept) != len(body.fields):
                             sbody = dataclasses.replace(body, fields=kept, consts=(("stream", True),))

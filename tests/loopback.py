@@ -15,6 +15,7 @@ import socketserver
 import ssl
 import subprocess
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -67,6 +68,34 @@ class Seen:
     headers: dict[str, str]  # lower-cased names
     body: bytes
     connection: int  # which TCP connection (1, 2, ...) it came on
+
+
+def form_parts(seen: Seen) -> list[tuple[str, str | None, str | None, bytes]]:
+    """(name, filename, content type, data) of each part of a multipart body."""
+    ctype = seen.headers["content-type"]
+    assert ctype.startswith("multipart/form-data; boundary=")
+    boundary = ctype.split("boundary=", 1)[1].encode()
+    body = seen.body
+    assert body.endswith(b"--" + boundary + b"--\r\n")
+    parts = []
+    for chunk in body.split(b"--" + boundary)[1:-1]:
+        head, _, data = chunk[2:-2].partition(b"\r\n\r\n")
+        lines = head.decode().split("\r\n")
+        disp = dict(p.strip().split("=", 1) for p in lines[0].split(";")[1:])
+        ctype_line = next((line.split(": ", 1)[1] for line in lines[1:] if line.lower().startswith("content-type")),
+                          None)
+        parts.append((disp["name"].strip('"'), disp.get("filename", "").strip('"') or None, ctype_line, data))
+    return parts
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 3.0) -> bool:
+    """Whether ``condition()`` comes true within ``seconds`` (polled)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 class _Handler(BaseHTTPRequestHandler):

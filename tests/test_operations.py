@@ -19,7 +19,7 @@ import pytest
 from generator.load import load
 from generator.lower import lower
 
-from .loopback import Loopback, Reply, Seen
+from .loopback import Loopback, Reply, Seen, form_parts, wait_for
 from .test_features import package
 
 KEY = "sk-test"
@@ -51,24 +51,6 @@ def both(server: Loopback, call: Any, acall: Any) -> list[Any]:
             return await acall(aclient)
 
     return [first, asyncio.run(go())]
-
-
-def form_parts(seen: Seen) -> list[tuple[str, str | None, str | None, bytes]]:
-    """(name, filename, content type, data) of each part of a multipart body."""
-    ctype = seen.headers["content-type"]
-    assert ctype.startswith("multipart/form-data; boundary=")
-    boundary = ctype.split("boundary=", 1)[1].encode()
-    body = seen.body
-    assert body.endswith(b"--" + boundary + b"--\r\n")
-    parts = []
-    for chunk in body.split(b"--" + boundary)[1:-1]:
-        head, _, data = chunk[2:-2].partition(b"\r\n\r\n")
-        lines = head.decode().split("\r\n")
-        disp = dict(p.strip().split("=", 1) for p in lines[0].split(";")[1:])
-        ctype_line = next((line.split(": ", 1)[1] for line in lines[1:] if line.lower().startswith("content-type")),
-                          None)
-        parts.append((disp["name"].strip('"'), disp.get("filename", "").strip('"') or None, ctype_line, data))
-    return parts
 
 
 def test_json_body_required_optional_and_model_fields(server: Loopback) -> None:
@@ -134,24 +116,46 @@ def test_multipart_upload(server: Loopback, tmp_path: Path) -> None:
     photo.write_bytes(b"\x89PNG-path")
     dims = ops.Dimensions(width=4, height=5)
 
-    def call(c: Any) -> Any:
-        return c.upload_photo("w 1", file=photo, purpose="photo", caption="hi", rotate=False, meta=dims,
-                              extras=[b"raw-bytes", io.BytesIO(b"file-object"), ("named.jpg", b"pair")])
+    report = tmp_path / "report.pdf"
+    report.write_bytes(b"%PDF-open")
 
-    results = both(server, call, call)
+    def arguments(opened: Any) -> dict[str, Any]:
+        return {"file": photo, "purpose": "photo", "caption": "hi", "rotate": False, "meta": dims,
+                "extras": [b"raw-bytes", io.BytesIO(b"file-object"), ("named.jpg", b"pair"), opened,
+                           ("notes.txt", io.BytesIO(b"triple"), "text/markdown"), ("logs.tar.gz", b"gz"),
+                           ("SHOUT.PNG", b"up"), ("data.unknownext", b"?")]}
+
+    def call(c: Any) -> Any:
+        with report.open("rb") as opened:
+            return c.upload_photo("w 1", **arguments(opened))
+
+    async def acall(c: Any) -> Any:
+        with report.open("rb") as opened:
+            return await c.upload_photo("w 1", **arguments(opened))
+
+    results = both(server, call, acall)
     assert all(r.id == "w1" for r in results)
     for seen in server.requests:
         assert (seen.method, seen.path) == ("POST", "/v1/widgets/w%201/photo")
+        # a file's type is guessed from its name (path, named file object, pair); bytes
+        # and nameless file objects are octet-stream; a triple's type is the caller's
         assert form_parts(seen) == [
-            ("file", "cat.png", "application/octet-stream", b"\x89PNG-path"),
+            ("file", "cat.png", "image/png", b"\x89PNG-path"),
             ("purpose", None, None, b"photo"),
             ("extras", "upload", "application/octet-stream", b"raw-bytes"),
             ("extras", "upload", "application/octet-stream", b"file-object"),
-            ("extras", "named.jpg", "application/octet-stream", b"pair"),
+            ("extras", "named.jpg", "image/jpeg", b"pair"),
+            ("extras", "report.pdf", "application/pdf", b"%PDF-open"),
+            ("extras", "notes.txt", "text/markdown", b"triple"),
+            ("extras", "logs.tar.gz", "application/octet-stream", b"gz"),  # compressed: not a tar
+            ("extras", "SHOUT.PNG", "image/png", b"up"),
+            ("extras", "data.unknownext", "application/octet-stream", b"?"),
             ("caption", None, None, b"hi"),
             ("rotate", None, None, b"false"),
             ("meta", None, None, b'{"width": 4, "height": 5}'),
         ]
+    with pytest.raises(ValueError, match="content type of 'x.txt' must be printable ASCII"):
+        ops._http.multipart([("f", ("x.txt", b"", "text/plain\r\nX-Injected: 1"), True)])
     body, ctype = ops._http.multipart([("a", "x", False), ("b", None, False)], boundary="B")
     assert (body, ctype) == (b'--B\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n--B--\r\n',
                              "multipart/form-data; boundary=B")
@@ -253,6 +257,95 @@ def test_stream_error_status_is_an_api_error(server: Loopback) -> None:
     client, _ = clients(server)
     with pytest.raises(ops.NotFoundError, match="no widget"):
         client.watch_widget("w1")
+
+
+ERROR_EVENT = (b'event: error\ndata: {"error": {"message": "overloaded", "type": "server_error", '
+               b'"param": null, "code": "busy"}}\n\n')
+
+
+def check_stream_error(exc: Any) -> None:
+    assert type(exc) is ops.APIError  # not a status error: the answer was 200
+    assert (str(exc), exc.code, exc.type, exc.param) == ("overloaded", "busy", "server_error", None)
+    assert exc.body == {"error": {"message": "overloaded", "type": "server_error", "param": None, "code": "busy"}}
+
+
+def test_event_stream_error_event_raises_and_drops_the_connection(server: Loopback) -> None:
+    # the start event and the error arrive together; the rest waits behind the gate
+    gate = threading.Event()
+    server.script(Reply(chunks=[EVENTS[0] + ERROR_EVENT, b'data: {"type": "never"}\n\n'], gate=gate))
+    client, aclient = clients(server)
+    stream = client.watch_widget("w1")
+    seen: list[str] = []
+    with pytest.raises(ops.APIError) as info:
+        for event in stream:
+            seen.append(event.type)
+    assert seen == ["start"]
+    check_stream_error(info.value)
+    gate.set()  # the server sends the rest, then sees the client's end of the connection
+    assert wait_for(lambda: server.closed_connections == 1)
+
+    async def go() -> tuple[list[str], BaseException]:
+        agate = threading.Event()
+        server.script(Reply(chunks=[EVENTS[0] + ERROR_EVENT, b'data: {"type": "never"}\n\n'], gate=agate))
+        out: list[str] = []
+        async with aclient:
+            astream = await aclient.watch_widget("w1")
+            with pytest.raises(ops.APIError) as ainfo:
+                async for event in astream:
+                    out.append(event.type)
+            agate.set()
+            return out, ainfo.value
+
+    events, error = asyncio.run(go())
+    assert events == ["start"]
+    check_stream_error(error)
+    assert wait_for(lambda: server.closed_connections == 2)
+
+
+def test_event_stream_error_object_without_event_name() -> None:
+    body = [EVENTS[0], b'data: {"type": "update", "error": null}\n\n', b'data: {"error": "plain words"}\n\n',
+            b'data: {"error": {"code": "x"}}\n\n']
+
+    class Whole:
+        upto = 0  # how many of ``body``'s events the answer holds
+
+        def send(self, request: Any, *, timeout: float | None) -> Any:
+            return ops.Response(200, ops.Headers({}), b"".join(body[: self.upto]))
+
+        def close(self) -> None:
+            pass
+
+    transport = Whole()
+    client = ops.Client(api_key=KEY, base_url="http://x/v1", transport=transport)
+    transport.upto = 3
+    got: list[str] = []
+    with pytest.raises(ops.APIError, match="^plain words$") as info:
+        got.extend(e.type for e in client.watch_widget("w1"))
+    assert got == ["start", "update"]  # a null (or absent) error is no error
+    assert info.value.body == {"error": "plain words"} and info.value.code is None
+    transport.upto = 4
+    with pytest.raises(ops.APIError, match="^plain words$"):  # with_raw_response's whole-body parse too
+        client.with_raw_response.watch_widget("w1").parse()
+    transport.upto = 2
+    assert [e.type for e in client.with_raw_response.watch_widget("w1").parse()] == ["start", "update"]
+    body[2] = b""  # an error object without a message gets the SDK's words
+
+    async def go() -> None:
+        class AsyncWhole:
+            async def asend(self, request: Any, *, timeout: float | None) -> Any:
+                return transport.send(request, timeout=timeout)
+
+            async def aclose(self) -> None:
+                pass
+
+        aclient = ops.AsyncClient(api_key=KEY, base_url="http://x/v1", transport=AsyncWhole())
+        transport.upto = 4
+        with pytest.raises(ops.APIError, match="^An error occurred during streaming$") as ainfo:
+            async for _ in await aclient.watch_widget("w1"):
+                pass
+        assert ainfo.value.code == "x"
+
+    asyncio.run(go())
 
 
 def test_every_snapshot_operation_lowers() -> None:

@@ -1,6 +1,8 @@
 """The whole upstream OpenAI snapshot as one package, client included: every operation
 has a sync and an async method, the package passes ``mypy --strict``, and a sample of
-its operations (a JSON body, a paginated list) works against a loopback server.
+its operations of each kind (a JSON body, a paginated list, query lists, uploads, a
+binary download, event streams and their errors) works against a loopback server,
+sync and async, with the exact request checked and the answer decoded strictly.
 
 Skips, saying why, when the snapshot (outside the repository) or ruff (the ``dev``
 extra; black needs minutes for a package this size) is absent.
@@ -11,14 +13,18 @@ from __future__ import annotations
 import asyncio
 import importlib
 import inspect
+import io
 import json
 import os
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -27,7 +33,7 @@ from generator.load import load
 from generator.lower import lower
 from generator.output import write_tree
 from generator.pipeline import Options, build
-from tests.loopback import Loopback, Reply, job
+from tests.loopback import Loopback, Reply, form_parts, job, wait_for
 from tests.snapshot import SNAPSHOT
 from tests.test_snapshot import _have_ruff
 
@@ -117,3 +123,279 @@ def test_paginated_list_fetches_pages_as_the_loop_goes(full: Full) -> None:
         assert [r.path for r in server.requests] == ["/fine_tuning/jobs?limit=2", "/fine_tuning/jobs?after=ftjob-2&limit=2"]
         server.script(Reply(body=first), Reply(body=second))
         assert asyncio.run(run(server.url)) == ["ftjob-1", "ftjob-2", "ftjob-3"]
+
+
+def clients(full: Full, server: Loopback) -> tuple[Any, Any]:
+    """A sync and an async client on ``server`` that decode strictly, so an answer the
+    schema rejects fails the test instead of passing through leniently."""
+    options = {"api_key": "sk-test", "base_url": server.url, "max_retries": 0, "timeout": 5.0,
+               "strict_responses": True}
+    return full.module.Client(**options), full.module.AsyncClient(**options)
+
+
+def both(full: Full, server: Loopback, call: Callable[[Any], Any]) -> list[Any]:
+    """``call(client)`` then ``await call(aclient)``: the sync and the async result."""
+    client, aclient = clients(full, server)
+    with client:
+        first = call(client)
+
+    async def go() -> Any:
+        async with aclient:
+            return await call(aclient)
+
+    return [first, asyncio.run(go())]
+
+
+USAGE_PAGE: dict[str, Any] = {
+    "object": "page",
+    "data": [{"object": "bucket", "start_time": 1730419200, "end_time": 1730422800, "results": [
+        {"object": "organization.usage.completions.result", "input_tokens": 10, "output_tokens": 5,
+         "num_model_requests": 1, "model": "gpt-4o", "batch": False, "project_id": "proj_1"}]}],
+    "has_more": False,
+    "next_page": None,
+}
+
+
+def test_query_list_boolean_and_enum(full: Full) -> None:
+    with Loopback() as server:
+        server.responder = lambda seen: Reply(body=USAGE_PAGE)
+        results = both(full, server, lambda c: c.usage_completions(
+            start_time=1730419200, bucket_width="1h", project_ids=["proj_1", "proj 2"], batch=False,
+            group_by=["model", "project_id"], limit=0))
+        for result in results:
+            assert isinstance(result, full.module.UsageResponse) and result.to_dict() == USAGE_PAGE
+            assert isinstance(result.data[0].results[0], full.module.UsageCompletionsResult)
+        assert len(server.requests) == 2
+        for seen in server.requests:
+            # a list repeats its key, false is `false`, 0 is given; what was not given is left out
+            assert (seen.method, seen.body) == ("GET", b"")
+            assert seen.path == ("/organization/usage/completions?start_time=1730419200&bucket_width=1h"
+                                 "&project_ids=proj_1&project_ids=proj%202&batch=false&group_by=model"
+                                 "&group_by=project_id&limit=0")
+            assert "content-type" not in seen.headers
+
+        # `include[]` (a bracketed name, an array of one enum) and an `order` enum
+        steps = {"object": "list", "data": [], "first_id": "step_1", "last_id": "step_2", "has_more": False}
+        server.responder = lambda seen: Reply(body=steps)
+        include = ["step_details.tool_calls[*].file_search.results[*].content"]
+        results = both(full, server, lambda c: c.list_run_steps("thread/1", "run_1", order="desc", limit=1,
+                                                                include__=include))
+        assert [r.to_dict() for r in results] == [steps, steps]
+        path = ("/threads/thread%2F1/runs/run_1/steps?limit=1&order=desc&include%5B%5D="
+                "step_details.tool_calls%5B%2A%5D.file_search.results%5B%2A%5D.content")
+        assert [s.path for s in server.requests[2:]] == [path, path]
+
+
+FILE = {"id": "file-1", "object": "file", "bytes": 9, "created_at": 1730419200, "filename": "x",
+        "purpose": "fine-tune", "status": "uploaded"}
+
+
+def test_upload_bytes_path_file_object_and_triple(full: Full, tmp_path: Path) -> None:
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n-path")
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"%PDF-1.7 object\r\n")
+    expires = full.module.FileExpirationAfter(anchor="created_at", seconds=3600)
+    line = b'{"messages": []}\n'
+    opened: list[Any] = []  # the file objects handed over: the caller closes them, not the client
+
+    def open_scan() -> Any:
+        opened.append(scan.open("rb"))
+        return opened[-1]
+
+    # (the file argument, the file part the server should see)
+    cases: list[tuple[Callable[[], Any], tuple[str, str, str, bytes]]] = [
+        (lambda: line, ("file", "upload", "application/octet-stream", line)),
+        (lambda: photo, ("file", "photo.png", "image/png", b"\x89PNG\r\n\x1a\n-path")),
+        (open_scan, ("file", "scan.pdf", "application/pdf", b"%PDF-1.7 object\r\n")),
+        (lambda: ("train.jsonl", io.BytesIO(line), "application/jsonl"),
+         ("file", "train.jsonl", "application/jsonl", line)),
+    ]
+    with Loopback() as server:
+        server.responder = lambda seen: Reply(body=FILE)
+        for make, part in cases:
+            def call(c: Any, make: Callable[[], Any] = make) -> Any:
+                return c.create_file(file=make(), purpose="fine-tune", expires_after=expires)
+
+            results = both(full, server, call)
+            assert all(isinstance(r, full.module.OpenAIFile) and r.to_dict() == FILE for r in results)
+            for seen in server.requests[-2:]:
+                assert (seen.method, seen.path) == ("POST", "/files")
+                assert form_parts(seen) == [
+                    part,
+                    ("purpose", None, None, b"fine-tune"),
+                    ("expires_after", None, None, b'{"anchor": "created_at", "seconds": 3600}'),
+                ]
+                assert int(seen.headers["content-length"]) == len(seen.body)
+    assert len(server.requests) == 2 * len(cases)
+    assert len(opened) == 2 and not any(f.closed for f in opened)
+    for f in opened:
+        f.close()
+
+
+def test_binary_download_returns_the_bytes(full: Full) -> None:
+    audio = b"RIFF" + bytes(range(256)) * 800  # every byte value, 200 KB: nothing decodes or trims it
+    with Loopback() as server:
+        server.responder = lambda seen: Reply(body=audio, headers={"Content-Type": "audio/wav"})
+        results = both(full, server, lambda c: c.create_speech(model="gpt-4o-mini-tts", input="Hi", voice="alloy",
+                                                               response_format="wav"))
+        assert [type(r) for r in results] == [bytes, bytes] and results == [audio, audio]
+        assert len(server.requests) == 2
+        for seen in server.requests:
+            assert (seen.method, seen.path) == ("POST", "/audio/speech")
+            assert (seen.headers["accept"], seen.headers["content-type"]) == ("application/octet-stream",
+                                                                              "application/json")
+            assert seen.body == b'{"model": "gpt-4o-mini-tts", "input": "Hi", "voice": "alloy", "response_format": "wav"}'
+
+
+def chunk(cid: str, content: str | None, finish: str | None = None) -> dict[str, Any]:
+    return {"id": cid, "object": "chat.completion.chunk", "created": 1730419200, "model": "gpt-4o",
+            "choices": [{"index": 0, "delta": {} if content is None else {"content": content},
+                         "finish_reason": finish}]}
+
+
+CHUNKS = [chunk("c1", "Hel"), chunk("c1", "lo"), chunk("c1", None, "stop")]
+
+
+def sse_bytes(*payloads: Any, event: str | None = None) -> bytes:
+    head = f"event: {event}\n".encode() if event else b""
+    return b"".join(head + b"data: " + json.dumps(p).encode() + b"\n\n" for p in payloads)
+
+
+def test_event_stream_decodes_typed_events_until_done(full: Full) -> None:
+    body = [sse_bytes(CHUNKS[0]), sse_bytes(*CHUNKS[1:]), b"data: [DONE]\n\n", sse_bytes(chunk("never", "x"))]
+    message = full.module.ChatCompletionRequestUserMessage(role="user", content="Hi")
+
+    async def agen(c: Any) -> list[Any]:
+        async with c:
+            return [e async for e in await c.create_chat_completion_stream(messages=[message], model="gpt-4o")]
+
+    with Loopback() as server:
+        server.script(Reply(chunks=body), Reply(chunks=body))
+        client, aclient = clients(full, server)
+        with client:
+            events = list(client.create_chat_completion_stream(messages=[message], model="gpt-4o"))
+        aevents = asyncio.run(agen(aclient))
+        for got in (events, aevents):
+            assert all(isinstance(e, full.module.CreateChatCompletionStreamResponse) for e in got)
+            assert [e.to_dict() for e in got] == CHUNKS  # nothing after [DONE]
+            assert "".join(e.choices[0].delta.content or "" for e in got) == "Hello"
+        assert len(server.requests) == 2
+        for seen in server.requests:
+            assert (seen.method, seen.path, seen.headers["accept"]) == ("POST", "/chat/completions",
+                                                                        "text/event-stream")
+            assert json.loads(seen.body) == {"messages": [{"role": "user", "content": "Hi"}], "model": "gpt-4o",
+                                             "stream": True}
+
+
+def test_leaving_an_event_stream_early_drops_the_connection(full: Full) -> None:
+    body = [sse_bytes(CHUNKS[0]), sse_bytes(CHUNKS[1]), b"data: [DONE]\n\n"]
+    message = {"role": "user", "content": "Hi"}  # plain JSON data works as well as the model
+
+    async def first_then_leave(c: Any, gate: threading.Event) -> str:
+        async with c, await c.create_chat_completion_stream(messages=[message], model="gpt-4o") as stream:
+            async for event in stream:
+                break
+        gate.set()
+        return str(event.choices[0].delta.content)
+
+    with Loopback() as server:
+        gate = threading.Event()
+        server.script(Reply(chunks=body, gate=gate))
+        client, aclient = clients(full, server)
+        stream = client.create_chat_completion_stream(messages=[message], model="gpt-4o")
+        for event in stream:
+            break
+        assert event.choices[0].delta.content == "Hel"
+        # the server sends the rest only now: a client that kept the connection for
+        # another request would leave it open
+        gate.set()
+        assert wait_for(lambda: server.closed_connections == 1)
+        agate = threading.Event()
+        server.script(Reply(chunks=body, gate=agate))
+        assert asyncio.run(first_then_leave(aclient, agate)) == "Hel"
+        assert wait_for(lambda: server.closed_connections == 2)
+        client.close()
+
+
+def test_an_error_in_a_stream_raises_api_error(full: Full) -> None:
+    envelope = {"error": {"message": "The server had an error while processing your request.",
+                          "type": "server_error", "param": None, "code": None}}
+    message = {"role": "user", "content": "Hi"}
+
+    with Loopback() as server:
+        server.responder = lambda seen: Reply(chunks=[sse_bytes(CHUNKS[0]), sse_bytes(envelope, CHUNKS[1])])
+        seen: list[list[str]] = []
+
+        def call(c: Any) -> Any:
+            got: list[str] = []
+            seen.append(got)
+            if isinstance(c, full.module.Client):
+                with pytest.raises(full.module.APIError) as info:
+                    got.extend(e.id for e in c.create_chat_completion_stream(messages=[message], model="gpt-4o"))
+                return info.value
+
+            async def go() -> Any:
+                with pytest.raises(full.module.APIError) as info:
+                    async for e in await c.create_chat_completion_stream(messages=[message], model="gpt-4o"):
+                        got.append(e.id)
+                return info.value
+
+            return go()
+
+        for error in both(full, server, call):
+            assert type(error) is full.module.APIError
+            assert str(error) == "The server had an error while processing your request."
+            assert (error.type, error.code, error.body) == ("server_error", None, envelope)
+        assert seen == [["c1"], ["c1"]]  # the event before the error was delivered
+
+        # the Responses API: a documented `error` event is an event; an error object raises
+        delta = {"type": "response.output_text.delta", "item_id": "msg_1", "output_index": 0, "content_index": 0,
+                 "delta": "Hi", "sequence_number": 1, "logprobs": []}
+        failed = {"type": "error", "code": "rate_limit_exceeded", "message": "slow down", "param": None,
+                  "sequence_number": 2}
+        server.responder = lambda seen: Reply(chunks=[
+            sse_bytes(delta, event="response.output_text.delta"), sse_bytes(failed, event="error"),
+            sse_bytes({"error": {"message": "gone", "code": "E1"}}, event="error")])
+        client, _ = clients(full, server)
+        events: list[Any] = []
+        with client, pytest.raises(full.module.APIError, match="^gone$") as info:
+            events.extend(client.create_response_stream(model="gpt-5", input="hi"))
+        assert info.value.code == "E1"
+        assert [type(e).__name__ for e in events] == ["ResponseTextDeltaEvent", "ResponseErrorEvent"]
+        assert events[1].to_dict() == failed
+
+
+def test_upload_that_answers_an_event_stream(full: Full) -> None:
+    # create_transcription_stream: a multipart body whose `stream` field the method sets
+    events = [{"type": "transcript.text.delta", "delta": "Hel"}, {"type": "transcript.text.delta", "delta": "lo"},
+              {"type": "transcript.text.done", "text": "Hello"}]
+    mp3 = b"ID3\x04\x00" + bytes(range(256))
+    with Loopback() as server:
+        server.responder = lambda seen: Reply(chunks=[sse_bytes(*events[:2]), sse_bytes(events[2])])
+
+        def call(c: Any) -> Any:
+            stream = c.create_transcription_stream(file=("hello.mp3", mp3), model="gpt-4o-transcribe",
+                                                   include=["logprobs"])
+            if isinstance(c, full.module.Client):
+                return list(stream)
+
+            async def go() -> list[Any]:
+                return [e async for e in await stream]
+
+            return go()
+
+        for got in both(full, server, call):
+            assert [type(e).__name__ for e in got] == ["TranscriptTextDeltaEvent"] * 2 + ["TranscriptTextDoneEvent"]
+            assert [e.to_dict() for e in got] == events
+        assert len(server.requests) == 2
+        for seen in server.requests:
+            assert (seen.method, seen.path, seen.headers["accept"]) == ("POST", "/audio/transcriptions",
+                                                                        "text/event-stream")
+            assert form_parts(seen) == [
+                ("file", "hello.mp3", "audio/mpeg", mp3),
+                ("model", None, None, b"gpt-4o-transcribe"),
+                ("include", None, None, b"logprobs"),
+                ("stream", None, None, b"true"),  # set by the method: without it the answer is JSON
+            ]
+    assert "stream" not in inspect.signature(full.module.Client.create_transcription_stream).parameters
