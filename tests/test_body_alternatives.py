@@ -11,9 +11,8 @@ import typing
 from pathlib import Path
 from typing import Any
 
-from .loopback import Loopback, Reply
+from .loopback import Loopback, Reply, form_parts
 from .test_features import package
-from .test_operations import form_parts
 
 alt = package("body_alternatives")
 

@@ -19,6 +19,7 @@ import http.client
 import ipaddress
 import json
 import logging
+import mimetypes
 import os
 import platform
 import random
@@ -50,6 +51,7 @@ from typing import (
 
 from .errors import (
     APIConnectionError,
+    APIError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
@@ -756,10 +758,14 @@ def connection_error(exc: BaseException) -> APIConnectionError | None:
 
 # ----- requests -----------------------------------------------------------------------
 
-# What an upload accepts: the bytes, a path, a binary file object, or a (filename,
-# bytes or file object) pair.
+# What an upload accepts: the bytes, a path, a binary file object, a (filename, bytes
+# or file object) pair, or a (filename, bytes or file object, content type) triple.
 FileInput = Union[
-    bytes, "os.PathLike[str]", IO[bytes], tuple[str, Union[bytes, IO[bytes]]]
+    bytes,
+    "os.PathLike[str]",
+    IO[bytes],
+    tuple[str, Union[bytes, IO[bytes]]],
+    tuple[str, Union[bytes, IO[bytes]], str],
 ]
 
 # A request body as it is sent: (bytes, content type).
@@ -845,19 +851,41 @@ def raw_content(value: bytes | None, media: str) -> Content | None:
     return None if value is None else (bytes(value), media)
 
 
-def _file(value: FileInput) -> tuple[str, bytes]:
+_mime_types: mimetypes.MimeTypes | None = None
+
+
+def _media_type(filename: str) -> str:
+    """A file part's media type, guessed from its name's extension with the standard
+    library's own table (not the system's, so every machine guesses alike);
+    ``application/octet-stream`` when it does not know it or the name is compressed."""
+    global _mime_types
+    if _mime_types is None:
+        _mime_types = mimetypes.MimeTypes()
+    kind, encoding = _mime_types.guess_type("upload" + os.path.splitext(filename)[1])
+    return kind if kind is not None and encoding is None else "application/octet-stream"
+
+
+def _file(value: FileInput) -> tuple[str, bytes, str]:
+    """(filename, content, content type) of a file part."""
     if isinstance(value, tuple):
-        name, content = value
-        return name, content if isinstance(content, bytes) else content.read()
+        name, content, *given = value
+        if given and not (given[0] and _header_safe(given[0])):
+            raise ValueError(
+                f"the content type of {name!r} must be printable ASCII, got {given[0]!r}"
+            )
+        data = content if isinstance(content, bytes) else content.read()
+        return name, data, given[0] if given else _media_type(name)
     if isinstance(value, (bytes, bytearray, memoryview)):
-        return "upload", bytes(value)
+        return "upload", bytes(value), "application/octet-stream"
     if isinstance(value, os.PathLike):
         with open(value, "rb") as f:
-            return os.path.basename(os.fspath(value)), f.read()
-    given = getattr(value, "name", None)
-    return (
-        os.path.basename(given) if isinstance(given, str) and given else "upload"
-    ), value.read()
+            name = os.path.basename(os.fspath(value))
+            return name, f.read(), _media_type(name)
+    given_name = getattr(value, "name", None)
+    if isinstance(given_name, str) and given_name:
+        name = os.path.basename(given_name)
+        return name, value.read(), _media_type(name)
+    return "upload", value.read(), "application/octet-stream"
 
 
 def _quote_param(text: str) -> str:
@@ -874,10 +902,12 @@ def multipart(
     boundary = boundary or uuid.uuid4().hex
     out: list[bytes] = []
 
-    def part(name: str, data: bytes, filename: str | None = None) -> None:
+    def part(
+        name: str, data: bytes, filename: str | None = None, media: str = ""
+    ) -> None:
         head = f'--{boundary}\r\nContent-Disposition: form-data; name="{_quote_param(name)}"'
         if filename is not None:
-            head += f'; filename="{_quote_param(filename)}"\r\nContent-Type: application/octet-stream'
+            head += f'; filename="{_quote_param(filename)}"\r\nContent-Type: {media}'
         out.append(head.encode("utf-8") + b"\r\n\r\n" + data + b"\r\n")
 
     for name, value, is_file in fields:
@@ -885,8 +915,8 @@ def multipart(
             continue
         if is_file:
             for f in value if isinstance(value, list) else [value]:
-                filename, data = _file(f)  # type: ignore[arg-type]
-                part(name, data, filename)
+                filename, data, media = _file(f)  # type: ignore[arg-type]
+                part(name, data, filename, media)
             continue
         value = jsonable(value)
         if isinstance(value, list) and all(
@@ -992,8 +1022,18 @@ def _event_json(data: str, response: Any) -> Any:
 
 
 def _event(
-    decode: Callable[[Any, bool], T], data: Any, strict: bool, response: Any
+    decode: Callable[[Any, bool], T], text: str, strict: bool, response: Any
 ) -> T:
+    """One event's ``data`` decoded; an error object in it (``{"error": {...}}``, as the
+    API sends when a stream fails midway, with or without ``event: error``) raises
+    ``APIError`` with its message, as the official SDK does."""
+    data = _event_json(text, response)
+    error = data.get("error") if isinstance(data, dict) else None
+    if error:
+        message = error.get("message") if isinstance(error, dict) else error
+        if not isinstance(message, str) or not message:
+            message = "An error occurred during streaming"
+        raise APIError(message, body=data)
     try:
         return decode(data, strict)
     except DecodeError as exc:
@@ -1006,18 +1046,16 @@ def _event(
 
 def events(raw: RawResponse[Any], decode: Callable[[Any, bool], T]) -> list[T]:
     """The decoded events of a whole event-stream body (``with_raw_response``)."""
-    return [
-        _event(decode, _event_json(data, raw), raw.strict, raw)
-        for _, data in sse([raw.content])
-    ]
+    return [_event(decode, data, raw.strict, raw) for _, data in sse([raw.content])]
 
 
 class Stream(Generic[T]):
     """The events of a streaming answer, decoded one by one as they arrive.
 
     Iterate once (``for event in stream``); leaving the loop early, ``close()`` or a
-    ``with`` block releases the connection. ``status_code``, ``headers`` and
-    ``request_id`` describe the answer.
+    ``with`` block releases the connection. An event carrying an error object
+    (``{"error": {"message": ...}}``) raises ``APIError`` and ends the stream.
+    ``status_code``, ``headers`` and ``request_id`` describe the answer.
     """
 
     def __init__(
@@ -1044,7 +1082,7 @@ class Stream(Generic[T]):
     def __iter__(self) -> Iterator[T]:
         try:
             for _, data in sse(self._response.chunks):
-                yield _event(self._decode, _event_json(data, self), self._strict, self)
+                yield _event(self._decode, data, self._strict, self)
         finally:
             self.close()
 
@@ -1090,13 +1128,11 @@ class AsyncStream(Generic[T]):
         try:
             async for chunk in self._response.chunks:
                 for _, data in decoder.feed(chunk):
-                    yield _event(
-                        self._decode, _event_json(data, self), self._strict, self
-                    )
+                    yield _event(self._decode, data, self._strict, self)
                 if decoder.done:
                     return
             for _, data in decoder.flush():
-                yield _event(self._decode, _event_json(data, self), self._strict, self)
+                yield _event(self._decode, data, self._strict, self)
         finally:
             await self.aclose()
 
