@@ -399,3 +399,31 @@ def test_upload_that_answers_an_event_stream(full: Full) -> None:
                 ("stream", None, None, b"true"),  # set by the method: without it the answer is JSON
             ]
     assert "stream" not in inspect.signature(full.module.Client.create_transcription_stream).parameters
+
+
+def test_json_or_form_body_uploads_through_the_multipart_method(full: Full, tmp_path: Path) -> None:
+    """POST /images/edits takes JSON (image references) or a form with files: the plain
+    method sends JSON, ``create_image_edit_multipart`` uploads the images."""
+    images = {"created": 1730419200, "data": [{"b64_json": "aGk="}]}
+    first = tmp_path / "first.png"
+    first.write_bytes(b"\x89PNG first")
+    with Loopback() as server:
+        server.responder = lambda seen: Reply(body=images)
+        uploaded = both(full, server, lambda c: c.create_image_edit_multipart(
+            image=[first, ("second.png", b"\x89PNG second")], prompt="add a hat", model="gpt-image-1", n=1))
+        referenced = both(full, server, lambda c: c.create_image_edit(
+            images=[{"file_id": "file-1"}], prompt="add a hat"))
+        assert all(r.to_dict() == images for r in uploaded + referenced)
+        assert all((s.method, s.path) == ("POST", "/images/edits") for s in server.requests)
+        for seen in server.requests[:2]:
+            assert form_parts(seen) == [
+                ("image", "first.png", "image/png", b"\x89PNG first"),
+                ("image", "second.png", "image/png", b"\x89PNG second"),
+                ("prompt", None, None, b"add a hat"),
+                ("model", None, None, b"gpt-image-1"),
+                ("n", None, None, b"1"),
+            ]
+        for seen in server.requests[2:]:
+            assert seen.headers["content-type"] == "application/json"
+            assert json.loads(seen.body) == {"images": [{"file_id": "file-1"}], "prompt": "add a hat"}
+    assert not hasattr(full.module.Client, "create_video_remix_multipart")  # its form has no file
