@@ -584,9 +584,10 @@ class Lowerer:
                     claim(sname, op_id, oloc.child("operationId"))
                     sbody = body
                     if body is not None and body.kind in ("json", "multipart"):
-                        kept = tuple(f for f in body.fields if f.name != "stream")
-                        if len(kept) != len(body.fields):
-                            sbody = dataclasses.replace(body, fields=kept, consts=(("stream", True),))
+                        consts = _stream_switches(body.fields)
+                        if consts:
+                            kept = tuple(f for f in body.fields if f.name not in dict(consts))
+                            sbody = dataclasses.replace(body, fields=kept, consts=consts)
                     ops.append(dataclasses.replace(
                         base, method_name=sname, body=sbody, media="stream", accept="text/event-stream",
                         response=None if isinstance(stream_event, ir.AnyType) else stream_event, pagination=None,
@@ -619,7 +620,9 @@ class Lowerer:
             params.append(
                 ir.Parameter(
                     name=name,
-                    arg=attribute_name(name.lower().replace("-", "_") if where == "header" else name, taken),
+                    # `include[]` (a PHP-style list name) is the argument `include`
+                    arg=attribute_name(name.lower().replace("-", "_") if where == "header"
+                                       else name.removesuffix("[]") or name, taken),
                     location=where,
                     type=ptype,
                     required=where == "path" or p.get("required") is True,
@@ -984,6 +987,19 @@ def _const_values(model: ir.Model | None, prop: str, required: bool = False) -> 
                 return [str(v) for v in t.values]
             return None
     return None
+
+
+def _stream_switches(fields: tuple[ir.BodyField, ...]) -> tuple[tuple[str, object], ...]:
+    """The body fields that ask for an event stream, with the value that does: a
+    ``stream`` flag (true), and a string enum that offers ``sse`` (``stream_format``)."""
+    out: list[tuple[str, object]] = []
+    for f in fields:
+        t = ir.unwrap(f.type)
+        if f.name == "stream" and isinstance(t, ir.Primitive) and t.json_type == "boolean":
+            out.append((f.name, True))
+        elif isinstance(t, ir.LiteralType) and "sse" in t.values:
+            out.append((f.name, "sse"))
+    return tuple(out)
 
 
 def _is_json(media: str) -> bool:

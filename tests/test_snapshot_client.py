@@ -179,7 +179,7 @@ def test_query_list_boolean_and_enum(full: Full) -> None:
         server.responder = lambda seen: Reply(body=steps)
         include = ["step_details.tool_calls[*].file_search.results[*].content"]
         results = both(full, server, lambda c: c.list_run_steps("thread/1", "run_1", order="desc", limit=1,
-                                                                include__=include))
+                                                                include=include))
         assert [r.to_dict() for r in results] == [steps, steps]
         path = ("/threads/thread%2F1/runs/run_1/steps?limit=1&order=desc&include%5B%5D="
                 "step_details.tool_calls%5B%2A%5D.file_search.results%5B%2A%5D.content")
@@ -247,6 +247,35 @@ def test_binary_download_returns_the_bytes(full: Full) -> None:
                                                                               "application/json")
             assert seen.body == b'{"model": "gpt-4o-mini-tts", "input": "Hi", "voice": "alloy", "response_format": "wav"}'
 
+
+
+def test_speech_stream_asks_for_server_sent_events(full: Full) -> None:
+    """The speech endpoint streams events only with ``stream_format: "sse"``: the
+    ``_stream`` method sends it (it is not an argument) and decodes the typed events."""
+    events = [{"type": "speech.audio.delta", "audio": "UklGRg=="},
+              {"type": "speech.audio.done", "usage": {"input_tokens": 3, "output_tokens": 9, "total_tokens": 12}}]
+    body = b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in events)
+
+    def call(c: Any) -> Any:
+        if inspect.iscoroutinefunction(c.create_speech_stream):
+            async def collect() -> list[Any]:
+                async with await c.create_speech_stream(model="gpt-4o-mini-tts", input="Hi", voice="alloy") as s:
+                    return [e async for e in s]
+            return collect()
+        with c.create_speech_stream(model="gpt-4o-mini-tts", input="Hi", voice="alloy") as s:
+            return list(s)
+
+    assert "stream_format" not in inspect.signature(full.module.Client.create_speech_stream).parameters
+    with Loopback() as server:
+        server.responder = lambda seen: Reply(body=body, headers={"Content-Type": "text/event-stream"})
+        results = both(full, server, call)
+        for got in results:
+            assert [type(e).__name__ for e in got] == ["SpeechAudioDeltaEvent", "SpeechAudioDoneEvent"]
+            assert [e.to_dict() for e in got] == events
+        for seen in server.requests:
+            assert json.loads(seen.body) == {"model": "gpt-4o-mini-tts", "input": "Hi", "voice": "alloy",
+                                             "stream_format": "sse"}
+            assert seen.headers["accept"] == "text/event-stream"
 
 def chunk(cid: str, content: str | None, finish: str | None = None) -> dict[str, Any]:
     return {"id": cid, "object": "chat.completion.chunk", "created": 1730419200, "model": "gpt-4o",
