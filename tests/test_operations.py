@@ -386,3 +386,32 @@ def test_every_snapshot_operation_lowers() -> None:
         assert any(f.file for f in upload.body.fields), name
     image = {f.arg: f.annotation for f in by_name["create_image_edit_multipart"].body.fields if f.file}
     assert image == {"image": "FileInput | list[FileInput]", "mask": "FileInput | None"}
+
+
+def test_a_stream_read_to_its_end_leaves_its_connection_reusable(server: Loopback) -> None:
+    """A streamed answer with a Content-Length (an error status, or events sent in one
+    piece) goes back to the pool fully read: the next calls reuse that connection.
+    (Python 3.11's ``read1`` never closes such a response by itself; found with Prism.)"""
+    events = b"".join(EVENTS[:3])  # nothing after [DONE]: the body is read to its end
+    server.script(Reply(status=500, body={"error": {"message": "mock failed"}}),
+                  Reply(body=events, headers={"Content-Type": "text/event-stream"}),
+                  Reply(body=WIDGET))
+    client, aclient = clients(server)
+    with client:
+        with pytest.raises(ops.InternalServerError, match="mock failed"):
+            client.watch_widget("w1")
+        assert [e.type for e in client.watch_widget("w1")] == ["start", "update"]
+        assert client.create_widget(name="one", size=ops.Dimensions(width=2, height=3)).id == "w1"
+    assert len(server.requests) == 3 and server.connections == 1
+
+    async def go() -> list[str]:
+        server.script(Reply(status=500, body={"error": {"message": "mock failed"}}),
+                      Reply(body=events, headers={"Content-Type": "text/event-stream"}), Reply(body=WIDGET))
+        async with aclient:
+            with pytest.raises(ops.InternalServerError):
+                await aclient.watch_widget("w1")
+            types = [e.type async for e in await aclient.watch_widget("w1")]
+            return types + [(await aclient.create_widget(name="one", size=ops.Dimensions(width=2, height=3))).id]
+
+    assert asyncio.run(go()) == ["start", "update", "w1"]
+    assert len(server.requests) == 6

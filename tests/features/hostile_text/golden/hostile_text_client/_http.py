@@ -548,6 +548,10 @@ class _BodyStream:
                 raise
             if not chunk:
                 self._conn = None
+                if not self._response.isclosed():
+                    # Python 3.11's read1 leaves a fully read Content-Length body open,
+                    # and http.client refuses the connection's next request: finish it
+                    self._response.read()
                 if self._response.will_close:
                     conn.close()
                 else:
@@ -1005,9 +1009,14 @@ class _SSEDecoder:
 def sse(chunks: Iterable[bytes]) -> Iterator[tuple[str | None, str]]:
     """(event name, data) for each server-sent event in ``chunks``, as they arrive."""
     decoder = _SSEDecoder()
+    chunks = iter(chunks)
     for chunk in chunks:
         yield from decoder.feed(chunk)
         if decoder.done:
+            # read what follows [DONE], as the official SDK does, so that the body ends
+            # and its connection can serve the next request
+            for _ in chunks:
+                pass
             return
     yield from decoder.flush()
 
@@ -1130,6 +1139,10 @@ class AsyncStream(Generic[T]):
                 for _, data in decoder.feed(chunk):
                     yield _event(self._decode, data, self._strict, self)
                 if decoder.done:
+                    async for (
+                        _
+                    ) in self._response.chunks:  # as ``sse`` does after [DONE]
+                        pass
                     return
             for _, data in decoder.flush():
                 yield _event(self._decode, data, self._strict, self)
