@@ -48,7 +48,7 @@ def prism_bin() -> str | None:
 
 
 class Prism:
-    def __init__(self, binary: str, *options: str) -> None:
+    def __init__(self, binary: str, *options: str, spec: Path = SPEC) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
@@ -56,7 +56,7 @@ class Prism:
         # A local file, no remote $refs: Prism has nothing to fetch.
         self.log = tempfile.TemporaryFile()  # a file, not a pipe: Prism logs every request
         self.process = subprocess.Popen(
-            [binary, "mock", "-h", "127.0.0.1", "-p", str(self.port), *options, str(SPEC)],
+            [binary, "mock", "-h", "127.0.0.1", "-p", str(self.port), *options, str(spec)],
             stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
         )
 

@@ -14,6 +14,7 @@ import asyncio
 import importlib
 import inspect
 import io
+import itertools
 import json
 import os
 import subprocess
@@ -456,3 +457,54 @@ def test_json_or_form_body_uploads_through_the_multipart_method(full: Full, tmp_
             assert seen.headers["content-type"] == "application/json"
             assert json.loads(seen.body) == {"images": [{"file_id": "file-1"}], "prompt": "add a hat"}
     assert not hasattr(full.module.Client, "create_video_remix_multipart")  # its form has no file
+
+
+def test_prism_accepts_the_requests_and_its_answers_decode(full: Full) -> None:
+    """Prism, an independent mock server, serves the whole snapshot: it validates each
+    request against the spec as far as its validator goes (query strings and multipart
+    forms are checked; an invalid request gets 422, which raises) and answers from
+    the spec's examples or schemas. One operation of each kind; every answer decodes
+    and gives its JSON back from ``to_dict()``. Prism cannot mock event streams."""
+    from tests.test_prism import Prism, prism_bin
+
+    binary = prism_bin()
+    if binary is None:
+        message = "prism not installed: run .ci/run or set PRISM_BIN"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    m = full.module
+    message = m.ChatCompletionRequestUserMessage(role="user", content="Hi")
+    calls: dict[str, Callable[[Any], Any]] = {
+        "JSON body": lambda c: c.create_chat_completion(messages=[message], model="gpt-4o", temperature=0.5),
+        "query list, boolean, enum": lambda c: c.usage_completions(
+            start_time=1730419200, bucket_width="1h", project_ids=["proj_1", "proj 2"], batch=False,
+            group_by=["model", "project_id"], limit=2),
+        "bracketed query list": lambda c: c.list_run_steps(
+            "thread_1", "run_1", order="desc", include=["step_details.tool_calls[*].file_search.results[*].content"]),
+        "upload": lambda c: c.create_file(file=("train.jsonl", b'{"messages": []}\n'), purpose="fine-tune"),
+        "upload, JSON-or-form body": lambda c: c.create_image_edit_multipart(
+            image=[("a.png", b"\x89PNG a"), ("b.png", b"\x89PNG b")], prompt="add a hat", n=1),
+        "JSON-or-form body as JSON": lambda c: c.create_image_edit(images=[{"file_id": "file-1"}], prompt="hat"),
+        "page": lambda c: c.list_paginated_fine_tuning_jobs(after="ftjob-1", limit=2),
+        "path parameter": lambda c: c.resume_fine_tuning_job("ftjob-1"),
+        "delete": lambda c: c.delete_file("file-1"),
+    }
+    prism = Prism(binary, spec=SNAPSHOT)
+    try:
+        prism.wait(120)  # the snapshot is 2.8 MB of YAML: several seconds
+        with m.Client(api_key="sk-test", base_url=prism.url, max_retries=0) as client:
+            for kind, call in calls.items():
+                raw = call(client.with_raw_response)
+                assert raw.status_code == 200, kind
+                result = raw.parse()
+                assert hasattr(result, "to_dict") and result.to_dict() == raw.json(), kind
+            speech = client.create_speech(model="gpt-4o-mini-tts", input="Hi", voice="alloy")
+            assert isinstance(speech, bytes)
+            # Prism answers every page with the same example (has_more: true): stop after three jobs
+            pages = itertools.islice(client.iter_list_paginated_fine_tuning_jobs(limit=2), 3)
+            assert all(isinstance(j, m.FineTuningJob) for j in pages)
+    finally:
+        output = prism.output()
+        prism.stop()
+    assert "422" not in output and "Invalid request" not in output, output
