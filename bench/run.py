@@ -259,26 +259,37 @@ def _number(text: Any) -> float | None:
 
 
 def snapshot_goals(rows: list[dict[str, Any]]) -> list[str]:
-    """The issue's goals for the whole snapshot, checked against one run's rows."""
-    def find(tool: str, run: str, key: str = "seconds") -> float | None:
+    """The issue's goals for the whole snapshot, checked against one run's rows. A run
+    that failed or timed out does not meet its goal; a tool that is not installed
+    leaves its comparison out."""
+    def find(tool: str, run: str, key: str = "seconds") -> float | str | None:
         for row in rows:
             if row["tool"] == tool and row.get("run") == run:
-                return _number(str(row.get(key, "")).removesuffix(" MB"))
+                text = str(row.get(key, ""))
+                number = _number(text.removesuffix(" MB"))
+                return text if number is None else number
         return None
 
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
     lines = []
-    ruff_cold, opc = find("oas-dataclasses --formatter ruff", "cold"), find("openapi-python-client", "cold")
-    if ruff_cold is not None and opc:
+    ruff = "oas-dataclasses --formatter ruff"
+    ruff_cold, opc = find(ruff, "cold"), find("openapi-python-client", "cold")
+    if isinstance(ruff_cold, str):
+        lines.append(f"ruff cold: {ruff_cold} (goals NOT met)")
+    elif ruff_cold is not None and isinstance(opc, float) and opc > 0:
         ratio = ruff_cold / opc
-        lines.append(f"ruff cold / openapi-python-client: {ratio:.2f} (goal <= 0.5: {'met' if ratio <= 0.5 else 'NOT met'})")
-    peak = find("oas-dataclasses --formatter ruff", "cold", "peak memory")
-    if peak is not None:
-        lines.append(f"ruff cold peak memory: {peak:.0f} MB (goal <= 500 MB: {'met' if peak <= 500 else 'NOT met'})")
+        lines.append(f"ruff cold / openapi-python-client: {ratio:.2f} (goal <= 0.5: {verdict(ratio <= 0.5)})")
+    peak = find(ruff, "cold", "peak memory")
+    if isinstance(peak, float):
+        lines.append(f"ruff cold peak memory: {peak:.0f} MB (goal <= 500 MB: {verdict(peak <= 500)})")
     for formatter in ("ruff", "black"):
         warm = find(f"oas-dataclasses --formatter {formatter}", "warm")
-        if warm is not None:
-            lines.append(f"{formatter} with nothing changed: {warm:.2f} s "
-                         f"(goal <= 1.5 s: {'met' if warm <= 1.5 else 'NOT met'})")
+        if isinstance(warm, float):
+            lines.append(f"{formatter} with nothing changed: {warm:.2f} s (goal <= 1.5 s: {verdict(warm <= 1.5)})")
+        elif isinstance(warm, str):
+            lines.append(f"{formatter} with nothing changed: {warm} (goal <= 1.5 s: NOT met)")
     return lines
 
 

@@ -657,10 +657,13 @@ class Lowerer:
             body = self._body("json", json_media, content, rloc, op_id, taken, required)
             if form_media is None:
                 return body, None
+            form = content[form_media]
+            form_schema = form.get("schema") if isinstance(form, dict) else None
+            if form_schema is None or not self._file_properties(form_schema, rloc.child("content", form_media,
+                                                                                         "schema")):
+                return body, None  # a form without files adds nothing to the JSON body
             form_taken = set(before)
             upload = self._body("multipart", form_media, content, rloc, op_id, form_taken, required)
-            if not any(f.file for f in upload.fields):
-                return body, None  # a form without files adds nothing to the JSON body
             taken |= form_taken
             return body, upload
         if form_media is not None:
@@ -995,7 +998,8 @@ def _stream_switches(fields: tuple[ir.BodyField, ...]) -> tuple[tuple[str, objec
     out: list[tuple[str, object]] = []
     for f in fields:
         t = ir.unwrap(f.type)
-        if f.name == "stream" and isinstance(t, ir.Primitive) and t.json_type == "boolean":
+        if f.name == "stream" and (isinstance(t, ir.Primitive) and t.json_type == "boolean"
+                                   or isinstance(t, ir.LiteralType) and True in t.values):
             out.append((f.name, True))
         elif isinstance(t, ir.LiteralType) and "sse" in t.values:
             out.append((f.name, "sse"))

@@ -72,4 +72,11 @@ def test_snapshot_goals_not_met_and_missing_figures(bench: ModuleType) -> None:
     assert lines == [
         "ruff cold peak memory: 600 MB (goal <= 500 MB: NOT met)",
         "ruff with nothing changed: 1.60 s (goal <= 1.5 s: NOT met)",
+        "black with nothing changed: timeout (> 600 s) (goal <= 1.5 s: NOT met)",
     ]
+
+
+def test_snapshot_goals_a_failed_cold_run_meets_nothing(bench: ModuleType) -> None:
+    rows = [{"tool": "oas-dataclasses --formatter ruff", "run": "cold", "seconds": "failed: boom", "peak memory": ""},
+            {"tool": "openapi-python-client", "run": "cold", "seconds": "9.00", "peak memory": "100 MB"}]
+    assert bench.snapshot_goals(rows) == ["ruff cold: failed: boom (goals NOT met)"]

@@ -48,6 +48,18 @@ def test_nullable_absent_and_null() -> None:
     rejects(Thing, {"a": "x", "b": None, "e": None, "f": [1]}, "$.f[0]: expected string or null, got 1")
 
 
+def test_null_taken_by_the_type_itself() -> None:
+    """Not marked nullable, but a variant takes anything or the enum lists null: strict
+    decoding accepts null there, as JSON Schema does, and only there."""
+    N = package("nullable").NullInTheType
+    roundtrip(N, {"any_or_string": None, "enum_with_null": None, "ref_or_any": None, "optional_enum_with_null": None})
+    roundtrip(N, {"any_or_string": [1], "enum_with_null": "low", "ref_or_any": {"x": 1}})
+    rejects(N, {"any_or_string": "s", "enum_with_null": "mid", "ref_or_any": None},
+            "$.enum_with_null: 'mid' is not one of 'low', 'high'")
+    rejects(N, {"any_or_string": "s", "enum_with_null": None, "ref_or_any": None, "optional_enum_with_null": 1},
+            "$.optional_enum_with_null: 1 is not one of 'auto', 'manual'")
+
+
 def test_nullable_built_in_code() -> None:
     mod = package("nullable")
     t = mod.Thing(a="x", b=None, e=None)

@@ -415,3 +415,33 @@ def test_a_stream_read_to_its_end_leaves_its_connection_reusable(server: Loopbac
 
     assert asyncio.run(go()) == ["start", "update", "w1"]
     assert len(server.requests) == 6
+
+
+def test_stream_switches() -> None:
+    """The body fields a `_stream` method sets: a boolean or `const: true` `stream`, and a
+    string enum that offers `sse`; nothing else."""
+    from generator import ir
+    from generator.lower import _stream_switches
+
+    def field(name: str, t: ir.TypeRef) -> ir.BodyField:
+        return ir.BodyField(name=name, arg=name, type=t, required=False, doc=None)
+
+    boolean, string = ir.Primitive("boolean"), ir.Primitive("string")
+    fields = (field("stream", ir.NullableType(boolean)), field("stream_format", ir.LiteralType(("sse", "audio"))),
+              field("format", ir.LiteralType(("mp3", "wav"))), field("name", string))
+    assert _stream_switches(fields) == (("stream", True), ("stream_format", "sse"))
+    assert _stream_switches((field("stream", ir.LiteralType((True,))),)) == (("stream", True),)
+    assert _stream_switches((field("stream", string), field("mode", ir.LiteralType(("a", "b"))))) == ()
+
+
+def test_a_body_that_ends_badly_after_done_costs_only_the_connection(server: Loopback) -> None:
+    """After [DONE] the rest of the body is read so the connection can be kept; when that
+    rest never comes (the server holds it, then drops the connection), the events are
+    still all delivered, nothing is raised, and the next call gets a new connection."""
+    held = threading.Event()  # never set: the server waits, then drops the connection
+    server.script(Reply(chunks=[EVENTS[0] + EVENTS[2], EVENTS[3]], gate=held), Reply(body=WIDGET))
+    options = {"api_key": KEY, "base_url": server.url + "/v1", "timeout": 0.5, "max_retries": 0}
+    with ops.Client(**options) as client:
+        assert [e.type for e in client.watch_widget("w1")] == ["start"]
+        assert client.create_widget(name="one", size=ops.Dimensions(width=2, height=3)).id == "w1"
+    assert server.connections == 2

@@ -39,7 +39,6 @@ from .models import (
     CreateEditRequestImagesItem,
     CreateEditRequest2,
     CreateRemixRequest,
-    CreateRemixRequest2,
 )
 
 __all__ = [
@@ -72,5 +71,4 @@ __all__ = [
     "CreateEditRequestImagesItem",
     "CreateEditRequest2",
     "CreateRemixRequest",
-    "CreateRemixRequest2",
 ]

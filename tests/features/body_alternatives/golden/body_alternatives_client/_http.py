@@ -1014,8 +1014,12 @@ def sse(chunks: Iterable[bytes]) -> Iterator[tuple[str | None, str]]:
         yield from decoder.feed(chunk)
         if decoder.done:
             # read what follows [DONE], as the official SDK does, so that the body ends
-            # and its connection can serve the next request
-            for _ in chunks:
+            # and its connection can serve the next request; the events are all in, so
+            # a body that ends badly now only costs the connection
+            try:
+                for _ in chunks:
+                    pass
+            except Exception:  # noqa: BLE001
                 pass
             return
     yield from decoder.flush()
@@ -1139,9 +1143,10 @@ class AsyncStream(Generic[T]):
                 for _, data in decoder.feed(chunk):
                     yield _event(self._decode, data, self._strict, self)
                 if decoder.done:
-                    async for (
-                        _
-                    ) in self._response.chunks:  # as ``sse`` does after [DONE]
+                    try:  # as ``sse`` does after [DONE]
+                        async for _ in self._response.chunks:
+                            pass
+                    except Exception:  # noqa: BLE001
                         pass
                     return
             for _, data in decoder.flush():

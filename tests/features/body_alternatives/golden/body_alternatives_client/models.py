@@ -33,7 +33,6 @@ __all__ = [
     "CreateEditRequestImagesItem",
     "CreateEditRequest2",
     "CreateRemixRequest",
-    "CreateRemixRequest2",
 ]
 
 
@@ -432,72 +431,6 @@ def _dec_CreateRemixRequest(data: Any, strict: bool) -> Any:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
         return self
     return _finish(self, data, absent, _KEYS_CreateRemixRequest, nulls, None)
-
-
-@dataclass(slots=True, kw_only=True)
-class CreateRemixRequest2(_Model):
-    """CreateRemixRequest2"""
-
-    prompt: str | None = None
-
-    @classmethod
-    def from_dict(
-        cls, data: Mapping[str, Any], *, strict: bool = True
-    ) -> CreateRemixRequest2:
-        """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
-        value that breaks the schema; ``strict=False`` keeps such values as they came.
-        """
-        obj: CreateRemixRequest2
-        obj = _dec_CreateRemixRequest2(_as_object(data), strict)
-        return obj
-
-    def to_dict(self) -> dict[str, Any]:
-        """Encode as a JSON object: the input back exactly for a decoded object."""
-        meta = self._meta
-        v: Any
-        out: dict[str, Any] = {}
-        v = self.prompt
-        if v is not None:
-            out["prompt"] = v
-        elif meta is not None and "prompt" in meta.nulls:
-            out["prompt"] = None
-        if meta is not None:
-            meta.write(out)
-        return out
-
-
-_KEYS_CreateRemixRequest2 = frozenset(
-    {
-        "prompt",
-    }
-)
-
-
-def _dec_CreateRemixRequest2(data: Any, strict: bool) -> Any:
-    if not isinstance(data, dict):
-        if strict:
-            raise _mismatch(data, "object")
-        return data
-    self = _new(CreateRemixRequest2)
-    absent = 0
-    nulls: list[str] | None = None
-    if "prompt" in data:
-        v = data["prompt"]
-        if v is not None:
-            if strict and not isinstance(v, str):
-                raise _mismatch(v, "string").at("prompt")
-        else:
-            if strict:
-                raise _mismatch(None, "string").at("prompt")
-            nulls = _note(nulls, "prompt")
-    else:
-        absent += 1
-        v = None
-    self.prompt = v
-    if nulls is None and len(data) + absent == 1:
-        self._meta = None  # type: ignore[misc]  # a slot of the base class
-        return self
-    return _finish(self, data, absent, _KEYS_CreateRemixRequest2, nulls, None)
 
 
 def _dec_list_CreateEditRequestImagesItem(data: Any, strict: bool) -> Any:
