@@ -464,6 +464,19 @@ class Field:
         return expected(NullableType(self.type) if self.nullable else self.type)
 
     @property
+    def takes_null(self) -> bool:
+        """Null is a valid value: the field is nullable, or its type takes null itself
+        (an enum that lists it, a variant that takes anything)."""
+        return self.nullable or "null" in self.decodes.kinds
+
+    @property
+    def null_fails_check(self) -> bool:
+        """Null fails the field's own check (or decoder) with the very message a
+        separate null test would give, so the decoder needs no such test."""
+        t = self.decodes
+        return not self.takes_null and t.shape != "literal" and self.expected == expected(t)
+
+    @property
     def doc_text(self) -> str | None:
         """The field's docstring: the description, then what the schema documents."""
         parts = [self.doc] if self.doc else []
@@ -492,6 +505,17 @@ class Model:
     @property
     def optional_fields(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if not f.required)
+
+    @property
+    def leading_required(self) -> tuple[Field, ...]:
+        """The required fields before the first optional one: ``to_dict`` writes them
+        in one dict display, keeping the schema's order of keys."""
+        out: list[Field] = []
+        for f in self.fields:
+            if not f.required:
+                break
+            out.append(f)
+        return tuple(out)
 
     @property
     def json_names(self) -> tuple[str, ...]:

@@ -353,8 +353,9 @@ def _dec_NullInTheType(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        if strict and not (isinstance(v, str) or True):
-            raise _mismatch(v, "string or any value").at("any_or_string")
+        if v is not None:
+            if strict and not (isinstance(v, str) or True):
+                raise _mismatch(v, "string or any value").at("any_or_string")
     self.any_or_string = v
     try:
         v = data["enum_with_null"]
@@ -378,10 +379,11 @@ def _dec_NullInTheType(data: Any, strict: bool) -> Any:
         absent += 1
         v = None
     else:
-        try:
-            v = _dec_union_NullInTheTypeRefOrAny(v, strict)
-        except _DecodeError as e:
-            raise e.at("ref_or_any")
+        if v is not None:
+            try:
+                v = _dec_union_NullInTheTypeRefOrAny(v, strict)
+            except _DecodeError as e:
+                raise e.at("ref_or_any")
     self.ref_or_any = v
     if "optional_enum_with_null" in data:
         v = data["optional_enum_with_null"]
