@@ -8,6 +8,7 @@ what it saw. ``ConnectProxy`` is a CONNECT-only proxy that tunnels to another po
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import socket
@@ -86,6 +87,20 @@ def form_parts(seen: Seen) -> list[tuple[str, str | None, str | None, bytes]]:
                           None)
         parts.append((disp["name"].strip('"'), disp.get("filename", "").strip('"') or None, ctype_line, data))
     return parts
+
+
+def sync_and_async(client: Any, aclient: Any, call: Callable[[Any], Any],
+                   acall: Callable[[Any], Any] | None = None) -> list[Any]:
+    """``call(client)``, then ``await acall(aclient)`` (``call`` when no ``acall``): the
+    sync and the async result, each client closed after its call."""
+    with client:
+        first = call(client)
+
+    async def go() -> Any:
+        async with aclient:
+            return await (acall or call)(aclient)
+
+    return [first, asyncio.run(go())]
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 3.0) -> bool:

@@ -4,14 +4,13 @@ server on 127.0.0.1."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import typing
 from pathlib import Path
 from typing import Any
 
-from .loopback import Loopback, Reply, form_parts
+from .loopback import Loopback, Reply, form_parts, sync_and_async
 from .test_features import package
 
 alt = package("body_alternatives")
@@ -19,14 +18,7 @@ alt = package("body_alternatives")
 
 def run_both(server: Loopback, call: Any) -> list[Any]:
     options = {"api_key": "sk-test", "base_url": server.url, "timeout": 5.0, "max_retries": 0}
-    with alt.Client(**options) as client:
-        first = call(client)
-
-    async def go() -> Any:
-        async with alt.AsyncClient(**options) as aclient:
-            return await call(aclient)
-
-    return [first, asyncio.run(go())]
+    return sync_and_async(alt.Client(**options), alt.AsyncClient(**options), call)
 
 
 def test_json_method_sends_json() -> None:

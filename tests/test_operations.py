@@ -19,7 +19,7 @@ import pytest
 from generator.load import load
 from generator.lower import lower
 
-from .loopback import Loopback, Reply, Seen, form_parts, wait_for
+from .loopback import Loopback, Reply, Seen, form_parts, sync_and_async, wait_for
 from .test_features import package
 
 KEY = "sk-test"
@@ -42,15 +42,7 @@ def clients(server: Loopback) -> tuple[Any, Any]:
 
 def both(server: Loopback, call: Any, acall: Any) -> list[Any]:
     """The result of ``call(client)`` and of ``await acall(aclient)``."""
-    client, aclient = clients(server)
-    with client:
-        first = call(client)
-
-    async def go() -> Any:
-        async with aclient:
-            return await acall(aclient)
-
-    return [first, asyncio.run(go())]
+    return sync_and_async(*clients(server), call, acall)
 
 
 def test_json_body_required_optional_and_model_fields(server: Loopback) -> None:

@@ -34,7 +34,7 @@ from generator.load import load
 from generator.lower import lower
 from generator.output import write_tree
 from generator.pipeline import Options, build
-from tests.loopback import Loopback, Reply, form_parts, job, wait_for
+from tests.loopback import Loopback, Reply, form_parts, job, sync_and_async, wait_for
 from tests.snapshot import SNAPSHOT
 from tests.test_snapshot import _have_ruff
 
@@ -136,15 +136,7 @@ def clients(full: Full, server: Loopback) -> tuple[Any, Any]:
 
 def both(full: Full, server: Loopback, call: Callable[[Any], Any]) -> list[Any]:
     """``call(client)`` then ``await call(aclient)``: the sync and the async result."""
-    client, aclient = clients(full, server)
-    with client:
-        first = call(client)
-
-    async def go() -> Any:
-        async with aclient:
-            return await call(aclient)
-
-    return [first, asyncio.run(go())]
+    return sync_and_async(*clients(full, server), call)
 
 
 USAGE_PAGE: dict[str, Any] = {
