@@ -569,16 +569,17 @@ class BodyField:
     type: TypeRef
     required: bool
     doc: str | None
-    # multipart: a file (``FileInput``) or a list of files
-    file: bool = False
-    file_list: bool = False
-    file_or_list: bool = False
+    # multipart: "one" file (``FileInput``), a "list" of files, or "either"; "" for none
+    files: str = ""
+
+    @property
+    def file(self) -> bool:
+        return bool(self.files)
 
     @property
     def annotation(self) -> str:
         if self.file:
-            ann = "FileInput | list[FileInput]" if self.file_or_list else (
-                "list[FileInput]" if self.file_list else "FileInput")
+            ann = {"one": "FileInput", "list": "list[FileInput]", "either": "FileInput | list[FileInput]"}[self.files]
         else:
             ann = self.type.annotation
             if isinstance(self.type, AnyType):

@@ -586,7 +586,8 @@ class Lowerer:
                     if body is not None and body.kind in ("json", "multipart"):
                         consts = _stream_switches(body.fields)
                         if consts:
-                            kept = tuple(f for f in body.fields if f.name not in dict(consts))
+                            switched = {name for name, _ in consts}
+                            kept = tuple(f for f in body.fields if f.name not in switched)
                             sbody = dataclasses.replace(body, fields=kept, consts=consts)
                     ops.append(dataclasses.replace(
                         base, method_name=sname, body=sbody, media="stream", accept="text/event-stream",
@@ -691,11 +692,9 @@ class Lowerer:
         fields = []
         for f in model.fields:
             ftype = ir.NullableType(f.type) if f.nullable and "null" not in f.type.kinds else f.type
-            file = files.get(f.json_name)
             fields.append(ir.BodyField(
                 name=f.json_name, arg=attribute_name(f.json_name, taken), type=ftype,
-                required=f.required, doc=f.doc_text, file=file is not None, file_list=file == "list",
-                file_or_list=file == "either",
+                required=f.required, doc=f.doc_text, files=files.get(f.json_name, ""),
             ))
         return ir.Body(kind, media, tuple(fields), t, required)
 

@@ -88,14 +88,20 @@ class Prism:
         self.log.close()
 
 
-@pytest.fixture(scope="module")
-def prisms() -> Iterator[dict[str, Prism]]:
+def require_prism() -> str:
+    """Prism's binary; without it, fail under CI (``CI`` set) and skip elsewhere."""
     binary = prism_bin()
     if binary is None:
         message = "prism not installed: run .ci/run or set PRISM_BIN"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+    return binary
+
+
+@pytest.fixture(scope="module")
+def prisms() -> Iterator[dict[str, Prism]]:
+    binary = require_prism()
     # both at once: each takes a few seconds to start
     servers: dict[str, Prism] = {}
     try:

@@ -247,7 +247,7 @@ def test_speech_stream_asks_for_server_sent_events(full: Full) -> None:
     ``_stream`` method sends it (it is not an argument) and decodes the typed events."""
     events = [{"type": "speech.audio.delta", "audio": "UklGRg=="},
               {"type": "speech.audio.done", "usage": {"input_tokens": 3, "output_tokens": 9, "total_tokens": 12}}]
-    body = b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in events)
+    body = sse_bytes(*events)
 
     def call(c: Any) -> Any:
         if inspect.iscoroutinefunction(c.create_speech_stream):
@@ -457,14 +457,9 @@ def test_prism_accepts_the_requests_and_its_answers_decode(full: Full) -> None:
     forms are checked; an invalid request gets 422, which raises) and answers from
     the spec's examples or schemas. One operation of each kind; every answer decodes
     and gives its JSON back from ``to_dict()``. Prism cannot mock event streams."""
-    from tests.test_prism import Prism, prism_bin
+    from tests.test_prism import Prism, require_prism
 
-    binary = prism_bin()
-    if binary is None:
-        message = "prism not installed: run .ci/run or set PRISM_BIN"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    binary = require_prism()
     m = full.module
     message = m.ChatCompletionRequestUserMessage(role="user", content="Hi")
     calls: dict[str, Callable[[Any], Any]] = {
