@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, assert_never
 
 from . import ir
 from .load import load
@@ -119,7 +119,7 @@ class Graph:
             for p in op.parameters:
                 self._walk(p.type, f"{op.operation_id}({p.name})", (), REQUEST, 0)
         # types no operation reaches stand at their own name, when nothing else names them
-        referenced = {n for t in self._all_types() for n in _names_in(t)}
+        referenced = {n for t in self._all_types() for n in ir.named_types(t)}
         for name in [m.name for m in package.models] + [a.name for a in package.aliases]:
             if name not in self.places and name not in referenced:
                 self._walk(_ref(self, name), f"#{name}", (), RESPONSE, 0)
@@ -153,36 +153,41 @@ class Graph:
         self.all_places.add(place)
         if depth > MAX_DEPTH:
             return
-        if isinstance(t, ir.NullableType):
-            self._walk(t.inner, place, stack, side, depth)
-        elif isinstance(t, ir.AliasType):
-            if self._note(t.name, place, side) and t.name not in stack:
-                self._walk(self.aliases[t.name].target if t.name in self.aliases else t.target, place,
-                           stack + (t.name,), side, depth + 1)
-        elif isinstance(t, ir.ModelType):
-            if self._note(t.name, place, side) and t.name not in stack and t.name in self.models:
-                model = self.models[t.name]
-                for f in model.fields:
-                    self._walk(f.type, f"{place}.{f.json_name}", stack + (t.name,), side, depth + 1)
-                if model.extra_values is not None:
-                    self._walk(model.extra_values, f"{place}{{}}", stack + (t.name,), side, depth + 1)
-        elif isinstance(t, ir.ListType):
-            self._walk(t.item, place + "[]", stack, side, depth + 1)
-        elif isinstance(t, ir.MapType):
-            self._walk(t.value, place + "{}", stack, side, depth + 1)
-        elif isinstance(t, ir.UnionType):
-            for key, v in variant_keys(t):
-                self._walk(v, f"{place}<{key}>", stack, side, depth + 1)
+        match t:
+            case ir.NullableType():
+                self._walk(t.inner, place, stack, side, depth)
+            case ir.AliasType():
+                if self._note(t.name, place, side) and t.name not in stack:
+                    self._walk(self.aliases[t.name].target if t.name in self.aliases else t.target, place,
+                               stack + (t.name,), side, depth + 1)
+            case ir.ModelType():
+                if self._note(t.name, place, side) and t.name not in stack and t.name in self.models:
+                    model = self.models[t.name]
+                    for f in model.fields:
+                        self._walk(f.type, f"{place}.{f.json_name}", stack + (t.name,), side, depth + 1)
+                    if model.extra_values is not None:
+                        self._walk(model.extra_values, f"{place}{{}}", stack + (t.name,), side, depth + 1)
+            case ir.ListType():
+                self._walk(t.item, place + "[]", stack, side, depth + 1)
+            case ir.MapType():
+                self._walk(t.value, place + "{}", stack, side, depth + 1)
+            case ir.UnionType():
+                for key, v in variant_keys(t):
+                    self._walk(v, f"{place}<{key}>", stack, side, depth + 1)
+            case ir.Primitive() | ir.AnyType() | ir.LiteralType() | ir.RecursiveType():
+                pass  # names nothing
+            case _:
+                assert_never(t)
 
     def uses(self, name: str) -> list[str]:
         """Where a named type is written down: ``Model.field`` (or ``Alias``)."""
         found: list[str] = []
         for m in self.package.models:
             for f in m.fields:
-                if name in _names_in(f.type):
+                if name in ir.named_types(f.type):
                     found.append(f"{m.name}.{f.json_name}")
         for a in self.package.aliases:
-            if a.name != name and name in _names_in(a.target):
+            if a.name != name and name in ir.named_types(a.target):
                 found.append(a.name)
         return found
 
@@ -193,28 +198,13 @@ def _ref(graph: Graph, name: str) -> ir.TypeRef:
     return ir.AliasType(name, graph.aliases[name].target)
 
 
-def _names_in(t: ir.TypeRef) -> set[str]:
-    """Named types written in an annotation (not looking inside named types)."""
-    if isinstance(t, (ir.ModelType, ir.AliasType)):
-        return {t.name}
-    if isinstance(t, ir.NullableType):
-        return _names_in(t.inner)
-    if isinstance(t, ir.ListType):
-        return _names_in(t.item)
-    if isinstance(t, ir.MapType):
-        return _names_in(t.value)
-    if isinstance(t, ir.UnionType):
-        return set().union(*(_names_in(v) for v in t.variants))
-    return set()
-
-
 def variant_keys(t: ir.UnionType) -> list[tuple[str, ir.TypeRef]]:
     """A stable key per union variant: its discriminator value, else its JSON kinds."""
     by_model: dict[str, str] = {}
     for b in t.branches:
         if b.discriminator is not None:
             for value, m in b.discriminator.mapping:
-                by_model.setdefault(m.name, f"{b.discriminator.property}={value}")
+                by_model.setdefault(m.name, f"{b.discriminator.property_name}={value}")
     out: list[tuple[str, ir.TypeRef]] = []
     seen: dict[str, int] = {}
     for v in t.variants:
@@ -307,7 +297,7 @@ class Differ:
 
     # annotations in the other package's names
     def mapped(self, t: ir.TypeRef) -> str:
-        return _annotation(t, self.mapping)
+        return ir.annotation_of(t, self.mapping)
 
     def add(self, kind: str, path: str, detail: str, breaking: bool, old: Any = None, new: Any = None) -> None:
         self.changes.append(Change(kind, path, detail, breaking, old, new))
@@ -410,7 +400,7 @@ class Differ:
             inline_in_new = any(p in new_inline for p in old.places.get(o, ()))
             if not is_model and inline_in_new:
                 self.add("alias_inlined", o,
-                         f"type alias removed; its type ({_annotation(old.aliases[o].target, self.mapping)}) "
+                         f"type alias removed; its type ({ir.annotation_of(old.aliases[o].target, self.mapping)}) "
                          "is now written inline where it was used", False, o, None)
             else:
                 self.add("model_removed" if is_model else "alias_removed", o,
@@ -486,50 +476,54 @@ class Differ:
         o, n = _strip(o), _strip(n)
         if isinstance(o, ir.AliasType) and isinstance(n, ir.AliasType) and self.mapping.get(o.name) == n.name:
             return
-        if isinstance(o, ir.AliasType) or isinstance(n, ir.AliasType):
+        if isinstance(o, (ir.AliasType, ir.RecursiveType)) or isinstance(n, (ir.AliasType, ir.RecursiveType)):
             # a type alias on one side only (named or inlined): compare what it stands for,
             # once per pair (a recursive alias refers to itself)
-            pair = (_annotation(o, {}), _annotation(n, {}), path)
+            pair = (ir.annotation_of(o, {}), ir.annotation_of(n, {}), path)
             if pair in self.expanding:
                 return
             self.expanding.add(pair)
-            self.compare(_strip(o.target) if isinstance(o, ir.AliasType) else o,
-                         _strip(n.target) if isinstance(n, ir.AliasType) else n, path, sides)
+            self.compare(_strip(_target(o)), _strip(_target(n)), path, sides)
             return
-        if isinstance(o, ir.ModelType) and isinstance(n, ir.ModelType):
-            if self.mapping.get(o.name) != n.name:
-                self.type_changed(o, n, path)
-        elif isinstance(o, ir.LiteralType) and isinstance(n, ir.LiteralType):
-            for value in o.values:
-                if not _contains(n.values, value):
-                    self.add("enum_value_removed", path, f"enum value {_show(value)} removed", True, value, None)
-            for value in n.values:
-                if not _contains(o.values, value):
-                    self.add("enum_value_added", path, f"enum value {_show(value)} added", False, None, value)
-        elif isinstance(o, ir.UnionType) and isinstance(n, ir.UnionType):
-            okeys = dict(variant_keys(o))
-            nkeys = dict(variant_keys(n))
-            for key, v in okeys.items():
-                if key not in nkeys:
-                    self.add("variant_removed", path, f"variant {self.mapped(v)} ({key}) removed", True,
-                             v.annotation, None)
-                else:
-                    self.compare(v, nkeys[key], f"{path}<{key}>", sides)
-            for key, v in nkeys.items():
-                if key not in okeys:
-                    self.add("variant_added", path, f"variant {v.annotation} ({key}) added", False, None,
-                             v.annotation)
-        elif isinstance(o, ir.ListType) and isinstance(n, ir.ListType):
-            self.compare(o.item, n.item, path + "[]", sides)
-        elif isinstance(o, ir.MapType) and isinstance(n, ir.MapType):
-            self.compare(o.value, n.value, path + "{}", sides)
-        elif isinstance(o, ir.Primitive) and isinstance(n, ir.Primitive):
-            if o.json_type != n.json_type:
-                self.type_changed(o, n, path)
-        elif isinstance(o, ir.AnyType) and isinstance(n, ir.AnyType):
-            return
-        else:
-            self.type_changed(o, n, path)
+        match o:
+            case ir.ModelType():
+                if not (isinstance(n, ir.ModelType) and self.mapping.get(o.name) == n.name):
+                    self.type_changed(o, n, path)
+            case ir.LiteralType() if isinstance(n, ir.LiteralType):
+                for value in o.values:
+                    if not _contains(n.values, value):
+                        self.add("enum_value_removed", path, f"enum value {_show(value)} removed", True, value, None)
+                for value in n.values:
+                    if not _contains(o.values, value):
+                        self.add("enum_value_added", path, f"enum value {_show(value)} added", False, None, value)
+            case ir.UnionType() if isinstance(n, ir.UnionType):
+                okeys = dict(variant_keys(o))
+                nkeys = dict(variant_keys(n))
+                for key, v in okeys.items():
+                    if key not in nkeys:
+                        self.add("variant_removed", path, f"variant {self.mapped(v)} ({key}) removed", True,
+                                 v.annotation, None)
+                    else:
+                        self.compare(v, nkeys[key], f"{path}<{key}>", sides)
+                for key, v in nkeys.items():
+                    if key not in okeys:
+                        self.add("variant_added", path, f"variant {v.annotation} ({key}) added", False, None,
+                                 v.annotation)
+            case ir.ListType() if isinstance(n, ir.ListType):
+                self.compare(o.item, n.item, path + "[]", sides)
+            case ir.MapType() if isinstance(n, ir.MapType):
+                self.compare(o.value, n.value, path + "{}", sides)
+            case ir.Primitive() if isinstance(n, ir.Primitive):
+                if o.json_type != n.json_type:
+                    self.type_changed(o, n, path)
+            case ir.AnyType() if isinstance(n, ir.AnyType):
+                pass
+            case ir.LiteralType() | ir.UnionType() | ir.ListType() | ir.MapType() | ir.Primitive() | ir.AnyType():
+                self.type_changed(o, n, path)  # a different kind of type
+            case ir.NullableType() | ir.AliasType() | ir.RecursiveType():
+                raise AssertionError(f"{o!r} was stripped or expanded above")
+            case _:
+                assert_never(o)
 
     def type_changed(self, o: ir.TypeRef, n: ir.TypeRef, path: str) -> None:
         self.add("type_changed", path, f"type changed from {self.mapped(o)} to {n.annotation}", True,
@@ -541,6 +535,15 @@ def _with_null(f: ir.Field) -> ir.TypeRef:
     if f.nullable and "null" not in f.type.kinds:
         return ir.NullableType(f.type)
     return f.type
+
+
+def _target(t: ir.TypeRef) -> ir.TypeRef:
+    """What a type alias stands for; any other type itself."""
+    if isinstance(t, ir.AliasType):
+        return t.target
+    if isinstance(t, ir.RecursiveType) and t.resolved is not None:
+        return t.resolved
+    return t
 
 
 def _strip(t: ir.TypeRef) -> ir.TypeRef:
@@ -556,21 +559,6 @@ def _contains(values: Iterable[Any], v: Any) -> bool:
 
 def _show(v: Any) -> str:
     return repr(v)
-
-
-def _annotation(t: ir.TypeRef, names: dict[str, str]) -> str:
-    """``t.annotation`` with named types renamed."""
-    if isinstance(t, (ir.ModelType, ir.AliasType)):
-        return names.get(t.name, t.name)
-    if isinstance(t, ir.NullableType):
-        return f"{_annotation(t.inner, names)} | None"
-    if isinstance(t, ir.ListType):
-        return f"list[{_annotation(t.item, names)}]"
-    if isinstance(t, ir.MapType):
-        return f"dict[str, {_annotation(t.value, names)}]"
-    if isinstance(t, ir.UnionType):
-        return " | ".join(dict.fromkeys(_annotation(v, names) for v in t.variants))
-    return t.annotation
 
 
 # ----- entry points ------------------------------------------------------------------

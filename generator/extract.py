@@ -204,7 +204,7 @@ def _tags(data: dict[str, Any], operations: list[dict[str, Any]]) -> list[Any]:
 _BaseDumper: type = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
+class _Dumper(_BaseDumper):  # type: ignore[misc]
     """Plain YAML: no anchors for shared nodes, multi-line text as literal blocks."""
 
     def ignore_aliases(self, data: Any) -> bool:

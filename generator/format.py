@@ -53,16 +53,18 @@ def cache_dir() -> Path:
 
 def _format_with_black(text: str) -> str:
     import black
+    from black.mode import Mode, TargetVersion
+    from black.parsing import InvalidInput
 
-    mode = black.Mode(
-        target_versions={black.TargetVersion.PY310},
+    mode = Mode(
+        target_versions={TargetVersion.PY310},
         line_length=LINE_LENGTH,
         string_normalization=True,
         magic_trailing_comma=True,
     )
     try:
         return black.format_str(text, mode=mode)
-    except black.InvalidInput as exc:  # pragma: no cover - a generator bug
+    except InvalidInput as exc:  # pragma: no cover - a generator bug
         raise FormatError(str(exc)) from exc
 
 

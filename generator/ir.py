@@ -8,10 +8,34 @@ models, aliases of those) carry the name of their generated codec function.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Iterator, Mapping, Union, assert_never
 
-# JSON kinds, in the order union dispatch tests them.
-KINDS = ("null", "boolean", "integer", "number", "string", "array", "object")
+
+@dataclass(frozen=True)
+class JsonType:
+    """A JSON Schema type as generated code sees it."""
+
+    name: str  # as JSON Schema spells it
+    python: str  # the annotation of a value of this type
+    short: str  # its part in a generated codec's name
+
+
+# The JSON types, in the order union dispatch tests them: the one table from a JSON
+# type to its Python annotation. (Which IR type a schema of a type and format lowers
+# to is the table ``generator.lower.dialect.SCALARS``.)
+JSON_TYPES: dict[str, JsonType] = {
+    t.name: t
+    for t in (
+        JsonType("null", "None", "none"),
+        JsonType("boolean", "bool", "bool"),
+        JsonType("integer", "int", "int"),
+        JsonType("number", "float", "float"),
+        JsonType("string", "str", "str"),
+        JsonType("array", "list[Any]", "list"),
+        JsonType("object", "dict[str, Any]", "dict"),
+    )
+}
+KINDS = tuple(JSON_TYPES)
 
 
 @dataclass(frozen=True)
@@ -24,7 +48,7 @@ class Primitive:
 
     @property
     def annotation(self) -> str:
-        return {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}[self.json_type]
+        return annotation_of(self)
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -40,7 +64,10 @@ class AnyType:
 
     shape = "any"
 
-    annotation = "Any"
+    @property
+    def annotation(self) -> str:
+        return annotation_of(self)
+
     kinds = KINDS
     transforms = False
     inline = True
@@ -111,11 +138,7 @@ class LiteralType:
 
     @property
     def annotation(self) -> str:
-        if self.literal_ok:
-            return "Literal[" + ", ".join(repr(v) for v in self.values) + "]"
-        bases = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None",
-                 "object": "dict[str, Any]", "array": "list[Any]"}
-        return " | ".join(dict.fromkeys(bases[k] for k in self.kinds))
+        return annotation_of(self)
 
     transforms = False
     inline = True
@@ -131,7 +154,7 @@ class NullableType:
 
     @property
     def annotation(self) -> str:
-        return f"{self.inner.annotation} | None"
+        return annotation_of(self)
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -155,7 +178,7 @@ class ListType:
 
     @property
     def annotation(self) -> str:
-        return f"list[{self.item.annotation}]"
+        return annotation_of(self)
 
     kinds = ("array",)
     inline = False
@@ -174,7 +197,7 @@ class MapType:
 
     @property
     def annotation(self) -> str:
-        return f"dict[str, {self.value.annotation}]"
+        return annotation_of(self)
 
     kinds = ("object",)
     inline = False
@@ -195,7 +218,7 @@ class ModelType:
 
     @property
     def annotation(self) -> str:
-        return self.name
+        return annotation_of(self)
 
     kinds = ("object",)
     transforms = True
@@ -206,10 +229,9 @@ class ModelType:
 class Discriminator:
     """Dispatch among object variants by one property's value."""
 
-    property: str
+    property_name: str
     # (value, model) pairs in spec order
     mapping: tuple[tuple[str, ModelType], ...]
-    inferred: bool
 
     @property
     def values(self) -> tuple[str, ...]:
@@ -252,7 +274,7 @@ class UnionType:
 
     @property
     def annotation(self) -> str:
-        return " | ".join(dict.fromkeys(v.annotation for v in self.variants))
+        return annotation_of(self)
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -290,7 +312,7 @@ class AliasType:
 
     @property
     def annotation(self) -> str:
-        return self.name
+        return annotation_of(self)
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -343,7 +365,7 @@ class RecursiveType:
 
     @property
     def annotation(self) -> str:
-        return self.name
+        return annotation_of(self)
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -368,9 +390,7 @@ TypeRef = Union[
 
 
 def describe_kinds(kinds: tuple[str, ...]) -> str:
-    names = {"integer": "integer", "number": "number", "string": "string", "boolean": "boolean",
-             "null": "null", "array": "array", "object": "object"}
-    ordered = [names[k] for k in KINDS if k in kinds]
+    ordered = [k for k in KINDS if k in kinds]
     if "integer" in kinds and "number" in kinds:
         ordered.remove("integer")
     if len(ordered) == 1:
@@ -387,25 +407,99 @@ def expected(t: TypeRef) -> str:
 
 
 def _expected_parts(t: TypeRef) -> list[str]:
-    if isinstance(t, AliasType):
-        return _expected_parts(t.target)
-    if isinstance(t, RecursiveType):
-        return ["any value"] if t.resolved is None else _expected_parts(t.resolved)
-    if isinstance(t, NullableType):
-        return _expected_parts(t.inner) + ["null"]
-    if isinstance(t, LiteralType):
-        if len(t.values) == 1 or not isinstance(t.values[0], str):
-            return [repr(v) if isinstance(v, str) else _json_text(v) for v in t.values]
-        return ["one of " + t.allowed]
-    if isinstance(t, UnionType):
-        return [p for v in t.variants for p in _expected_parts(v)]
-    if isinstance(t, Primitive):
-        return [t.json_type]
-    if isinstance(t, ListType):
-        return ["array"]
-    if isinstance(t, (MapType, ModelType)):
-        return ["object"]
-    return ["any value"]
+    match t:
+        case AliasType():
+            return _expected_parts(t.target)
+        case RecursiveType():
+            return ["any value"] if t.resolved is None else _expected_parts(t.resolved)
+        case NullableType():
+            return _expected_parts(t.inner) + ["null"]
+        case LiteralType():
+            if len(t.values) == 1 or not isinstance(t.values[0], str):
+                return [repr(v) if isinstance(v, str) else _json_text(v) for v in t.values]
+            return ["one of " + t.allowed]
+        case UnionType():
+            return [p for v in t.variants for p in _expected_parts(v)]
+        case Primitive():
+            return [t.json_type]
+        case ListType():
+            return ["array"]
+        case MapType() | ModelType():
+            return ["object"]
+        case AnyType():
+            return ["any value"]
+        case _:
+            assert_never(t)
+
+
+def annotation_of(t: TypeRef, names: Mapping[str, str] | None = None) -> str:
+    """The Python annotation of a type. ``names`` renames named types (``changes``
+    writes one package's types in the other's names)."""
+    match t:
+        case Primitive():
+            return JSON_TYPES[t.json_type].python
+        case AnyType():
+            return "Any"
+        case LiteralType():
+            if t.literal_ok:
+                return "Literal[" + ", ".join(repr(v) for v in t.values) + "]"
+            return " | ".join(dict.fromkeys(JSON_TYPES[k].python for k in t.kinds))
+        case NullableType():
+            return f"{annotation_of(t.inner, names)} | None"
+        case ListType():
+            return f"list[{annotation_of(t.item, names)}]"
+        case MapType():
+            return f"dict[str, {annotation_of(t.value, names)}]"
+        case UnionType():
+            return " | ".join(dict.fromkeys(annotation_of(v, names) for v in t.variants))
+        case ModelType() | AliasType() | RecursiveType():
+            return names.get(t.name, t.name) if names else t.name
+        case _:
+            assert_never(t)
+
+
+def named_types(t: TypeRef) -> Iterator[str]:
+    """The models and aliases an annotation of ``t`` names, in the order it writes
+    them (not looking inside them): the one walk over named types."""
+    match t:
+        case ModelType() | AliasType():
+            yield t.name
+        case NullableType():
+            yield from named_types(t.inner)
+        case ListType():
+            yield from named_types(t.item)
+        case MapType():
+            yield from named_types(t.value)
+        case UnionType():
+            for v in t.variants:
+                yield from named_types(v)
+        case Primitive() | AnyType() | LiteralType() | RecursiveType():
+            return
+        case _:
+            assert_never(t)
+
+
+def codec_part(t: TypeRef) -> str:
+    """A type's part in the name of a list or map codec that holds it."""
+    match t:
+        case Primitive():
+            return JSON_TYPES[t.json_type].short
+        case AnyType():
+            return "any"
+        case ModelType() | AliasType():
+            return t.name
+        case NullableType():
+            return "opt_" + codec_part(t.inner)
+        case ListType() | MapType():
+            return t.codec
+        case UnionType():
+            return t.codec or "union_" + "_".join(codec_part(v) for v in t.variants)
+        case LiteralType():
+            return "lit"
+        case RecursiveType():
+            raise AssertionError(f"{t!r} is only ever the target of an alias")
+        case _:
+            assert_never(t)
 
 
 def _json_dump(v: object) -> str:
@@ -757,7 +851,6 @@ class Package:
     servers: tuple[str, ...]
     env_prefix: str
     generator_version: str
-    formatter: str
     # names that the models module defines, in the order they appear
     exports: tuple[str, ...] = field(default=())
 
@@ -803,19 +896,5 @@ class Package:
             if op.pagination is not None:
                 types.append(op.pagination.item)
             for t in types:
-                _named_types(t, found)
+                found.update(named_types(t))
         return tuple(n for n in self.exports if n in found)
-
-
-def _named_types(t: TypeRef, found: set[str]) -> None:
-    if isinstance(t, (ModelType, AliasType)):
-        found.add(t.name)
-    elif isinstance(t, NullableType):
-        _named_types(t.inner, found)
-    elif isinstance(t, ListType):
-        _named_types(t.item, found)
-    elif isinstance(t, MapType):
-        _named_types(t.value, found)
-    elif isinstance(t, UnionType):
-        for v in t.variants:
-            _named_types(v, found)

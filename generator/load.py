@@ -186,8 +186,8 @@ def _check_yaml_depth(text: str, where: str) -> None:
             depth += 1
             if depth > MAX_DEPTH:
                 mark = event.start_mark
-                raise SpecError(where, None, f"line {mark.line + 1}, column {mark.column + 1}: "
-                                f"nested more than {MAX_DEPTH} levels deep")
+                pos = "" if mark is None else f"line {mark.line + 1}, column {mark.column + 1}: "
+                raise SpecError(where, None, f"{pos}nested more than {MAX_DEPTH} levels deep")
         elif isinstance(event, ends):
             depth -= 1
 

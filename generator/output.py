@@ -111,7 +111,7 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     AT_FDCWD, RENAME_EXCHANGE = -100, 2
     rc = renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE)
-    return rc == 0
+    return bool(rc == 0)
 
 
 def write_tree(parent: Path, name: str, files: dict[str, bytes]) -> None:

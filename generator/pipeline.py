@@ -26,7 +26,7 @@ def build(options: Options) -> dict[str, bytes]:
     """The whole output package in memory: relative path -> bytes."""
     spec = load(options.schema, options.use_cache)
     formatter = Formatter(options.use_cache, options.formatter)  # before lowering: a missing ruff fails fast
-    package = lower(spec, options.package, options.env_prefix, options.formatter)
+    package = lower(spec, options.package, options.env_prefix)
     texts = render(package, formatter.label, options.templates)
     files: dict[str, bytes] = {}
     for name, text in texts.items():

@@ -413,7 +413,7 @@ def test_stream_switches() -> None:
     """The body fields a `_stream` method sets: a boolean or `const: true` `stream`, and a
     string enum that offers `sse`; nothing else."""
     from generator import ir
-    from generator.lower import _stream_switches
+    from generator.lower.operations import stream_switches as _stream_switches
 
     def field(name: str, t: ir.TypeRef) -> ir.BodyField:
         return ir.BodyField(name=name, arg=name, type=t, required=False, doc=None)

@@ -395,7 +395,7 @@ def _walk(value: Any, t: Any, models: dict[str, Any], out: dict[str, list[dict[s
         if branch is None:
             return
         if branch.discriminator is not None:
-            target = dict(branch.discriminator.mapping).get(value.get(branch.discriminator.property))
+            target = dict(branch.discriminator.mapping).get(value.get(branch.discriminator.property_name))
             if target is not None:
                 _walk(value, target, models, out)
         elif branch.decoder is not None:

@@ -1,9 +1,13 @@
-"""Python names for spec names: attributes, classes, functions."""
+"""Python names for spec names: attributes, classes, functions, and the names that
+generated code reserves."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
+
+from .. import ir
 
 # Hard keywords only, a fixed list so the output is the same whatever Python runs the
 # generator. Soft keywords and builtins (``type``, ``id``, ``match``) stay as they are.
@@ -48,6 +52,18 @@ def _identifier(name: str, prefix: str) -> str:
     return name
 
 
+def _usable(name: str, prefix: str, reserved: frozenset[str], suffix: str) -> str:
+    """``name`` (not empty) as an identifier Python reads as written: ``prefix`` before a
+    leading digit or a character that cannot start one, ``suffix`` after a hard keyword
+    or a ``reserved`` name."""
+    if name[0].isdigit():
+        name = prefix + name
+    name = _identifier(name, prefix)
+    if name in HARD_KEYWORDS or name in reserved:
+        name += suffix
+    return name
+
+
 def attribute_name(json_name: str, taken: set[str]) -> str:
     """The dataclass attribute for a JSON property name."""
     name = _clean(json_name)
@@ -57,11 +73,7 @@ def attribute_name(json_name: str, taken: set[str]) -> str:
         # leading underscores would be private (or name-mangled); move them to the end
         stripped = name.lstrip("_")
         name = stripped + "_" * (len(name) - len(stripped))
-    if name[0].isdigit():
-        name = "n" + name
-    name = _identifier(name, "n")
-    if name in HARD_KEYWORDS or name in MODEL_METHODS:
-        name += "_"
+    name = _usable(name, "n", MODEL_METHODS, "_")
     while name in taken:
         name += "_"
     taken.add(name)
@@ -110,12 +122,7 @@ def snake(name: str) -> str:
 
 
 def class_name(raw: str, taken: set[str], reserved: frozenset[str]) -> str:
-    name = pascal(raw) or "Model"
-    if name[0].isdigit():
-        name = "Model" + name
-    name = _identifier(name, "Model")
-    if name in HARD_KEYWORDS or name in reserved:
-        name += "Model"
+    name = _usable(pascal(raw) or "Model", "Model", reserved, "Model")
     base, n = name, 2
     while name in taken:
         name = f"{base}{n}"
@@ -126,10 +133,57 @@ def class_name(raw: str, taken: set[str], reserved: frozenset[str]) -> str:
 
 def method_name(operation_id: str) -> str:
     """The client method for an operationId: ``resumeFineTuningJob`` -> ``resume_fine_tuning_job``."""
-    name = snake(operation_id) or "call"
-    if name[0].isdigit():
-        name = "op_" + name
-    name = _identifier(name, "op_")
-    if name in HARD_KEYWORDS or name in CLIENT_MEMBERS:
-        name += "_"
-    return name
+    return _usable(snake(operation_id) or "call", "op_", CLIENT_MEMBERS, "_")
+
+
+# Names the generated models module imports; a schema by one of these names is renamed.
+RESERVED_NAMES = frozenset({"Any", "Literal", "TypeAlias", "Mapping", "dataclass", "field", "annotations"}) | frozenset(
+    # what the package's __init__ and client modules define or import beside the models
+    """Client AsyncClient ClientWithRawResponse AsyncClientWithRawResponse Transport AsyncTransport
+    HTTPTransport Request Response RawResponse Headers ClientError DecodeError APIError APIStatusError
+    BadRequestError AuthenticationError PermissionDeniedError NotFoundError ConflictError
+    UnprocessableEntityError RateLimitError InternalServerError APIConnectionError APITimeoutError
+    APIResponseValidationError """
+    # capitalised builtins, which generated code may use (``except KeyError``); a fixed list
+    """ArithmeticError AssertionError AttributeError BaseException BaseExceptionGroup BlockingIOError
+    BrokenPipeError BufferError BytesWarning ChildProcessError ConnectionAbortedError ConnectionError
+    ConnectionRefusedError ConnectionResetError DeprecationWarning EOFError Ellipsis EncodingWarning
+    EnvironmentError Exception ExceptionGroup FileExistsError FileNotFoundError FloatingPointError
+    FutureWarning GeneratorExit IOError ImportError ImportWarning IndentationError IndexError
+    InterruptedError IsADirectoryError KeyError KeyboardInterrupt LookupError MemoryError
+    ModuleNotFoundError NameError NotADirectoryError NotImplemented NotImplementedError OSError
+    OverflowError PendingDeprecationWarning PermissionError ProcessLookupError RecursionError
+    ReferenceError ResourceWarning RuntimeError RuntimeWarning StopAsyncIteration StopIteration
+    SyntaxError SyntaxWarning SystemError SystemExit TabError TimeoutError TypeError UnboundLocalError
+    UnicodeDecodeError UnicodeEncodeError UnicodeError UnicodeTranslateError UnicodeWarning
+    UserWarning ValueError Warning ZeroDivisionError""".split()
+)
+
+
+def pascal_hint(*parts: str) -> str:
+    """A class-name hint from spec names: ``("createJob", "Request")`` -> ``CreateJobRequest``."""
+    return "".join(pascal(p) for p in parts)
+
+
+def field_hint(json_name: str) -> str:
+    """The part a property adds to the name of a type hoisted from it."""
+    return pascal(json_name) or "Field"
+
+
+def unshadow(model: ir.Model, type_names: set[str]) -> ir.Model:
+    """Rename fields whose attribute would shadow, in the class body, a name the class
+    uses: a type its annotations name or the decorator it runs (see CLASS_SCOPE_NAMES)."""
+    attrs = {f.attr for f in model.fields}
+    if not any(a in CLASS_SCOPE_NAMES or a in type_names for a in attrs):
+        return model
+    fields = []
+    for f in model.fields:
+        attr = f.attr
+        if attr in CLASS_SCOPE_NAMES or attr in type_names:
+            while attr in attrs or attr in CLASS_SCOPE_NAMES or attr in type_names:
+                attr += "_"
+            attrs.add(attr)
+            f = dataclasses.replace(f, attr=attr)
+        fields.append(f)
+    return dataclasses.replace(model, fields=tuple(fields))
+
