@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: all venv generate check test golden bench clean
+.PHONY: all venv generate check lint typecheck test golden bench clean
 
 all: generate
 
@@ -22,7 +22,13 @@ generate: $(STAMP)
 check: $(STAMP)
 	$(PY) -m generator check
 
-test: $(STAMP)
+lint: $(STAMP)
+	$(PY) -m ruff check generator tests bench
+
+typecheck: $(STAMP)
+	$(PY) -m mypy --strict generator
+
+test: lint typecheck
 	$(PY) -m pytest -q
 
 golden: $(STAMP)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import random
 import string
-from urllib.parse import unquote
 from typing import Any
+from urllib.parse import unquote
 
 _TEXT = string.ascii_letters + string.digits + " _-/.:'\"\\{}\n\té✓😀"
 
