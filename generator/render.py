@@ -7,6 +7,7 @@ spec is ever rendered as a template.
 
 from __future__ import annotations
 
+import ast
 import json
 import math
 import re
@@ -17,6 +18,7 @@ from typing import Any, NamedTuple
 import jinja2
 
 from . import ir
+from .errors import UsageError
 
 def _builtin_templates() -> Path:
     """``generator/templates`` in an installed copy (the wheel maps the repository's
@@ -31,6 +33,7 @@ BUILTIN_TEMPLATES = _builtin_templates()
 RUNTIME = Path(__file__).resolve().parent / "runtime"
 
 # Where an output file's text comes from; ``source()`` picks one per file.
+OVERRIDE_FILE = "override file"  # DIR/<output name>: header + text for .py, else as it is
 OVERRIDE_TEMPLATE = "override template"  # DIR/<output name>.jinja
 RUNTIME_MODULE = "runtime module"  # generator/runtime/<output name>: header + text
 TEMPLATE = "template"  # templates/<output name>.jinja
@@ -52,14 +55,17 @@ FILES = (
 
 class Source(NamedTuple):
     kind: str
-    where: str  # the module (RUNTIME_MODULE) or template name; "" for EMPTY
+    where: str  # the file (OVERRIDE_FILE, RUNTIME_MODULE) or template name; "" for EMPTY
 
 
 def source(name: str, builtin: str, overrides: Path | None) -> Source:
-    """Where the text of output file ``name`` comes from: a template ``<name>.jinja``
-    in the overrides folder, else what is built in."""
-    if overrides is not None and (overrides / f"{name}.jinja").is_file():
-        return Source(OVERRIDE_TEMPLATE, f"{name}.jinja")
+    """Where the text of output file ``name`` comes from: a file of that name in the
+    overrides folder, else a template ``<name>.jinja`` there, else what is built in."""
+    if overrides is not None:
+        if (overrides / name).is_file():
+            return Source(OVERRIDE_FILE, str(overrides / name))
+        if (overrides / f"{name}.jinja").is_file():
+            return Source(OVERRIDE_TEMPLATE, f"{name}.jinja")
     if builtin == RUNTIME_MODULE:
         return Source(RUNTIME_MODULE, str(RUNTIME / name))
     return Source(builtin, f"{name}.jinja" if builtin == TEMPLATE else "")
@@ -208,6 +214,24 @@ def _formatted_comments(header: str) -> bool:
     return lines[-1] == "" and all(re.fullmatch(r"#(?: .*\S)?", line) and line.isprintable() for line in lines[:-1])
 
 
+def _read_override(path: str, python: bool) -> str:
+    """A user's file that replaces an output file: Python is checked here, so that a
+    mistake in it is the user's error, not the formatter's; anything else is kept as it
+    is, line endings included."""
+    try:
+        with open(path, encoding="utf-8", newline=None if python else "") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+    if python:
+        try:
+            ast.parse(text, filename=path)
+        except (SyntaxError, ValueError) as exc:
+            line = f":{exc.lineno}" if isinstance(exc, SyntaxError) and exc.lineno else ""
+            raise UsageError(f"{path}{line}: not valid Python: {getattr(exc, 'msg', exc)}") from None
+    return text
+
+
 def render(package: ir.Package, formatter_version: str, overrides: Path | None = None) -> dict[str, Rendered]:
     env = environment(overrides)
     values = {"package": package, "formatter_version": formatter_version}
@@ -217,7 +241,11 @@ def render(package: ir.Package, formatter_version: str, overrides: Path | None =
         if needs_operations and not package.operations:
             continue
         kind, where = source(name, builtin, overrides)
-        if kind == RUNTIME_MODULE:
+        if kind == OVERRIDE_FILE and name.endswith(".py"):
+            out[name] = Rendered(header + _read_override(where, python=True), True)
+        elif kind == OVERRIDE_FILE:
+            out[name] = Rendered(_read_override(where, python=False), False)
+        elif kind == RUNTIME_MODULE:
             text = Path(where).read_text(encoding="utf-8")
             out[name] = Rendered(header + text, not _formatted_comments(header))
         elif kind == EMPTY:
