@@ -55,7 +55,9 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--schema", "--spec", dest="schema", metavar="FILE", help="the OpenAPI file (YAML or JSON)")
         p.add_argument("--out", metavar="DIR", help="the folder that holds the package")
         p.add_argument("--package", metavar="NAME", help="the package (folder) name")
-        p.add_argument("--templates", metavar="DIR", help="templates that override the built-in ones by file name")
+        p.add_argument("--templates", metavar="DIR",
+                       help="templates that override the built-in ones by file name; a file named like an "
+                            "output file (errors.py, README.md) replaces that file")
         p.add_argument("--env-prefix", dest="env_prefix", metavar="PREFIX",
                        help="the client reads PREFIX_API_KEY and PREFIX_BASE_URL (default OPENAI)")
         p.add_argument("--no-cache", action="store_true", help="do not use the formatting cache")

@@ -27,10 +27,7 @@ def build(options: Options) -> dict[str, bytes]:
     spec = load(options.schema, options.use_cache)
     formatter = Formatter(options.use_cache, options.formatter)  # before lowering: a missing ruff fails fast
     package = lower(spec, options.package, options.env_prefix)
-    texts = render(package, formatter.label, options.templates)
     files: dict[str, bytes] = {}
-    for name, text in texts.items():
-        if name.endswith(".py"):
-            text = formatter.format(text)
-        files[name] = text.encode("utf-8")
+    for name, (text, needs_formatting) in render(package, formatter.label, options.templates).items():
+        files[name] = (formatter.format(text) if needs_formatting else text).encode("utf-8")
     return files

@@ -7,15 +7,18 @@ spec is ever rendered as a template.
 
 from __future__ import annotations
 
+import ast
 import json
 import math
+import re
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 
 from . import ir
+from .errors import UsageError
 
 def _builtin_templates() -> Path:
     """``generator/templates`` in an installed copy (the wheel maps the repository's
@@ -26,19 +29,52 @@ def _builtin_templates() -> Path:
 
 
 BUILTIN_TEMPLATES = _builtin_templates()
+# The modules every generated package carries verbatim (see generator/runtime/__init__.py).
+RUNTIME = Path(__file__).resolve().parent / "runtime"
 
-# (output file, template, needs operations) in the order they are written; a package
-# whose spec has no operations gets no client (and no HTTP runtime).
+# Where an output file's text comes from; ``source()`` picks one per file.
+OVERRIDE_FILE = "override file"  # DIR/<output name>: header + text for .py, else as it is
+OVERRIDE_TEMPLATE = "override template"  # DIR/<output name>.jinja
+RUNTIME_MODULE = "runtime module"  # generator/runtime/<output name>: header + text
+TEMPLATE = "template"  # templates/<output name>.jinja
+EMPTY = "empty"  # py.typed
+
+# (output file, what is built in, needs operations) in the order they are written; a
+# package whose spec has no operations gets no client (and no HTTP runtime).
 FILES = (
-    ("__init__.py", "__init__.py.jinja", False),
-    ("_runtime.py", "_runtime.py.jinja", False),
-    ("errors.py", "errors.py.jinja", False),
-    ("models.py", "models.py.jinja", False),
-    ("_http.py", "_http.py.jinja", True),
-    ("client.py", "client.py.jinja", True),
-    ("py.typed", None, False),
-    ("README.md", "README.md.jinja", False),
+    ("__init__.py", TEMPLATE, False),
+    ("_runtime.py", RUNTIME_MODULE, False),
+    ("errors.py", RUNTIME_MODULE, False),
+    ("models.py", TEMPLATE, False),
+    ("_http.py", RUNTIME_MODULE, True),
+    ("client.py", TEMPLATE, True),
+    ("py.typed", EMPTY, False),
+    ("README.md", TEMPLATE, False),
 )
+
+
+class Source(NamedTuple):
+    kind: str
+    where: str  # the file (OVERRIDE_FILE, RUNTIME_MODULE) or template name; "" for EMPTY
+
+
+def source(name: str, builtin: str, overrides: Path | None) -> Source:
+    """Where the text of output file ``name`` comes from: a file of that name in the
+    overrides folder, else a template ``<name>.jinja`` there, else what is built in."""
+    if overrides is not None:
+        if (overrides / name).is_file():
+            return Source(OVERRIDE_FILE, str(overrides / name))
+        if (overrides / f"{name}.jinja").is_file():
+            return Source(OVERRIDE_TEMPLATE, f"{name}.jinja")
+    if builtin == RUNTIME_MODULE:
+        return Source(RUNTIME_MODULE, str(RUNTIME / name))
+    return Source(builtin, f"{name}.jinja" if builtin == TEMPLATE else "")
+
+
+class Rendered(NamedTuple):
+    text: str
+    needs_formatting: bool  # whether the text still goes through the formatter
+
 
 # Characters that would end a line, or confuse a reader or a tool, inside a literal.
 _UNSAFE = {i: f"\\x{i:02x}" for i in range(32) if chr(i) not in "\n\t"}
@@ -170,14 +206,50 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     return env
 
 
-def render(package: ir.Package, formatter_version: str, overrides: Path | None = None) -> dict[str, str]:
+def _formatted_comments(header: str) -> bool:
+    """Whether ``header`` is lines of ``# text`` that neither black nor ruff's formatter
+    would touch (the built-in header always is): then header + a runtime module, which
+    is in their format, needs no formatting."""
+    lines = header.split("\n")
+    return lines[-1] == "" and all(re.fullmatch(r"#(?: .*\S)?", line) and line.isprintable() for line in lines[:-1])
+
+
+def _read_override(path: str, python: bool) -> str:
+    """A user's file that replaces an output file: Python is checked here, so that a
+    mistake in it is the user's error, not the formatter's; anything else is kept as it
+    is, line endings included."""
+    try:
+        with open(path, encoding="utf-8", newline=None if python else "") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+    if python:
+        try:
+            ast.parse(text, filename=path)
+        except (SyntaxError, ValueError) as exc:
+            line = f":{exc.lineno}" if isinstance(exc, SyntaxError) and exc.lineno else ""
+            raise UsageError(f"{path}{line}: not valid Python: {getattr(exc, 'msg', exc)}") from None
+    return text
+
+
+def render(package: ir.Package, formatter_version: str, overrides: Path | None = None) -> dict[str, Rendered]:
     env = environment(overrides)
-    out: dict[str, str] = {}
-    for name, template, needs_operations in FILES:
+    values = {"package": package, "formatter_version": formatter_version}
+    header = env.get_template("_header.jinja").render(values)
+    out: dict[str, Rendered] = {}
+    for name, builtin, needs_operations in FILES:
         if needs_operations and not package.operations:
             continue
-        if template is None:
-            out[name] = ""
-            continue
-        out[name] = env.get_template(template).render(package=package, formatter_version=formatter_version)
+        kind, where = source(name, builtin, overrides)
+        if kind == OVERRIDE_FILE and name.endswith(".py"):
+            out[name] = Rendered(header + _read_override(where, python=True), True)
+        elif kind == OVERRIDE_FILE:
+            out[name] = Rendered(_read_override(where, python=False), False)
+        elif kind == RUNTIME_MODULE:
+            text = Path(where).read_text(encoding="utf-8")
+            out[name] = Rendered(header + text, not _formatted_comments(header))
+        elif kind == EMPTY:
+            out[name] = Rendered("", False)
+        else:
+            out[name] = Rendered(env.get_template(where).render(values), name.endswith(".py"))
     return out

@@ -1,4 +1,3 @@
-{% include "_header.jinja" %}
 """HTTP runtime shared by the generated clients: headers, the transport, retries,
 request bodies (JSON, multipart), query strings and server-sent event streams.
 
@@ -98,7 +97,9 @@ RETRY_STATUSES = frozenset({408, 409, 429})
 sleep: Callable[[float], None] = time.sleep
 async_sleep: Callable[[float], Any] = asyncio.sleep
 
-_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "api-key", "x-api-key", "cookie"})
+_SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "api-key", "x-api-key", "cookie"}
+)
 
 
 class Headers(Mapping[str, str]):
@@ -109,7 +110,9 @@ class Headers(Mapping[str, str]):
 
     __slots__ = ("_items",)
 
-    def __init__(self, headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self, headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None
+    ) -> None:
         self._items: dict[str, tuple[str, str]] = {}
         pairs = headers.items() if isinstance(headers, Mapping) else headers or ()
         for name, value in pairs:
@@ -138,7 +141,10 @@ class Headers(Mapping[str, str]):
         return out
 
     def __repr__(self) -> str:
-        shown = {n: ("***" if k in _SECRET_HEADERS else v) for k, (n, v) in self._items.items()}
+        shown = {
+            n: ("***" if k in _SECRET_HEADERS else v)
+            for k, (n, v) in self._items.items()
+        }
         return f"Headers({shown!r})"
 
 
@@ -192,7 +198,9 @@ class AsyncStreamedResponse:
 
     async def aread(self) -> Response:
         try:
-            return Response(self.status_code, self.headers, b"".join([c async for c in self.chunks]))
+            return Response(
+                self.status_code, self.headers, b"".join([c async for c in self.chunks])
+            )
         finally:
             await self.aclose()
 
@@ -274,7 +282,9 @@ class HTTPTransport:
         proxy = self._proxy_for(scheme, host)
         headers = dict(request.headers.items())
         if proxy is not None and scheme == "http":
-            target = urllib.parse.urlunsplit((scheme, url.netloc, url.path or "/", url.query, ""))
+            target = urllib.parse.urlunsplit(
+                (scheme, url.netloc, url.path or "/", url.query, "")
+            )
             if proxy[2] is not None:
                 headers["Proxy-Authorization"] = proxy[2]
         key: _PoolKey = (scheme, host, port, proxy)
@@ -282,13 +292,20 @@ class HTTPTransport:
             conn, reused = self._acquire(key)
             try:
                 _connect(conn, deadline)
-                conn.request(request.method, target, body=request.content, headers=headers)
+                conn.request(
+                    request.method, target, body=request.content, headers=headers
+                )
                 sock = conn.sock
                 if sock is not None:
                     sock.settimeout(_remaining(deadline))
                 response = conn.getresponse()
                 body = _read_body(response, sock, deadline)
-            except (ConnectionResetError, BrokenPipeError, ConnectionAbortedError, http.client.BadStatusLine):
+            except (
+                ConnectionResetError,
+                BrokenPipeError,
+                ConnectionAbortedError,
+                http.client.BadStatusLine,
+            ):
                 conn.close()
                 # a kept-alive connection the server closed meanwhile: one fresh try
                 if reused and attempt == 0:
@@ -318,7 +335,9 @@ class HTTPTransport:
         proxy = self._proxy_for(scheme, host)
         headers = dict(request.headers.items())
         if proxy is not None and scheme == "http":
-            target = urllib.parse.urlunsplit((scheme, url.netloc, url.path or "/", url.query, ""))
+            target = urllib.parse.urlunsplit(
+                (scheme, url.netloc, url.path or "/", url.query, "")
+            )
             if proxy[2] is not None:
                 headers["Proxy-Authorization"] = proxy[2]
         key: _PoolKey = (scheme, host, port, proxy)
@@ -326,12 +345,19 @@ class HTTPTransport:
             conn, reused = self._acquire(key)
             try:
                 _connect(conn, deadline)
-                conn.request(request.method, target, body=request.content, headers=headers)
+                conn.request(
+                    request.method, target, body=request.content, headers=headers
+                )
                 sock = conn.sock
                 if sock is not None:
                     sock.settimeout(_remaining(deadline))
                 response = conn.getresponse()
-            except (ConnectionResetError, BrokenPipeError, ConnectionAbortedError, http.client.BadStatusLine):
+            except (
+                ConnectionResetError,
+                BrokenPipeError,
+                ConnectionAbortedError,
+                http.client.BadStatusLine,
+            ):
                 conn.close()
                 if reused and attempt == 0:
                     continue
@@ -340,7 +366,9 @@ class HTTPTransport:
                 conn.close()
                 raise
             body = _BodyStream(self, key, conn, response, timeout)
-            return StreamedResponse(response.status, Headers(response.getheaders()), iter(body), body.close)
+            return StreamedResponse(
+                response.status, Headers(response.getheaders()), iter(body), body.close
+            )
         raise AssertionError("unreachable")  # pragma: no cover
 
     def close(self) -> None:
@@ -384,9 +412,13 @@ class HTTPTransport:
             if self._ssl_context is None:
                 self._ssl_context = ssl.create_default_context()
             if proxy is None:
-                conn = http.client.HTTPSConnection(host, port, context=self._ssl_context)
+                conn = http.client.HTTPSConnection(
+                    host, port, context=self._ssl_context
+                )
             else:
-                conn = http.client.HTTPSConnection(proxy[0], proxy[1], context=self._ssl_context)
+                conn = http.client.HTTPSConnection(
+                    proxy[0], proxy[1], context=self._ssl_context
+                )
                 auth = {} if proxy[2] is None else {"Proxy-Authorization": proxy[2]}
                 conn.set_tunnel(host, port, headers=auth)
         elif proxy is None:
@@ -418,7 +450,9 @@ def no_proxy(host: str, rules: str) -> bool:
     and ``.example.com`` cover subdomains), an IP address or a CIDR block."""
     host = host.lower().strip("[]").rstrip(".")
     try:
-        address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(host)
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = (
+            ipaddress.ip_address(host)
+        )
     except ValueError:
         address = None
     for rule in rules.replace(" ", ",").split(","):
@@ -460,7 +494,11 @@ def _connect(conn: http.client.HTTPConnection, deadline: float | None) -> None:
         conn.sock.settimeout(_remaining(deadline))
 
 
-def _read_body(response: http.client.HTTPResponse, sock: socket.socket | None, deadline: float | None) -> bytes:
+def _read_body(
+    response: http.client.HTTPResponse,
+    sock: socket.socket | None,
+    deadline: float | None,
+) -> bytes:
     """The whole body, each read limited to the time left."""
     chunks: list[bytes] = []
     while not response.isclosed():  # closed: the body is complete
@@ -477,8 +515,14 @@ class _BodyStream:
     """A response body read chunk by chunk; the connection goes back to the pool when
     the body is complete, and is closed when the reader stops early."""
 
-    def __init__(self, transport: HTTPTransport, key: _PoolKey, conn: http.client.HTTPConnection,
-                 response: http.client.HTTPResponse, timeout: float | None) -> None:
+    def __init__(
+        self,
+        transport: HTTPTransport,
+        key: _PoolKey,
+        conn: http.client.HTTPConnection,
+        response: http.client.HTTPResponse,
+        timeout: float | None,
+    ) -> None:
         self._transport = transport
         self._key = key
         self._conn: http.client.HTTPConnection | None = conn
@@ -491,7 +535,11 @@ class _BodyStream:
             try:
                 if conn.sock is not None:
                     conn.sock.settimeout(self._timeout)
-                chunk = self._response.read1(65536) if not self._response.isclosed() else b""
+                chunk = (
+                    self._response.read1(65536)
+                    if not self._response.isclosed()
+                    else b""
+                )
             except BaseException:
                 self.close()
                 raise
@@ -566,7 +614,9 @@ class RawResponse(Generic[T]):
 
     @property
     def text(self) -> str:
-        return self.content.decode(_charset(self.headers.get("content-type")), errors="replace")
+        return self.content.decode(
+            _charset(self.headers.get("content-type")), errors="replace"
+        )
 
     def json(self) -> Any:
         """The body as JSON; ``APIResponseValidationError`` when it is not JSON."""
@@ -586,7 +636,9 @@ class RawResponse(Generic[T]):
                 self._parsed.append(self._parser(self))
             except DecodeError as exc:
                 raise APIResponseValidationError(
-                    f"Response body does not match the schema: {exc}", response=self, body=_json_or_text(self)
+                    f"Response body does not match the schema: {exc}",
+                    response=self,
+                    body=_json_or_text(self),
                 ) from exc
         return self._parsed[0]
 
@@ -642,7 +694,9 @@ def status_error(raw: RawResponse[Any]) -> APIStatusError:
     else:
         message = http.client.responses.get(raw.status_code, "no body")
     status = raw.status_code
-    cls = _STATUS_ERRORS.get(status) or (InternalServerError if status >= 500 else APIStatusError)
+    cls = _STATUS_ERRORS.get(status) or (
+        InternalServerError if status >= 500 else APIStatusError
+    )
     return cls(f"Error code: {status} - {message}", response=raw, body=body)
 
 
@@ -746,10 +800,16 @@ def query(items: Iterable[tuple[str, object, bool, bool]]) -> str:
                     pairs.append((f"{name}[{k}]" if deep else k, _scalar(v)))
         else:
             pairs.append((name, _scalar(value)))
-    return "?" + urllib.parse.urlencode(pairs, quote_via=urllib.parse.quote) if pairs else ""
+    return (
+        "?" + urllib.parse.urlencode(pairs, quote_via=urllib.parse.quote)
+        if pairs
+        else ""
+    )
 
 
-def headers(values: Mapping[str, object], extra: Mapping[str, str] | None) -> dict[str, str]:
+def headers(
+    values: Mapping[str, object], extra: Mapping[str, str] | None
+) -> dict[str, str]:
     """An operation's header parameters (``None``: not sent), then ``extra``."""
     out = {name: _scalar(v) for name, v in values.items() if v is not None}
     out.update(extra or {})
@@ -775,8 +835,11 @@ def json_content(value: object) -> Content:
     return body, "application/json"
 
 
-def json_fields(fields: Iterable[tuple[str, object]], consts: Mapping[str, object],
-                extra: Mapping[str, object] | None) -> Content:
+def json_fields(
+    fields: Iterable[tuple[str, object]],
+    consts: Mapping[str, object],
+    extra: Mapping[str, object] | None,
+) -> Content:
     """A JSON object body: each field given (not ``None``), the operation's constants,
     then ``extra`` as is (``extra_body={"x": None}`` sends an explicit null)."""
     body = {name: jsonable(v) for name, v in fields if v is not None}
@@ -808,7 +871,9 @@ def _file(value: FileInput) -> tuple[str, bytes, str]:
     if isinstance(value, tuple):
         name, content, *given = value
         if given and not (given[0] and _header_safe(given[0])):
-            raise ValueError(f"the content type of {name!r} must be printable ASCII, got {given[0]!r}")
+            raise ValueError(
+                f"the content type of {name!r} must be printable ASCII, got {given[0]!r}"
+            )
         data = content if isinstance(content, bytes) else content.read()
         return name, data, given[0] if given else _media_type(name)
     if isinstance(value, (bytes, bytearray, memoryview)):
@@ -828,7 +893,9 @@ def _quote_param(text: str) -> str:
     return text.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def multipart(fields: Iterable[tuple[str, object, bool]], boundary: str | None = None) -> Content:
+def multipart(
+    fields: Iterable[tuple[str, object, bool]], boundary: str | None = None
+) -> Content:
     """A ``multipart/form-data`` body for (name, value, is a file) fields; ``None``
     values are left out. Files (or lists of files) become file parts; strings go as
     they are, booleans as ``true``/``false``, numbers as text, lists of scalars as
@@ -836,7 +903,9 @@ def multipart(fields: Iterable[tuple[str, object, bool]], boundary: str | None =
     boundary = boundary or uuid.uuid4().hex
     out: list[bytes] = []
 
-    def part(name: str, data: bytes, filename: str | None = None, media: str = "") -> None:
+    def part(
+        name: str, data: bytes, filename: str | None = None, media: str = ""
+    ) -> None:
         head = f'--{boundary}\r\nContent-Disposition: form-data; name="{_quote_param(name)}"'
         if filename is not None:
             head += f'; filename="{_quote_param(filename)}"\r\nContent-Type: {media}'
@@ -851,7 +920,9 @@ def multipart(fields: Iterable[tuple[str, object, bool]], boundary: str | None =
                 part(name, data, filename, media)
             continue
         value = jsonable(value)
-        if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
+        if isinstance(value, list) and all(
+            not isinstance(v, (dict, list)) for v in value
+        ):
             for v in value:
                 part(name, _scalar(v).encode("utf-8"))
         elif isinstance(value, (dict, list)):
@@ -884,7 +955,9 @@ class _SSEDecoder:
         held = b""
         if self._buffer.endswith(b"\r"):  # maybe half of a \r\n
             self._buffer, held = self._buffer[:-1], b"\r"
-        *lines, self._buffer = self._buffer.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+        *lines, self._buffer = (
+            self._buffer.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+        )
         self._buffer += held
         events: list[tuple[str | None, str]] = []
         for line in lines:
@@ -896,7 +969,11 @@ class _SSEDecoder:
         return events
 
     def flush(self) -> list[tuple[str | None, str]]:
-        lines = [self._buffer.decode("utf-8", errors="replace"), ""] if self._buffer else [""]
+        lines = (
+            [self._buffer.decode("utf-8", errors="replace"), ""]
+            if self._buffer
+            else [""]
+        )
         self._buffer = b""
         events = [e for e in map(self._line, lines) if e is not None]
         return events
@@ -949,11 +1026,14 @@ def _event_json(data: str, response: Any) -> Any:
     try:
         return json.loads(data)
     except (ValueError, RecursionError) as exc:
-        raise APIResponseValidationError(f"Stream event is not valid JSON: {exc}", response=response,
-                                         body=data) from exc
+        raise APIResponseValidationError(
+            f"Stream event is not valid JSON: {exc}", response=response, body=data
+        ) from exc
 
 
-def _event(decode: Callable[[Any, bool], T], text: str, strict: bool, response: Any) -> T:
+def _event(
+    decode: Callable[[Any, bool], T], text: str, strict: bool, response: Any
+) -> T:
     """One event's ``data`` decoded; an error object in it (``{"error": {...}}``, as the
     API sends when a stream fails midway, with or without ``event: error``) raises
     ``APIError`` with its message, as the official SDK does."""
@@ -967,8 +1047,11 @@ def _event(decode: Callable[[Any, bool], T], text: str, strict: bool, response: 
     try:
         return decode(data, strict)
     except DecodeError as exc:
-        raise APIResponseValidationError(f"Stream event does not match the schema: {exc}", response=response,
-                                         body=data) from exc
+        raise APIResponseValidationError(
+            f"Stream event does not match the schema: {exc}",
+            response=response,
+            body=data,
+        ) from exc
 
 
 def events(raw: RawResponse[Any], decode: Callable[[Any, bool], T]) -> list[T]:
@@ -985,8 +1068,15 @@ class Stream(Generic[T]):
     ``status_code``, ``headers`` and ``request_id`` describe the answer.
     """
 
-    def __init__(self, response: StreamedResponse, decode: Callable[[Any, bool], T], *, strict: bool,
-                 method: str, url: str) -> None:
+    def __init__(
+        self,
+        response: StreamedResponse,
+        decode: Callable[[Any, bool], T],
+        *,
+        strict: bool,
+        method: str,
+        url: str,
+    ) -> None:
         self.status_code = response.status_code
         self.headers = response.headers
         self.method = method
@@ -1022,8 +1112,15 @@ class Stream(Generic[T]):
 class AsyncStream(Generic[T]):
     """``Stream`` for ``AsyncClient``: ``async for event in stream``."""
 
-    def __init__(self, response: AsyncStreamedResponse, decode: Callable[[Any, bool], T], *, strict: bool,
-                 method: str, url: str) -> None:
+    def __init__(
+        self,
+        response: AsyncStreamedResponse,
+        decode: Callable[[Any, bool], T],
+        *,
+        strict: bool,
+        method: str,
+        url: str,
+    ) -> None:
         self.status_code = response.status_code
         self.headers = response.headers
         self.method = method
@@ -1067,14 +1164,18 @@ class AsyncStream(Generic[T]):
         return f"<AsyncStream [{self.status_code}] {self.method} {self.url}>"
 
 
-def open_stream(transport: Transport, request: Request, *, timeout: float | None) -> StreamedResponse:
+def open_stream(
+    transport: Transport, request: Request, *, timeout: float | None
+) -> StreamedResponse:
     """The transport's ``stream``, or its ``send`` for a transport without one."""
     stream = getattr(transport, "stream", None)
     if callable(stream):
         opened: StreamedResponse = stream(request, timeout=timeout)
         return opened
     response = transport.send(request, timeout=timeout)
-    return StreamedResponse(response.status_code, response.headers, iter([response.content]), lambda: None)
+    return StreamedResponse(
+        response.status_code, response.headers, iter([response.content]), lambda: None
+    )
 
 
 async def _one(content: bytes) -> AsyncIterator[bytes]:
@@ -1085,13 +1186,17 @@ async def _noop() -> None:
     return None
 
 
-async def aopen_stream(transport: AsyncTransport, request: Request, *, timeout: float | None) -> AsyncStreamedResponse:
+async def aopen_stream(
+    transport: AsyncTransport, request: Request, *, timeout: float | None
+) -> AsyncStreamedResponse:
     astream = getattr(transport, "astream", None)
     if callable(astream):
         opened: AsyncStreamedResponse = await astream(request, timeout=timeout)
         return opened
     response = await transport.asend(request, timeout=timeout)
-    return AsyncStreamedResponse(response.status_code, response.headers, _one(response.content), _noop)
+    return AsyncStreamedResponse(
+        response.status_code, response.headers, _one(response.content), _noop
+    )
 
 
 # ----- clients ----------------------------------------------------------------------
@@ -1103,7 +1208,10 @@ def _header_safe(value: str) -> bool:
 
 def user_agent(package: str, version: str, generator: str) -> str:
     def token(s: str) -> str:
-        return "".join(ch if ch.isalnum() or ch in "._-+" else "-" for ch in s) or "unknown"
+        return (
+            "".join(ch if ch.isalnum() or ch in "._-+" else "-" for ch in s)
+            or "unknown"
+        )
 
     return (
         f"{token(package)}/{token(version)} (oas-dataclasses {token(generator)}; "
@@ -1144,32 +1252,69 @@ class ClientConfig:
                 f"or by setting the {api_key_env} environment variable"
             )
         if not isinstance(api_key, str) or not _header_safe(api_key):
-            raise ClientError("api_key must be a string of printable ASCII characters (it is sent as a header)")
+            raise ClientError(
+                "api_key must be a string of printable ASCII characters (it is sent as a header)"
+            )
         if base_url is None:
             base_url = os.environ.get(base_url_env) or default_base_url
         if not base_url:
-            raise ClientError(f"No base URL: pass base_url or set the {base_url_env} environment variable")
+            raise ClientError(
+                f"No base URL: pass base_url or set the {base_url_env} environment variable"
+            )
         parts = urllib.parse.urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ClientError(f"base_url must be an absolute http or https URL, got {base_url!r}")
-        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0):
-            raise ClientError(f"timeout must be a positive number of seconds or None, got {timeout!r}")
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ClientError(f"max_retries must be a non-negative integer, got {max_retries!r}")
+            raise ClientError(
+                f"base_url must be an absolute http or https URL, got {base_url!r}"
+            )
+        if timeout is not None and (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, (int, float))
+            or timeout <= 0
+        ):
+            raise ClientError(
+                f"timeout must be a positive number of seconds or None, got {timeout!r}"
+            )
+        if (
+            isinstance(max_retries, bool)
+            or not isinstance(max_retries, int)
+            or max_retries < 0
+        ):
+            raise ClientError(
+                f"max_retries must be a non-negative integer, got {max_retries!r}"
+            )
         headers = Headers(
-            {"Accept": "application/json", "User-Agent": user_agent, "Authorization": f"Bearer {api_key}"}
+            {
+                "Accept": "application/json",
+                "User-Agent": user_agent,
+                "Authorization": f"Bearer {api_key}",
+            }
         ).merged(default_headers)
-        return cls(base_url.rstrip("/"), None if timeout is None else float(timeout), max_retries,
-                   bool(strict_responses), headers)
+        return cls(
+            base_url.rstrip("/"),
+            None if timeout is None else float(timeout),
+            max_retries,
+            bool(strict_responses),
+            headers,
+        )
 
-    def request(self, method: str, path: str, extra_headers: Mapping[str, str] | None,
-                content: Content | None = None) -> Request:
+    def request(
+        self,
+        method: str,
+        path: str,
+        extra_headers: Mapping[str, str] | None,
+        content: Content | None = None,
+    ) -> Request:
         """One call's request: every attempt sends it as is, Idempotency-Key included."""
         own = {"Idempotency-Key": str(uuid.uuid4())}
         if content is not None:
             own["Content-Type"] = content[1]
         headers = self.headers.merged(own).merged(extra_headers)
-        return Request(method, self.base_url + path, headers, None if content is None else content[0])
+        return Request(
+            method,
+            self.base_url + path,
+            headers,
+            None if content is None else content[0],
+        )
 
 
 def path(template: str, values: Mapping[str, object]) -> str:
@@ -1177,7 +1322,9 @@ def path(template: str, values: Mapping[str, object]) -> str:
     out = template
     for name, value in values.items():
         if value is None or value == "":
-            raise ValueError(f"Expected a non-empty value for `{name}` but received {value!r}")
+            raise ValueError(
+                f"Expected a non-empty value for `{name}` but received {value!r}"
+            )
         text = ("true" if value else "false") if isinstance(value, bool) else str(value)
         out = out.replace("{" + name + "}", urllib.parse.quote(text, safe=""))
     return out
@@ -1220,10 +1367,18 @@ class SyncAPIClient:
         request = config.request(method, path, extra_headers, content)
         limit = config.timeout if timeout is None else timeout
         start = time.monotonic()
-        response, retries = self._send(request, lambda: self._transport.send(request, timeout=limit))
-        return RawResponse(response, method=method, url=request.url, parser=parser,
-                           strict=config.strict_responses, retries_taken=retries,
-                           elapsed=time.monotonic() - start)
+        response, retries = self._send(
+            request, lambda: self._transport.send(request, timeout=limit)
+        )
+        return RawResponse(
+            response,
+            method=method,
+            url=request.url,
+            parser=parser,
+            strict=config.strict_responses,
+            retries_taken=retries,
+            elapsed=time.monotonic() - start,
+        )
 
     def _stream(
         self,
@@ -1239,8 +1394,16 @@ class SyncAPIClient:
         config = self._config
         request = config.request(method, path, extra_headers, content)
         limit = config.timeout if timeout is None else timeout
-        opened, _ = self._send(request, lambda: open_stream(self._transport, request, timeout=limit))
-        return Stream(opened, decode, strict=config.strict_responses, method=method, url=request.url)
+        opened, _ = self._send(
+            request, lambda: open_stream(self._transport, request, timeout=limit)
+        )
+        return Stream(
+            opened,
+            decode,
+            strict=config.strict_responses,
+            method=method,
+            url=request.url,
+        )
 
     def _send(self, request: Request, send: Callable[[], R]) -> tuple[R, int]:
         """Send with retries: the 2xx answer and the retries taken, or the error."""
@@ -1257,19 +1420,40 @@ class SyncAPIClient:
                 if retries >= config.max_retries:
                     raise error from exc
                 delay = retry_delay(retries)
-                log.info("%s %s failed (%s); retrying in %.2f s", request.method, request.url, error, delay)
+                log.info(
+                    "%s %s failed (%s); retrying in %.2f s",
+                    request.method,
+                    request.url,
+                    error,
+                    delay,
+                )
             else:
                 if 200 <= answer.status_code < 300:
                     return answer, retries
-                response = answer.read() if isinstance(answer, StreamedResponse) else answer
+                response = (
+                    answer.read() if isinstance(answer, StreamedResponse) else answer
+                )
                 assert isinstance(response, Response)
                 if retries >= config.max_retries or not should_retry(response):
-                    raise status_error(RawResponse(response, method=request.method, url=request.url, parser=_unparsed,
-                                                   strict=config.strict_responses, retries_taken=retries,
-                                                   elapsed=time.monotonic() - start))
+                    raise status_error(
+                        RawResponse(
+                            response,
+                            method=request.method,
+                            url=request.url,
+                            parser=_unparsed,
+                            strict=config.strict_responses,
+                            retries_taken=retries,
+                            elapsed=time.monotonic() - start,
+                        )
+                    )
                 delay = retry_delay(retries, response.headers)
-                log.info("%s %s answered %d; retrying in %.2f s", request.method, request.url,
-                         response.status_code, delay)
+                log.info(
+                    "%s %s answered %d; retrying in %.2f s",
+                    request.method,
+                    request.url,
+                    response.status_code,
+                    delay,
+                )
             retries += 1
             sleep(delay)
 
@@ -1300,8 +1484,12 @@ class _ThreadedTransport:
     async def aclose(self) -> None:
         self.transport.close()
 
-    async def astream(self, request: Request, *, timeout: float | None) -> AsyncStreamedResponse:
-        opened = await asyncio.to_thread(open_stream, self.transport, request, timeout=timeout)
+    async def astream(
+        self, request: Request, *, timeout: float | None
+    ) -> AsyncStreamedResponse:
+        opened = await asyncio.to_thread(
+            open_stream, self.transport, request, timeout=timeout
+        )
         chunks = opened.chunks
 
         async def read() -> AsyncIterator[bytes]:
@@ -1320,7 +1508,9 @@ class _ThreadedTransport:
 class AsyncAPIClient:
     """``SyncAPIClient`` for ``AsyncClient``: the same retries, awaited."""
 
-    def __init__(self, config: ClientConfig, transport: Transport | AsyncTransport | None) -> None:
+    def __init__(
+        self, config: ClientConfig, transport: Transport | AsyncTransport | None
+    ) -> None:
         self._config = config
         self._owns_transport = transport is None
         self._transport: AsyncTransport
@@ -1356,10 +1546,18 @@ class AsyncAPIClient:
         request = config.request(method, path, extra_headers, content)
         limit = config.timeout if timeout is None else timeout
         start = time.monotonic()
-        response, retries = await self._send(request, lambda: self._transport.asend(request, timeout=limit))
-        return RawResponse(response, method=method, url=request.url, parser=parser,
-                           strict=config.strict_responses, retries_taken=retries,
-                           elapsed=time.monotonic() - start)
+        response, retries = await self._send(
+            request, lambda: self._transport.asend(request, timeout=limit)
+        )
+        return RawResponse(
+            response,
+            method=method,
+            url=request.url,
+            parser=parser,
+            strict=config.strict_responses,
+            retries_taken=retries,
+            elapsed=time.monotonic() - start,
+        )
 
     async def _stream(
         self,
@@ -1373,10 +1571,20 @@ class AsyncAPIClient:
         config = self._config
         request = config.request(method, path, extra_headers, content)
         limit = config.timeout if timeout is None else timeout
-        opened, _ = await self._send(request, lambda: aopen_stream(self._transport, request, timeout=limit))
-        return AsyncStream(opened, decode, strict=config.strict_responses, method=method, url=request.url)
+        opened, _ = await self._send(
+            request, lambda: aopen_stream(self._transport, request, timeout=limit)
+        )
+        return AsyncStream(
+            opened,
+            decode,
+            strict=config.strict_responses,
+            method=method,
+            url=request.url,
+        )
 
-    async def _send(self, request: Request, send: Callable[[], Awaitable[R]]) -> tuple[R, int]:
+    async def _send(
+        self, request: Request, send: Callable[[], Awaitable[R]]
+    ) -> tuple[R, int]:
         config = self._config
         start = time.monotonic()
         retries = 0
@@ -1390,19 +1598,42 @@ class AsyncAPIClient:
                 if retries >= config.max_retries:
                     raise error from exc
                 delay = retry_delay(retries)
-                log.info("%s %s failed (%s); retrying in %.2f s", request.method, request.url, error, delay)
+                log.info(
+                    "%s %s failed (%s); retrying in %.2f s",
+                    request.method,
+                    request.url,
+                    error,
+                    delay,
+                )
             else:
                 if 200 <= answer.status_code < 300:
                     return answer, retries
-                response = await answer.aread() if isinstance(answer, AsyncStreamedResponse) else answer
+                response = (
+                    await answer.aread()
+                    if isinstance(answer, AsyncStreamedResponse)
+                    else answer
+                )
                 assert isinstance(response, Response)
                 if retries >= config.max_retries or not should_retry(response):
-                    raise status_error(RawResponse(response, method=request.method, url=request.url, parser=_unparsed,
-                                                   strict=config.strict_responses, retries_taken=retries,
-                                                   elapsed=time.monotonic() - start))
+                    raise status_error(
+                        RawResponse(
+                            response,
+                            method=request.method,
+                            url=request.url,
+                            parser=_unparsed,
+                            strict=config.strict_responses,
+                            retries_taken=retries,
+                            elapsed=time.monotonic() - start,
+                        )
+                    )
                 delay = retry_delay(retries, response.headers)
-                log.info("%s %s answered %d; retrying in %.2f s", request.method, request.url,
-                         response.status_code, delay)
+                log.info(
+                    "%s %s answered %d; retrying in %.2f s",
+                    request.method,
+                    request.url,
+                    response.status_code,
+                    delay,
+                )
             retries += 1
             await async_sleep(delay)
 

@@ -1,4 +1,3 @@
-{% include "_header.jinja" %}
 """Shared helpers for the generated models: the base class and JSON checks.
 
 Private to the package; nothing here is part of its public interface.
@@ -28,7 +27,12 @@ class Meta:
 
     __slots__ = ("extra", "nulls", "missing")
 
-    def __init__(self, extra: dict[str, Any] | None, nulls: list[str] | None, missing: list[str] | None) -> None:
+    def __init__(
+        self,
+        extra: dict[str, Any] | None,
+        nulls: list[str] | None,
+        missing: list[str] | None,
+    ) -> None:
         self.extra = extra
         self.nulls: frozenset[str] = frozenset(nulls or ())
         self.missing = missing
@@ -63,7 +67,9 @@ class Model:
         raise NotImplementedError
 
     @classmethod
-    def from_json(cls: type[_M], text: str | bytes | bytearray, *, strict: bool = True) -> _M:
+    def from_json(
+        cls: type[_M], text: str | bytes | bytearray, *, strict: bool = True
+    ) -> _M:
         """Decode JSON text; see ``from_dict``. Text that is not JSON raises ``DecodeError``."""
         try:
             data = loads(text)

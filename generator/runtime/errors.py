@@ -1,4 +1,3 @@
-{% include "_header.jinja" %}
 """Exceptions raised by this package. All derive from :class:`ClientError`.
 
     ClientError                      a client that cannot be configured (no API key), ...
@@ -209,7 +208,9 @@ def _text_or_none(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _restore(cls: type[APIError], args: tuple[object, ...], state: dict[str, object]) -> APIError:
+def _restore(
+    cls: type[APIError], args: tuple[object, ...], state: dict[str, object]
+) -> APIError:
     err = cls.__new__(cls)
     err.args = args
     err.__dict__.update(state)
