@@ -1,11 +1,13 @@
-"""The upstream OpenAI snapshot, shared by tests/test_snapshot.py, tests/test_formatters.py
-and bench/run.py. It lives outside the repository (large, and not ours to vendor)."""
+"""The upstream OpenAI snapshot, shared by the tests and bench/run.py: a copy of the whole
+spec (MIT, licence beside it) inside the repository, so a fresh clone runs every test."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-SNAPSHOT = Path(__file__).resolve().parents[2] / "shared/reference/openai-openapi-2026-05-13.yaml"
+SNAPSHOT = Path(__file__).resolve().parent / "data" / "openai" / "openai-openapi-2026-05-13.yaml"
+# the corpus of real specs nobody here wrote, each with its licence and source
+CORPUS = Path(__file__).resolve().parent / "corpus"
 
 
 def models_only(text: str) -> str:

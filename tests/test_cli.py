@@ -78,7 +78,7 @@ components:
       type: object
       required: [pet]
       properties:
-        pet: {$ref: "shared/other.yaml#/components/schemas/Pet"}
+        pet: {$ref: "common/other.yaml#/components/schemas/Pet"}
 """
 
 SPEC_OTHER = """\
@@ -250,7 +250,7 @@ def test_json_spec(run, tmp_path: Path) -> None:
 
 def test_relative_file_ref(run, tmp_path: Path) -> None:
     write(tmp_path / "api" / "main.yaml", SPEC_MAIN)
-    write(tmp_path / "api" / "shared" / "other.yaml", SPEC_OTHER)
+    write(tmp_path / "api" / "common" / "other.yaml", SPEC_OTHER)
     # run from elsewhere: the ref is relative to the referring file, not the cwd
     ok(run("generate", "--schema", str(tmp_path / "api" / "main.yaml"), "--out", str(tmp_path / "out"),
            "--package", PKG))

@@ -1,6 +1,6 @@
 """``python -m generator extract``: a self-contained fragment cut from a large spec.
 
-The snapshot tests read ``../shared/reference/openai-openapi-2026-05-13.yaml`` (loaded
+The snapshot tests read ``tests/data/openai/openai-openapi-2026-05-13.yaml`` (loaded
 once in this process, once more by the one end-to-end CLI run) and skip when it is
 absent. The rest use small specs written inline.
 """
@@ -25,8 +25,9 @@ from generator.load import Spec, load
 from generator.output import write_tree
 from generator.pipeline import Options, build
 
+from .snapshot import SNAPSHOT
+
 REPO = Path(__file__).resolve().parents[1]
-SNAPSHOT = REPO.parent / "shared" / "reference" / "openai-openapi-2026-05-13.yaml"
 EXAMPLES = sorted((REPO / "schema" / "examples").glob("*.json"))
 RESUME = "/fine_tuning/jobs/{fine_tuning_job_id}/resume"
 
@@ -82,8 +83,6 @@ def reachable(doc: dict[str, Any], roots: list[Any]) -> set[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def snapshot() -> Spec:
-    if not SNAPSHOT.is_file():
-        pytest.skip(f"upstream snapshot not found at {SNAPSHOT} (expected ../shared/reference/ beside the repo)")
     return load(SNAPSHOT)
 
 

@@ -3,7 +3,7 @@
 * every example payload in schema/examples/ validates as a FineTuningJob;
 * the fragment is self-contained ($refs resolve, no orphan components, discriminators agree);
 * requiredness, nullability, enums and descriptions match the upstream snapshot
-  (skipped when ../shared/reference/ is not beside the repo);
+  (tests/data/openai/);
 * mutated examples and the upstream resume example are rejected.
 """
 
@@ -21,14 +21,13 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from .snapshot import SNAPSHOT
+
 REPO = Path(__file__).resolve().parents[1]
 FRAGMENT_PATH = REPO / "schema" / "fine_tuning.yaml"
 EXAMPLES_DIR = REPO / "schema" / "examples"
 UPSTREAM_EXAMPLE_PATH = REPO / "tests" / "data" / "upstream-resume-example.json"
-UPSTREAM_PATH = (
-    Path(__file__).resolve().parents[2]
-    / "shared/reference/openai-openapi-2026-05-13.yaml"
-)
+UPSTREAM_PATH = SNAPSHOT
 RESUME_PATH = "/fine_tuning/jobs/{fine_tuning_job_id}/resume"
 URI = "urn:fine-tuning-fragment"
 
@@ -83,22 +82,11 @@ UPSTREAM_EXAMPLE_MISSING = {"error", "finished_at", "hyperparameters", "trained_
 
 
 @functools.lru_cache(maxsize=1)
-def _load_upstream() -> dict[str, Any] | None:
-    if not UPSTREAM_PATH.exists():
-        return None
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with UPSTREAM_PATH.open(encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=loader)
-
-
 @pytest.fixture(scope="module")
 def upstream() -> dict[str, Any]:
-    doc = _load_upstream()
-    if doc is None:
-        pytest.skip(
-            f"upstream spec snapshot not found at {UPSTREAM_PATH} "
-            "(expected ../shared/reference/ beside the repo)"
-        )
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with UPSTREAM_PATH.open(encoding="utf-8") as fh:
+        doc: dict[str, Any] = yaml.load(fh, Loader=loader)
     return doc
 
 

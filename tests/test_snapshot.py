@@ -42,8 +42,6 @@ PACKAGE = "openai_snapshot_models"
 # strict decoding of the snapshot's examples passes at least this many (see the summary)
 STRICT_AT_LEAST = 347
 
-pytestmark = pytest.mark.skipif(not SNAPSHOT.is_file(), reason=f"the upstream snapshot is absent ({SNAPSHOT})")
-
 
 @dataclass
 class Snapshot:

@@ -40,7 +40,6 @@ from tests.test_snapshot import _have_ruff
 
 PACKAGE = "openai_snapshot_full"
 
-pytestmark = pytest.mark.skipif(not SNAPSHOT.is_file(), reason=f"the upstream snapshot is absent ({SNAPSHOT})")
 
 
 @dataclass
