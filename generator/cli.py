@@ -33,14 +33,36 @@ def read_config(start: Path) -> dict[str, Any]:
     section = data.get("tool", {}).get(DIST, {})
     if not isinstance(section, dict):
         raise UsageError(f"{path}: [tool.{DIST}] must be a table")
-    known = {"schema", "out", "package", "env_prefix", "templates", "formatter"}
-    unknown = sorted(set(section) - known)
+    unknown = sorted(set(section) - set(CONFIG_KEYS))
     if unknown:
         raise UsageError(f"{path}: [tool.{DIST}]: unknown key(s) {', '.join(unknown)}")
     for key, value in section.items():
-        if not isinstance(value, str):
-            raise UsageError(f"{path}: [tool.{DIST}].{key} must be a string")
+        kind, what = CONFIG_KEYS[key]
+        if not _is_toml(value, kind):
+            raise UsageError(f"{path}: [tool.{DIST}].{key} must be {what}")
+        if kind is dict:
+            for k, v in value.items():
+                if not isinstance(v, str):
+                    raise UsageError(f"{path}: [tool.{DIST}].{key}.{k} must be a string")
     return dict(section)
+
+
+# Each key of [tool.oas-dataclasses], the TOML type it takes and how an error says so.
+CONFIG_KEYS: dict[str, tuple[type, str]] = {
+    "schema": (str, "a string"),
+    "out": (str, "a string"),
+    "package": (str, "a string"),
+    "env_prefix": (str, "a string"),
+    "templates": (str, "a string"),
+    "formatter": (str, "a string"),
+    "strict_spec": (bool, "a boolean"),
+    "ref_map": (dict, 'a table of "URL_PREFIX" = "DIR"'),
+}
+
+
+def _is_toml(value: Any, kind: type) -> bool:
+    """``value`` has the TOML type ``kind`` (a boolean is not an integer)."""
+    return isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -63,6 +85,10 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--no-cache", action="store_true", help="do not use the formatting cache")
         p.add_argument("--formatter", choices=("black", "ruff"), default=None,
                        help="black (default, the formatter of record) or ruff's black-compatible formatter")
+        p.add_argument("--ref-map", dest="ref_map", metavar="URL_PREFIX=DIR", action="append", default=None,
+                       help="read remote $refs that start with URL_PREFIX from the local folder DIR (repeatable)")
+        p.add_argument("--strict-spec", dest="strict_spec", action="store_true", default=None,
+                       help="treat every warning about the spec as an error (exit 2)")
         p.add_argument("--debug", action="store_true", help="show a traceback on errors")
 
     g = sub.add_parser("generate", help="write DIR/NAME/ from the schema, replacing it atomically")
@@ -93,10 +119,19 @@ def _options(args: argparse.Namespace) -> Any:
 
     config = read_config(Path.cwd())
     merged = {**DEFAULTS, **config}
-    for key in ("schema", "out", "package", "templates", "env_prefix", "formatter"):
+    for key in ("schema", "out", "package", "templates", "env_prefix", "formatter", "strict_spec"):
         value = getattr(args, key, None)
         if value is not None:
             merged[key] = value
+    ref_map = dict(merged.get("ref_map", {}))
+    for item in args.ref_map or ():
+        prefix, sep, folder = item.partition("=")
+        if not sep or not prefix or not folder:
+            raise UsageError(f"--ref-map {item!r} must be URL_PREFIX=DIR")
+        ref_map[prefix] = folder
+    for prefix, folder in ref_map.items():
+        if not Path(folder).is_dir():
+            raise UsageError(f"ref map folder {folder} (for {prefix}) does not exist")
     package = merged["package"]
     if not package.isidentifier() or keyword.iskeyword(package):
         raise UsageError(f"package name {package!r} is not a Python identifier")
@@ -119,6 +154,8 @@ def _options(args: argparse.Namespace) -> Any:
         env_prefix=merged["env_prefix"],
         use_cache=not args.no_cache,
         formatter=formatter,
+        ref_map=tuple((prefix, Path(folder).resolve()) for prefix, folder in sorted(ref_map.items())),
+        strict_spec=bool(merged.get("strict_spec", False)),
     )
 
 

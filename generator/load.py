@@ -1,7 +1,9 @@
 """Read an OpenAPI document (YAML or JSON) and resolve its ``$ref``s.
 
-Loading never touches the network: a remote reference is a clean error. Every
-error names the file and a JSON pointer (or a line and column for syntax errors).
+Loading never touches the network: a remote reference is a clean error unless a ref
+map points its URL prefix at a local folder. Every error names the file and a JSON
+pointer (or a line and column for syntax errors); so does every warning, which is
+one line on stderr (or, with ``strict_spec``, an error).
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ import datetime
 import hashlib
 import json
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import unquote
 
 import yaml
@@ -53,9 +56,24 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def print_warning(warning: SpecError) -> None:
+    """The default for a warning: one line on stderr."""
+    print(f"warning: {warning}", file=sys.stderr)
+
+
+# Files a `$ref` may name where the spec expects a string (a tag's description in
+# Markdown): read as text, not parsed.
+TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm"})
+
+
 @dataclass
 class Spec:
-    """A loaded document with everything its references reach."""
+    """A loaded document with everything its references reach.
+
+    ``ref_map`` maps a remote URL prefix to a local folder that holds copies of what it
+    serves. ``warn`` reports what the spec gets wrong where its meaning is clear: with
+    ``strict_spec`` the first such warning is an error instead.
+    """
 
     root_file: Path
     data: dict[str, Any]
@@ -63,10 +81,25 @@ class Spec:
     sha256: str
     documents: dict[Path, Any] = field(default_factory=dict)
     texts: dict[Path, str] = field(default_factory=dict)
+    ref_map: tuple[tuple[str, Path], ...] = ()
+    strict_spec: bool = False
+    on_warning: Callable[[SpecError], None] = print_warning
+    warnings: list[SpecError] = field(default_factory=list)
 
     @property
     def root(self) -> Location:
         return Location(self.root_file, "")
+
+    def warn(self, at: Location, message: str) -> None:
+        """One warning per place and message, in the order met."""
+        warning = at.error(message)
+        if self.strict_spec:
+            warning.message += " (an error with --strict-spec)"
+            raise warning
+        if any(str(w) == str(warning) for w in self.warnings):
+            return
+        self.warnings.append(warning)
+        self.on_warning(warning)
 
     def document(self, file: Path, referrer: Location) -> Any:
         if file not in self.documents:
@@ -77,7 +110,7 @@ class Spec:
             if not is_file:
                 raise referrer.error(f"$ref points to a file that does not exist: {display_path(file)}")
             text = read_text(file)
-            self.documents[file] = parse(text, file)
+            self.documents[file] = text if file.suffix.lower() in TEXT_SUFFIXES else parse(text, file)
             self.texts[file] = text
         return self.documents[file]
 
@@ -100,11 +133,20 @@ class Spec:
         return node, where
 
     def _target(self, ref: str, at: Location) -> Location:
-        if "://" in ref or ref.startswith("//"):
-            raise at.child("$ref").error(f"remote $ref {ref!r} is not supported (loading never uses the network)")
         file_part, _, fragment = ref.partition("#")
+        base = at.file.parent
+        if "://" in ref or ref.startswith("//"):
+            for prefix, folder in self.ref_map:
+                if file_part.startswith(prefix):
+                    file_part, base = file_part[len(prefix):].lstrip("/"), folder
+                    break
+            else:
+                raise at.child("$ref").error(
+                    f"remote $ref {ref!r} is not supported (loading never uses the network; "
+                    "map its URL to a local copy with --ref-map URL_PREFIX=DIR)"
+                )
         try:
-            file = at.file if not file_part else (at.file.parent / unquote(file_part)).resolve()
+            file = at.file if not file_part else (base / unquote(file_part)).resolve()
         except (ValueError, OSError):  # a NUL byte, a name too long, a loop of links
             raise at.child("$ref").error(f"$ref {ref!r} does not name a usable file") from None
         pointer = unquote(fragment)
@@ -313,7 +355,8 @@ def _parse_cached(text: str, file: Path) -> Any:
     return data
 
 
-def load(path: str | os.PathLike[str], use_cache: bool = False) -> Spec:
+def load(path: str | os.PathLike[str], use_cache: bool = False, *, ref_map: tuple[tuple[str, Path], ...] = (),
+         strict_spec: bool = False, on_warning: Callable[[SpecError], None] = print_warning) -> Spec:
     text = read_text(Path(path))
     file = Path(path).resolve()
     where = display_path(file)
@@ -326,7 +369,7 @@ def load(path: str | os.PathLike[str], use_cache: bool = False) -> Spec:
     if data is None:
         raise SpecError(where, None, "the file is empty")
     if not isinstance(data, dict):
-        raise SpecError(where, "", f"the document must be a mapping, not {json_type(data)}")
+        raise SpecError(where, "", f"not an OpenAPI document: the top level is {json_type(data)}, not a mapping")
     if "swagger" in data and "openapi" not in data:
         raise SpecError(
             where,
@@ -336,10 +379,11 @@ def load(path: str | os.PathLike[str], use_cache: bool = False) -> Spec:
         )
     version = data.get("openapi")
     if version is None:
-        raise SpecError(where, "", "no 'openapi' field: this is not an OpenAPI 3 document")
+        raise SpecError(where, "", "not an OpenAPI document: it has no 'openapi' field")
     if not isinstance(version, str) or not (version.startswith("3.0") or version.startswith("3.1")):
         raise SpecError(where, "/openapi", f"unsupported OpenAPI version {version!r} (3.0 and 3.1 are supported)")
-    spec = Spec(file, data, version, normalized_sha256(text))
+    spec = Spec(file, data, version, normalized_sha256(text), ref_map=ref_map, strict_spec=strict_spec,
+                on_warning=on_warning)
     spec.documents[file] = data
     spec.texts[file] = text
     return spec

@@ -20,11 +20,14 @@ class Options:
     env_prefix: str = "OPENAI"
     use_cache: bool = True
     formatter: str = "black"
+    # remote URL prefix -> local folder, for $refs a spec makes to other hosts
+    ref_map: tuple[tuple[str, Path], ...] = ()
+    strict_spec: bool = False
 
 
 def build(options: Options) -> dict[str, bytes]:
     """The whole output package in memory: relative path -> bytes."""
-    spec = load(options.schema, options.use_cache)
+    spec = load(options.schema, options.use_cache, ref_map=options.ref_map, strict_spec=options.strict_spec)
     formatter = Formatter(options.use_cache, options.formatter)  # before lowering: a missing ruff fails fast
     package = lower(spec, options.package, options.env_prefix)
     files: dict[str, bytes] = {}

@@ -12,7 +12,19 @@ from . import models, unions
 from .context import Context
 from .dialect import View, doc, scalar, sub_view, text
 
-_COMPONENT = re.compile(r"^/components/schemas/([^/]+)$")
+# where a named schema stands in its document: a component, or a JSON Schema definition
+_NAMED = re.compile(r"^/(?:components/schemas|\$defs|definitions)/([^/]+)$")
+
+
+def schema_name(loc: Location) -> str | None:
+    """The name a ``$ref`` target is generated under: a component's (or definition's)
+    own, or a whole file's stem (``./ContentsObject.yaml``); None for anything else."""
+    m = _NAMED.match(loc.pointer)
+    if m:
+        return m.group(1).replace("~1", "/").replace("~0", "~")
+    if loc.pointer == "" and loc.file.suffix:
+        return loc.file.stem
+    return None
 
 
 def type_of(ctx: Context, node: Any, loc: Location, hint: str) -> ir.TypeRef:
@@ -26,15 +38,15 @@ def type_of(ctx: Context, node: Any, loc: Location, hint: str) -> ir.TypeRef:
 
 def component(ctx: Context, node: Any, loc: Location, hint: str) -> ir.TypeRef:
     """The named type of a ``$ref`` target: a component under ``#/components/schemas``
-    is a model or an alias, lowered once; anything else is inlined."""
+    (or a schema that is a whole file) is a model or an alias, lowered once; anything
+    else is inlined."""
     if loc in ctx.named:
         return ctx.named[loc]
     if loc in ctx.in_progress:
         return ctx.in_progress[loc]
-    m = _COMPONENT.match(loc.pointer)
-    if not m:  # a $ref into the middle of something: inline it
+    raw_name = schema_name(loc)
+    if raw_name is None:  # a $ref into the middle of something: inline it
         return type_of(ctx, node, loc, hint)
-    raw_name = m.group(1).replace("~1", "/").replace("~0", "~")
     if isinstance(node, dict) and "$ref" in node:
         # a component that only names another: an alias of it
         return _alias(ctx, raw_name, loc, lambda name: type_of(ctx, node, loc, name), text(node.get("description")))
