@@ -167,6 +167,17 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         unwrap=ir.unwrap,
         tojson=lambda v: json.dumps(v, ensure_ascii=False),
     )
+    # imported here: codegen quotes values with ``literal`` above
+    from . import codegen
+
+    env.globals.update(
+        check=codegen.check,
+        fails=codegen.fails,
+        error=codegen.error,
+        kind_test=codegen.kind_test,
+        decode_into=codegen.decode_into,
+        encode=codegen.encode,
+    )
     return env
 
 

@@ -1,0 +1,218 @@
+"""The code text generator/codegen.py gives for IR types, and the IR properties the
+templates ask instead of deciding: fast, no rendering."""
+
+from __future__ import annotations
+
+import typing
+from typing import Any, Callable
+
+import pytest
+
+from fine_tuning_client import _runtime as rt
+from generator import codegen, ir
+
+INT = ir.Primitive("integer")
+NUM = ir.Primitive("number")
+STR = ir.Primitive("string")
+BOOL = ir.Primitive("boolean")
+ONE = ir.LiteralType(("auto",))
+COLOURS = ir.LiteralType(("red", "green"))
+MIXED = ir.LiteralType((1, 2.5, None))
+PET = ir.ModelType("Pet", "Pet")
+PETS = ir.ListType(PET, "list_Pet")
+INTS = ir.ListType(INT, "list_int")
+STR_OR_INT = ir.UnionType((STR, INT), (ir.Branch("integer", (INT,)), ir.Branch("string", (STR,))), "")
+PET_OR_INTS = ir.UnionType((PET, INTS), (ir.Branch("array", (), INTS), ir.Branch("object", (), PET)), "union_x")
+
+# the helpers the generated code calls, from a generated package
+HELPERS = {"_is_int": rt.is_int, "_is_num": rt.is_num, "_json_in": rt.json_in, "_Model": rt.Model}
+SAMPLES = [None, True, False, 0, 1, -3, 2.5, 1.0, "", "auto", "red", "green", [], {}, [1], {"a": 1}]
+
+
+def holds(expression: str, value: Any) -> bool:
+    return bool(eval(expression, dict(HELPERS), {"v": value}))
+
+
+def recursive(resolved: ir.TypeRef | None) -> ir.RecursiveType:
+    r = ir.RecursiveType("Tree")
+    r.resolved = resolved
+    return r
+
+
+# ----- check / fails --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("t", "text"), [
+    (INT, "(v.__class__ is int or _is_int(v))"),
+    (NUM, "(v.__class__ is float or _is_num(v))"),
+    (STR, "isinstance(v, str)"),
+    (BOOL, "v.__class__ is bool"),
+    (ir.AnyType(), "True"),
+    (ONE, "v == 'auto'"),
+    (COLOURS, "(isinstance(v, str) and v in {'red', 'green'})"),
+    (MIXED, "_json_in(v, (1, 2.5, None, ))"),
+    (ir.NullableType(STR), "(v is None or isinstance(v, str))"),
+    (ir.AliasType("Colour", COLOURS), "(isinstance(v, str) and v in {'red', 'green'})"),
+    (STR_OR_INT, "(isinstance(v, str) or (v.__class__ is int or _is_int(v)))"),
+    (recursive(None), "True"),
+    (recursive(STR), "isinstance(v, str)"),
+])
+def test_check_text(t: ir.TypeRef, text: str) -> None:
+    assert codegen.check(t, "v") == text
+
+
+@pytest.mark.parametrize(("t", "text"), [
+    (ONE, "v != 'auto'"),
+    (STR, "not isinstance(v, str)"),
+    (BOOL, "v.__class__ is not bool"),
+    (INT, "not (v.__class__ is int or _is_int(v))"),
+    (ir.AliasType("Mode", ONE), "v != 'auto'"),
+    (COLOURS, "not (isinstance(v, str) and v in {'red', 'green'})"),
+])
+def test_fails_text(t: ir.TypeRef, text: str) -> None:
+    assert codegen.fails(t, "v") == text
+
+
+INLINE = [INT, NUM, STR, BOOL, ir.AnyType(), ONE, COLOURS, MIXED, ir.NullableType(INT),
+          ir.AliasType("Colour", COLOURS), STR_OR_INT, recursive(ONE)]
+
+
+@pytest.mark.parametrize("t", INLINE, ids=repr)
+def test_check_and_fails_judge_values_as_the_type_does(t: ir.TypeRef) -> None:
+    accepts = {
+        INT: lambda x: type(x) is int or type(x) is float and x.is_integer(),
+        NUM: lambda x: type(x) in (int, float),
+        STR: lambda x: type(x) is str,
+        BOOL: lambda x: type(x) is bool,
+        ONE: lambda x: x == "auto",
+        COLOURS: lambda x: x in ("red", "green"),
+        MIXED: lambda x: type(x) is not bool and x in (1, 2.5, None),
+    }
+    def valid(t: ir.TypeRef, x: Any) -> bool:
+        if isinstance(t, ir.AnyType):
+            return True
+        if isinstance(t, ir.NullableType):
+            return x is None or valid(t.inner, x)
+        if isinstance(t, ir.UnionType):
+            return any(valid(u, x) for u in t.variants)
+        if isinstance(t, (ir.AliasType, ir.RecursiveType)):
+            return valid(ir.unwrap(t), x)
+        return accepts[t](x)
+    for x in SAMPLES:
+        assert holds(codegen.check(t, "v"), x) == valid(t, x), x
+        assert holds(codegen.fails(t, "v"), x) == (not valid(t, x)), x
+
+
+@pytest.mark.parametrize("t", [PET, PETS, ir.MapType(PET, "map_Pet")], ids=repr)
+def test_types_with_a_codec_have_no_inline_check(t: ir.TypeRef) -> None:
+    with pytest.raises(ValueError):
+        codegen.check(t, "v")
+    with pytest.raises(ValueError):
+        codegen.fails(t, "v")
+
+
+# ----- error / kind_test ---------------------------------------------------------------
+
+
+def test_error_lists_an_enums_values_and_says_what_else_was_expected() -> None:
+    assert codegen.error(COLOURS, "v") == "_not_one_of(v, \"'red', 'green'\")"
+    # an alias of an enum is not looked through: the message is the mismatch one
+    assert codegen.error(ir.AliasType("Colour", COLOURS), "v") == "_mismatch(v, \"one of 'red', 'green'\")"
+    assert codegen.error(ir.NullableType(INT), "v") == "_mismatch(v, 'integer or null')"
+    assert codegen.error(INT, "v", "integer or 'auto'") == "_mismatch(v, \"integer or 'auto'\")"
+
+
+def test_kind_test_tells_each_json_kind_apart() -> None:
+    kinds = {"null": None, "boolean": True, "integer": 3, "number": 2.5, "string": "s", "array": [], "object": {}}
+    for kind in ir.KINDS:
+        for other, value in kinds.items():
+            # integer-valued numbers are integers, and integers numbers
+            want = kind == other or {kind, other} == {"integer", "number"} and value == 3
+            assert holds(codegen.kind_test(kind, "v"), value) == want, (kind, other)
+    with pytest.raises(ValueError):
+        codegen.kind_test("tuple", "v")
+
+
+# ----- decode_into / encode ------------------------------------------------------------
+
+
+def test_decode_into_checks_inline_types_in_strict_mode_only() -> None:
+    assert codegen.decode_into(STR, "'name'") == (
+        "if strict and not isinstance(v, str):\n    raise _mismatch(v, 'string').at('name')"
+    )
+    assert codegen.decode_into(COLOURS, "'c'", "ignored for enums") == (
+        "if strict and not (isinstance(v, str) and v in {'red', 'green'}):\n"
+        "    raise _not_one_of(v, \"'red', 'green'\").at('c')"
+    )
+    # the field's own description of what it takes
+    assert codegen.decode_into(INT, "'n'", "integer or null").endswith("_mismatch(v, 'integer or null').at('n')")
+
+
+def test_decode_into_assigns_what_a_codec_transforms_and_only_checks_the_rest() -> None:
+    assert codegen.decode_into(PET, "'pet'") == (
+        "try:\n    v = _dec_Pet(v, strict)\nexcept _DecodeError as e:\n    raise e.at('pet')"
+    )
+    assert codegen.decode_into(INTS, "0") == (
+        "if strict:\n    try:\n        _dec_list_int(v, strict)\n"
+        "    except _DecodeError as e:\n        raise e.at(0)"
+    )
+    # null is handled before: nullability and aliases are looked through
+    assert codegen.decode_into(ir.NullableType(ir.AliasType("Pets", PETS)), "'k'") == codegen.decode_into(PETS, "'k'")
+    assert codegen.decode_into(ir.AnyType(), "'k'") == "pass"
+
+
+def test_encode_asks_models_and_transforming_codecs_only() -> None:
+    assert codegen.encode(PET, "self.pet") == "self.pet.to_dict() if isinstance(self.pet, _Model) else self.pet"
+    assert codegen.encode(PETS, "v") == "_enc_list_Pet(v)"
+    assert codegen.encode(INTS, "v") == "v"
+    assert codegen.encode(PET_OR_INTS, "v") == "_enc_union_x(v)"
+    assert codegen.encode(STR_OR_INT, "v") == "v"
+    assert codegen.encode(ir.NullableType(ir.AliasType("Pets", PETS)), "v") == "_enc_list_Pet(v)"
+
+
+def test_the_model_encoding_gives_back_dicts_and_keeps_the_rest() -> None:
+    class Pet(rt.Model):
+        __slots__ = ()
+
+        def to_dict(self) -> dict[str, Any]:
+            return {"pet": True}
+
+    expression = codegen.encode(PET, "v")
+    assert eval(expression, dict(HELPERS), {"v": Pet.__new__(Pet)}) == {"pet": True}
+    assert eval(expression, dict(HELPERS), {"v": {"raw": 1}}) == {"raw": 1}
+
+
+# ----- every class of TypeRef is handled --------------------------------------------------
+
+ONE_OF_EACH: dict[type, ir.TypeRef] = {
+    ir.Primitive: INT,
+    ir.AnyType: ir.AnyType(),
+    ir.LiteralType: ONE,
+    ir.NullableType: ir.NullableType(INT),
+    ir.ListType: PETS,
+    ir.MapType: ir.MapType(INT, "map_int"),
+    ir.ModelType: PET,
+    ir.UnionType: PET_OR_INTS,
+    ir.AliasType: ir.AliasType("Pets", PETS),
+    ir.RecursiveType: recursive(PETS),
+}
+
+FUNCTIONS: list[Callable[[ir.TypeRef], object]] = [
+    lambda t: codegen.check(t, "v"),
+    lambda t: codegen.fails(t, "v"),
+    lambda t: codegen.error(t, "v"),
+    lambda t: codegen.decode_into(t, "'k'"),
+    lambda t: codegen.encode(t, "v"),
+]
+
+
+@pytest.mark.parametrize("cls", typing.get_args(ir.TypeRef), ids=lambda c: c.__name__)
+def test_every_typeref_class_is_handled(cls: type) -> None:
+    """mypy checks the ``match`` statements are exhaustive; this checks no class
+    reaches ``assert_never`` at run time: each gives code or a ValueError."""
+    t = ONE_OF_EACH[cls]
+    for f in FUNCTIONS:
+        try:
+            assert isinstance(f(t), str)
+        except ValueError:
+            pass
