@@ -77,6 +77,13 @@ def fails(t: ir.TypeRef, v: str) -> str:
             assert_never(t)
 
 
+def fails_all(ts: tuple[ir.TypeRef, ...], v: str) -> str:
+    """True when ``v`` passes none of the inline types ``ts``."""
+    if len(ts) == 1:
+        return fails(ts[0], v)
+    return "not (" + " or ".join(check(x, v) for x in ts) + ")"
+
+
 def error(t: ir.TypeRef, v: str, expected_text: str | None = None) -> str:
     """The ``DecodeError`` for a value ``v`` that fails ``t``'s inline check. An enum
     lists its values; any other type (an alias of an enum too) says what it expected,
@@ -119,6 +126,30 @@ def kind_test(kind: str, v: str) -> str:
             return f"isinstance({v}, dict)"
         case _:
             raise ValueError(f"no JSON kind {kind!r}")
+
+
+def unchecked(t: ir.TypeRef) -> bool:
+    """Values of ``t`` are kept as they came with no statement at all (``Any``, or a
+    recursive reference to it). An alias of ``Any`` is not looked through: it gets
+    its target's check, which always passes."""
+    match t:
+        case ir.AnyType():
+            return True
+        case ir.RecursiveType():
+            return t.resolved is None or unchecked(t.resolved)
+        case (
+            ir.Primitive()
+            | ir.LiteralType()
+            | ir.NullableType()
+            | ir.ListType()
+            | ir.MapType()
+            | ir.ModelType()
+            | ir.UnionType()
+            | ir.AliasType()
+        ):
+            return False
+        case _:
+            assert_never(t)
 
 
 def decode_into(t: ir.TypeRef, key: str, expected_text: str | None = None) -> str:
@@ -171,3 +202,19 @@ def encode(t: ir.TypeRef, v: str) -> str:
             return v if t.resolved is None else encode(t.resolved, v)
         case _:
             assert_never(t)
+
+
+def encode_in_display(t: ir.TypeRef, v: str) -> str:
+    """``encode`` as a value in a dict display: a conditional expression (a model's)
+    goes in parentheses, so black and ruff split it alike."""
+    text = encode(t, v)
+    return f"({text})" if isinstance(ir.unwrap(t), ir.ModelType) else text
+
+
+def exact_input(m: ir.Model) -> str:
+    """The test, in a model's decoder, that the input held exactly the model's keys
+    (none missing, none unknown) and no optional one as null: the object then needs
+    nothing remembered. The decoder notes ``missing`` keys only when the model has
+    required fields, ``nulls`` only when it has optional ones."""
+    tests = (["missing is None"] if m.required_fields else []) + (["nulls is None"] if m.optional_fields else [])
+    return " and ".join(tests + [f"len(data) + absent == {len(m.fields)}"])

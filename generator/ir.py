@@ -241,6 +241,13 @@ class Branch:
         """The JSON kind alone makes the value valid (a plain string among the variants)."""
         return any(isinstance(c, Primitive) and c.json_type == self.kind for c in map(unwrap, self.checks))
 
+    @property
+    def encodes(self) -> bool:
+        """The union's encoder sends values of this kind through the decoder's own
+        encoder: a list or map whose items change on decoding. (Models are encoded
+        before the kinds are tested, by their ``to_dict``.)"""
+        return self.decoder is not None and self.decoder.transforms and not isinstance(self.decoder, ModelType)
+
 
 @dataclass(frozen=True)
 class UnionType:

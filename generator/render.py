@@ -173,10 +173,14 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     env.globals.update(
         check=codegen.check,
         fails=codegen.fails,
+        fails_all=codegen.fails_all,
         error=codegen.error,
         kind_test=codegen.kind_test,
+        unchecked=codegen.unchecked,
         decode_into=codegen.decode_into,
         encode=codegen.encode,
+        encode_in_display=codegen.encode_in_display,
+        exact_input=codegen.exact_input,
     )
     return env
 

@@ -103,6 +103,21 @@ def test_check_and_fails_judge_values_as_the_type_does(t: ir.TypeRef) -> None:
         assert holds(codegen.fails(t, "v"), x) == (not valid(t, x)), x
 
 
+def test_fails_all_is_fails_for_one_type_and_a_negated_or_for_more() -> None:
+    assert codegen.fails_all((STR,), "data") == "not isinstance(data, str)"
+    assert codegen.fails_all((ONE, BOOL), "data") == "not (data == 'auto' or data.__class__ is bool)"
+
+
+def test_unchecked_is_any_and_a_recursive_reference_to_it_only() -> None:
+    assert codegen.unchecked(ir.AnyType())
+    assert codegen.unchecked(recursive(None)) and codegen.unchecked(recursive(ir.AnyType()))
+    assert not codegen.unchecked(recursive(STR))
+    for t in (STR, ONE, PET, PETS, STR_OR_INT, ir.NullableType(INT)):
+        assert not codegen.unchecked(t)
+    # not looked through: the output has always checked an alias of Any (with `not True`)
+    assert not codegen.unchecked(ir.AliasType("Anything", ir.AnyType()))
+
+
 @pytest.mark.parametrize("t", [PET, PETS, ir.MapType(PET, "map_Pet")], ids=repr)
 def test_types_with_a_codec_have_no_inline_check(t: ir.TypeRef) -> None:
     with pytest.raises(ValueError):
@@ -170,6 +185,14 @@ def test_encode_asks_models_and_transforming_codecs_only() -> None:
     assert codegen.encode(ir.NullableType(ir.AliasType("Pets", PETS)), "v") == "_enc_list_Pet(v)"
 
 
+def test_encode_in_display_puts_a_models_conditional_in_parentheses() -> None:
+    assert codegen.encode_in_display(PET, "self.pet") == (
+        "(self.pet.to_dict() if isinstance(self.pet, _Model) else self.pet)"
+    )
+    assert codegen.encode_in_display(PETS, "self.pets") == "_enc_list_Pet(self.pets)"
+    assert codegen.encode_in_display(STR, "self.name") == "self.name"
+
+
 def test_the_model_encoding_gives_back_dicts_and_keeps_the_rest() -> None:
     class Pet(rt.Model):
         __slots__ = ()
@@ -180,6 +203,34 @@ def test_the_model_encoding_gives_back_dicts_and_keeps_the_rest() -> None:
     expression = codegen.encode(PET, "v")
     assert eval(expression, dict(HELPERS), {"v": Pet.__new__(Pet)}) == {"pet": True}
     assert eval(expression, dict(HELPERS), {"v": {"raw": 1}}) == {"raw": 1}
+
+
+# ----- models --------------------------------------------------------------------------
+
+
+def field(name: str, required: bool) -> ir.Field:
+    return ir.Field(name, name, STR, required=required, nullable=False, doc=None)
+
+
+def model(*fields: ir.Field) -> ir.Model:
+    return ir.Model("M", "M", None, fields, "#/components/schemas/M")
+
+
+def test_exact_input_tests_only_the_notes_the_decoder_keeps() -> None:
+    both = model(field("a", True), field("b", False), field("c", False))
+    assert codegen.exact_input(both) == "missing is None and nulls is None and len(data) + absent == 3"
+    assert codegen.exact_input(model(field("a", True))) == "missing is None and len(data) + absent == 1"
+    assert codegen.exact_input(model(field("b", False))) == "nulls is None and len(data) + absent == 1"
+    assert codegen.exact_input(model()) == "len(data) + absent == 0"
+
+
+def test_a_union_branch_encodes_through_lists_and_maps_that_transform_only() -> None:
+    assert ir.Branch("array", (), PETS).encodes
+    assert ir.Branch("object", (), ir.MapType(PET, "map_Pet")).encodes
+    assert not ir.Branch("array", (), INTS).encodes  # nothing to encode back
+    assert not ir.Branch("object", (), PET).encodes  # models encode themselves first
+    assert not ir.Branch("string", (STR,)).encodes
+    assert not ir.Branch("object", raw=True).encodes
 
 
 # ----- every class of TypeRef is handled --------------------------------------------------
@@ -203,6 +254,8 @@ FUNCTIONS: list[Callable[[ir.TypeRef], object]] = [
     lambda t: codegen.error(t, "v"),
     lambda t: codegen.decode_into(t, "'k'"),
     lambda t: codegen.encode(t, "v"),
+    lambda t: codegen.encode_in_display(t, "v"),
+    lambda t: str(codegen.unchecked(t)),
 ]
 
 
