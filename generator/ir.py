@@ -739,6 +739,47 @@ class Operation:
             return "Any" if self.media == "stream" else "None"
         return self.response.annotation
 
+    @property
+    def async_returns(self) -> str:
+        """What the async client method returns (``AsyncStream[...]`` for a stream)."""
+        return f"AsyncStream[{self.returns}]" if self.streams else self.returns
+
+    @property
+    def parsed_returns(self) -> str:
+        """What the response's ``parse()`` gives: every event, for a stream."""
+        return f"list[{self.returns}]" if self.streams else self.returns
+
+    @property
+    def raw_returns(self) -> str:
+        """What the ``with_raw_response`` methods return."""
+        return f"RawResponse[{self.parsed_returns}]"
+
+    @property
+    def takes_body(self) -> bool:
+        """The whole request body is one ``body`` argument, after the path parameters."""
+        return self.body is not None and self.body.whole
+
+    @property
+    def takes_extra_body(self) -> bool:
+        """The method takes ``extra_body``, fields added to a JSON body given field by
+        field."""
+        return self.body is not None and self.body.kind == "json" and not self.body.whole
+
+    @property
+    def iter_name(self) -> str | None:
+        """The method that yields every item of a paginated list, page after page."""
+        return None if self.pagination is None else f"iter_{self.method_name}"
+
+    @property
+    def iter_returns(self) -> str | None:
+        """What ``iter_name`` returns."""
+        return None if self.pagination is None else f"Iterator[{self.pagination.item.annotation}]"
+
+    @property
+    def async_iter_returns(self) -> str | None:
+        """What the async client's ``iter_name`` returns."""
+        return None if self.pagination is None else f"AsyncIterator[{self.pagination.item.annotation}]"
+
 
 @dataclass(frozen=True)
 class Codec:

@@ -269,3 +269,54 @@ def test_every_typeref_class_is_handled(cls: type) -> None:
             assert isinstance(f(t), str)
         except ValueError:
             pass
+
+
+# ----- operations (client.py.jinja) -------------------------------------------------------
+
+WIDGET = ir.ModelType("Widget", "Widget")
+EVENT = ir.ModelType("WidgetEvent", "WidgetEvent")
+NAME = ir.BodyField("name", "name", STR, required=True, doc=None)
+
+
+def operation(body: ir.Body | None = None, **options: Any) -> ir.Operation:
+    options.setdefault("response", WIDGET)
+    return ir.Operation("op", "create_widget", "POST", "/widgets", None, None, (), body=body, **options)
+
+
+def body(kind: str, *fields: ir.BodyField) -> ir.Body:
+    media = {"json": "application/json", "multipart": "multipart/form-data"}.get(kind, "image/png")
+    return ir.Body(kind, media, fields, None if fields else STR, required=True)
+
+
+@pytest.mark.parametrize(("b", "whole", "extra"), [
+    (None, False, False),
+    (body("json"), True, False),  # the body is the one `body` argument
+    (body("json", NAME), False, True),  # field by field: extra_body adds fields
+    (body("raw"), True, False),
+    (body("multipart", NAME), False, False),
+    (body("multipart"), False, False),
+], ids=["none", "json-whole", "json-fields", "raw", "multipart", "multipart-empty"])
+def test_operation_body_arguments(b: ir.Body | None, whole: bool, extra: bool) -> None:
+    op = operation(b)
+    assert op.takes_body is whole
+    assert op.takes_extra_body is extra
+
+
+def test_operation_annotations_for_a_plain_response_and_a_stream() -> None:
+    plain = operation()
+    assert (plain.public_returns, plain.async_returns, plain.parsed_returns, plain.raw_returns) == (
+        "Widget", "Widget", "Widget", "RawResponse[Widget]"
+    )
+    stream = operation(response=EVENT, media="stream")
+    assert (stream.public_returns, stream.async_returns, stream.parsed_returns, stream.raw_returns) == (
+        "Stream[WidgetEvent]", "AsyncStream[WidgetEvent]", "list[WidgetEvent]", "RawResponse[list[WidgetEvent]]"
+    )
+
+
+def test_operation_pager_names_and_annotations() -> None:
+    page = ir.ModelType("WidgetList", "WidgetList")
+    pages = operation(response=page, pagination=ir.Pagination(WIDGET, "last_id", "after"))
+    assert (pages.iter_name, pages.iter_returns, pages.async_iter_returns) == (
+        "iter_create_widget", "Iterator[Widget]", "AsyncIterator[Widget]"
+    )
+    assert (operation().iter_name, operation().iter_returns, operation().async_iter_returns) == (None, None, None)
