@@ -854,6 +854,17 @@ class Package:
                 _named_types(t, found)
         return tuple(n for n in self.exports if n in found)
 
+    # --- read by templates/README.md.jinja -----------------------------------------
+
+    @property
+    def example_model(self) -> str | None:
+        """The model the README's example decodes: the first operation's response when
+        it is a model, else the first model (None without models)."""
+        first = self.operations[0] if self.operations else None
+        if first is not None and first.response_kind == "model" and isinstance(first.response, ModelType):
+            return first.response.name
+        return self.models[0].name if self.models else None
+
 
 def _named_types(t: TypeRef, found: set[str]) -> None:
     if isinstance(t, (ModelType, AliasType)):

@@ -143,6 +143,11 @@ def markdown_text(text: Any) -> str:
     return " ".join(str(text).split()).replace("<", "&lt;")
 
 
+def markdown_cell(text: Any) -> str:
+    """``markdown_text`` for a cell of a Markdown table, where ``|`` would end the cell."""
+    return markdown_text(text).replace("|", "\\|")
+
+
 def environment(overrides: Path | None = None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if overrides is not None:
@@ -162,6 +167,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         docstring_text=docstring_text,
         comment_text=comment_text,
         markdown_text=markdown_text,
+        markdown_cell=markdown_cell,
         parameter=parameter,
         expected=ir.expected,
         unwrap=ir.unwrap,

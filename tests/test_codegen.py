@@ -3,13 +3,19 @@ templates ask instead of deciding: fast, no rendering."""
 
 from __future__ import annotations
 
+import dataclasses
 import typing
+from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 
 from fine_tuning_client import _runtime as rt
-from generator import codegen, ir
+from generator import codegen, ir, render
+from generator.load import load
+from generator.lower import lower
+
+FEATURES = Path(__file__).resolve().parent / "features"
 
 INT = ir.Primitive("integer")
 NUM = ir.Primitive("number")
@@ -320,3 +326,37 @@ def test_operation_pager_names_and_annotations() -> None:
         "iter_create_widget", "Iterator[Widget]", "AsyncIterator[Widget]"
     )
     assert (operation().iter_name, operation().iter_returns, operation().async_iter_returns) == (None, None, None)
+
+
+# ----- the package (README.md.jinja) ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def lowered() -> ir.Package:
+    return lower(load(FEATURES / "operations" / "spec.yaml"), "operations_client", "OPENAI", "black")
+
+
+def test_example_model_of_a_lowered_package(lowered: ir.Package) -> None:
+    assert lowered.operations[0].response_kind == "model"
+    assert lowered.example_model == "WidgetList" != lowered.models[0].name
+
+
+def package(models: tuple[str, ...], operations: tuple[ir.Operation, ...], base: ir.Package) -> ir.Package:
+    return dataclasses.replace(base, models=tuple(ir.Model(n, n, None, (), n) for n in models), operations=operations)
+
+
+def test_example_model_is_the_first_operations_model_response_else_the_first_model(lowered: ir.Package) -> None:
+    assert package(("Pet", "Widget"), (operation(),), lowered).example_model == "Widget"
+    # only the first operation is asked
+    later = (operation(response=None), operation())
+    assert package(("Pet", "Widget"), later, lowered).example_model == "Pet"
+    # a response that is not a model, or not JSON
+    assert package(("Pet", "Widget"), (operation(response=PETS),), lowered).example_model == "Pet"
+    assert package(("Pet", "Widget"), (operation(media="binary"),), lowered).example_model == "Pet"
+    assert package(("Pet",), (), lowered).example_model == "Pet"
+    assert package((), (), lowered).example_model is None
+
+
+def test_markdown_cell_escapes_the_pipe_after_markdown_text() -> None:
+    assert render.markdown_cell("a | b\n  <c>") == "a \\| b &lt;c>"
+    assert render.markdown_cell("Stream[A | None]") == "Stream[A \\| None]"
