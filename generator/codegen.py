@@ -2,9 +2,10 @@
 
 ``templates/models.py.jinja`` calls these (``render.environment`` registers them); the
 template keeps the shape of the generated code, these give the expressions and
-statements that depend on a type. Each dispatches over every class of ``ir.TypeRef``
-with ``assert_never``: a new class fails mypy here until each function says what it
-gets. ``v`` is the name of the variable that holds the JSON value.
+statements that depend on a type. Each function that takes a type matches every class
+of ``ir.TypeRef`` and ends in ``assert_never``: a new class fails mypy here until each
+says what it gets (a class that cannot occur raises). ``v`` is the name of the
+variable that holds the JSON value.
 """
 
 from __future__ import annotations
