@@ -263,6 +263,13 @@ class Branch:
         """The JSON kind alone makes the value valid (a plain string among the variants)."""
         return any(isinstance(c, Primitive) and c.json_type == self.kind for c in map(unwrap, self.checks))
 
+    @property
+    def encodes(self) -> bool:
+        """The union's encoder sends values of this kind through the decoder's own
+        encoder: a list or map whose items change on decoding. (Models are encoded
+        before the kinds are tested, by their ``to_dict``.)"""
+        return self.decoder is not None and self.decoder.transforms and not isinstance(self.decoder, ModelType)
+
 
 @dataclass(frozen=True)
 class UnionType:
@@ -826,6 +833,47 @@ class Operation:
             return "Any" if self.media == "stream" else "None"
         return self.response.annotation
 
+    @property
+    def async_returns(self) -> str:
+        """What the async client method returns (``AsyncStream[...]`` for a stream)."""
+        return f"AsyncStream[{self.returns}]" if self.streams else self.returns
+
+    @property
+    def parsed_returns(self) -> str:
+        """What the response's ``parse()`` gives: every event, for a stream."""
+        return f"list[{self.returns}]" if self.streams else self.returns
+
+    @property
+    def raw_returns(self) -> str:
+        """What the ``with_raw_response`` methods return."""
+        return f"RawResponse[{self.parsed_returns}]"
+
+    @property
+    def takes_body(self) -> bool:
+        """The whole request body is one ``body`` argument, after the path parameters."""
+        return self.body is not None and self.body.whole
+
+    @property
+    def takes_extra_body(self) -> bool:
+        """The method takes ``extra_body``, fields added to a JSON body given field by
+        field."""
+        return self.body is not None and self.body.kind == "json" and not self.body.whole
+
+    @property
+    def iter_name(self) -> str | None:
+        """The method that yields every item of a paginated list, page after page."""
+        return None if self.pagination is None else f"iter_{self.method_name}"
+
+    @property
+    def iter_returns(self) -> str | None:
+        """What ``iter_name`` returns."""
+        return None if self.pagination is None else f"Iterator[{self.pagination.item.annotation}]"
+
+    @property
+    def async_iter_returns(self) -> str | None:
+        """What the async client's ``iter_name`` returns."""
+        return None if self.pagination is None else f"AsyncIterator[{self.pagination.item.annotation}]"
+
 
 @dataclass(frozen=True)
 class Codec:
@@ -898,3 +946,15 @@ class Package:
             for t in types:
                 found.update(named_types(t))
         return tuple(n for n in self.exports if n in found)
+
+    # --- read by templates/README.md.jinja -----------------------------------------
+
+    @property
+    def example_model(self) -> str | None:
+        """The model the README's example decodes: the first operation's response when
+        it is a model, else the first model (None without models)."""
+        first = self.operations[0] if self.operations else None
+        if first is not None and first.response_kind == "model" and isinstance(first.response, ModelType):
+            return first.response.name
+        return self.models[0].name if self.models else None
+

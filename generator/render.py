@@ -20,6 +20,7 @@ import jinja2
 from . import ir
 from .errors import UsageError
 
+
 def _builtin_templates() -> Path:
     """``generator/templates`` in an installed copy (the wheel maps the repository's
     top-level ``templates/`` there); the repository's own folder when run from it."""
@@ -179,6 +180,11 @@ def markdown_text(text: Any) -> str:
     return " ".join(str(text).split()).replace("<", "&lt;")
 
 
+def markdown_cell(text: Any) -> str:
+    """``markdown_text`` for a cell of a Markdown table, where ``|`` would end the cell."""
+    return markdown_text(text).replace("|", "\\|")
+
+
 def environment(overrides: Path | None = None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if overrides is not None:
@@ -198,10 +204,26 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         docstring_text=docstring_text,
         comment_text=comment_text,
         markdown_text=markdown_text,
+        markdown_cell=markdown_cell,
         parameter=parameter,
         expected=ir.expected,
         unwrap=ir.unwrap,
         tojson=lambda v: json.dumps(v, ensure_ascii=False),
+    )
+    # imported here: codegen quotes values with ``literal`` above
+    from . import codegen
+
+    env.globals.update(
+        check=codegen.check,
+        fails=codegen.fails,
+        fails_all=codegen.fails_all,
+        error=codegen.error,
+        kind_test=codegen.kind_test,
+        unchecked=codegen.unchecked,
+        decode_into=codegen.decode_into,
+        encode=codegen.encode,
+        encode_in_display=codegen.encode_in_display,
+        exact_input=codegen.exact_input,
     )
     return env
 

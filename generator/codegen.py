@@ -1,0 +1,221 @@
+"""Python code text for the checks, decoders and encoders of IR types.
+
+``templates/models.py.jinja`` calls these (``render.environment`` registers them); the
+template keeps the shape of the generated code, these give the expressions and
+statements that depend on a type. Each function that takes a type matches every class
+of ``ir.TypeRef`` and ends in ``assert_never``: a new class fails mypy here until each
+says what it gets (a class that cannot occur raises). ``v`` is the name of the
+variable that holds the JSON value.
+"""
+
+from __future__ import annotations
+
+from typing import assert_never
+
+from . import ir
+from .render import literal
+
+
+def check(t: ir.TypeRef, v: str) -> str:
+    """An expression true when ``v`` is a valid value of the inline type ``t``."""
+    match t:
+        case ir.Primitive():
+            return _primitive_check(t.json_type, v)
+        case ir.AnyType():
+            return "True"
+        case ir.LiteralType():
+            if t.all_strings and len(t.values) == 1:
+                return f"{v} == {literal(t.values[0])}"
+            if t.all_strings:
+                return f"(isinstance({v}, str) and {v} in {{{', '.join(literal(x) for x in t.values)}}})"
+            return f"_json_in({v}, ({''.join(literal(x) + ', ' for x in t.values)}))"
+        case ir.NullableType():
+            return f"({v} is None or {check(t.inner, v)})"
+        case ir.AliasType():
+            return check(t.target, v)
+        case ir.UnionType():
+            return "(" + " or ".join(check(x, v) for x in t.variants) + ")"
+        case ir.RecursiveType():
+            return "True" if t.resolved is None else check(t.resolved, v)
+        case ir.ListType() | ir.MapType() | ir.ModelType():
+            raise ValueError(f"{t!r} is not checked inline: its codec checks it")
+        case _:
+            assert_never(t)
+
+
+def _primitive_check(json_type: str, v: str) -> str:
+    match json_type:
+        case "string":
+            return f"isinstance({v}, str)"
+        case "integer":
+            return f"({v}.__class__ is int or _is_int({v}))"
+        case "number":
+            return f"({v}.__class__ is float or _is_num({v}))"
+        case "boolean":
+            return f"{v}.__class__ is bool"
+        case _:
+            raise ValueError(f"no JSON scalar type {json_type!r}")
+
+
+def fails(t: ir.TypeRef, v: str) -> str:
+    """The negation of ``check``, written the way a person would."""
+    match t:
+        case ir.LiteralType() if t.all_strings and len(t.values) == 1:
+            return f"{v} != {literal(t.values[0])}"
+        case ir.Primitive() if t.json_type == "string":
+            return f"not isinstance({v}, str)"
+        case ir.Primitive() if t.json_type == "boolean":
+            return f"{v}.__class__ is not bool"
+        case ir.AliasType():
+            return fails(t.target, v)
+        case ir.RecursiveType() if t.resolved is not None:
+            return fails(t.resolved, v)
+        case ir.Primitive() | ir.AnyType() | ir.LiteralType() | ir.NullableType() | ir.UnionType() | ir.RecursiveType():
+            return f"not {check(t, v)}"
+        case ir.ListType() | ir.MapType() | ir.ModelType():
+            raise ValueError(f"{t!r} is not checked inline: its codec checks it")
+        case _:
+            assert_never(t)
+
+
+def fails_all(ts: tuple[ir.TypeRef, ...], v: str) -> str:
+    """True when ``v`` passes none of the inline types ``ts``."""
+    if len(ts) == 1:
+        return fails(ts[0], v)
+    return "not (" + " or ".join(check(x, v) for x in ts) + ")"
+
+
+def error(t: ir.TypeRef, v: str, expected_text: str | None = None) -> str:
+    """The ``DecodeError`` for a value ``v`` that fails ``t``'s inline check. An enum
+    lists its values; any other type (an alias of an enum too) says what it expected,
+    ``expected_text`` when given."""
+    match t:
+        case ir.LiteralType():
+            return f"_not_one_of({v}, {literal(t.allowed)})"
+        case (
+            ir.Primitive()
+            | ir.AnyType()
+            | ir.NullableType()
+            | ir.ListType()
+            | ir.MapType()
+            | ir.ModelType()
+            | ir.UnionType()
+            | ir.AliasType()
+            | ir.RecursiveType()
+        ):
+            return f"_mismatch({v}, {literal(expected_text or ir.expected(t))})"
+        case _:
+            assert_never(t)
+
+
+def kind_test(kind: str, v: str) -> str:
+    """An expression true when ``v`` is of the JSON kind ``kind`` (one of ``ir.KINDS``)."""
+    match kind:
+        case "null":
+            return f"{v} is None"
+        case "boolean":
+            return f"{v}.__class__ is bool"
+        case "integer":
+            return f"_is_int({v})"
+        case "number":
+            return f"_is_num({v})"
+        case "string":
+            return f"isinstance({v}, str)"
+        case "array":
+            return f"isinstance({v}, list)"
+        case "object":
+            return f"isinstance({v}, dict)"
+        case _:
+            raise ValueError(f"no JSON kind {kind!r}")
+
+
+def unchecked(t: ir.TypeRef) -> bool:
+    """Values of ``t`` are kept as they came with no statement at all (``Any``, or a
+    recursive reference to it). An alias of ``Any`` is not looked through: it gets
+    its target's check, which always passes."""
+    match t:
+        case ir.AnyType():
+            return True
+        case ir.RecursiveType():
+            return t.resolved is None or unchecked(t.resolved)
+        case (
+            ir.Primitive()
+            | ir.LiteralType()
+            | ir.NullableType()
+            | ir.ListType()
+            | ir.MapType()
+            | ir.ModelType()
+            | ir.UnionType()
+            | ir.AliasType()
+        ):
+            return False
+        case _:
+            assert_never(t)
+
+
+def decode_into(t: ir.TypeRef, key: str, expected_text: str | None = None) -> str:
+    """Statements that check, or decode into ``v``, the value ``v`` (present, not
+    null: nullability is looked through). ``key`` is the path segment (code text) an
+    error adds; ``expected_text`` what the error says was expected."""
+    match t:
+        case ir.AnyType():
+            return "pass"
+        case ir.NullableType() | ir.AliasType():
+            return decode_into(ir.unwrap(t), key, expected_text)
+        case ir.RecursiveType():
+            return "pass" if t.resolved is None else decode_into(t.resolved, key, expected_text)
+        case ir.UnionType() if t.inline:
+            return _inline_decode(t, key, expected_text)
+        case ir.Primitive() | ir.LiteralType():
+            return _inline_decode(t, key, expected_text)
+        case ir.ListType() | ir.MapType() | ir.ModelType() | ir.UnionType():
+            if t.transforms:
+                return (
+                    f"try:\n    v = _dec_{t.codec}(v, strict)\n"
+                    f"except _DecodeError as e:\n    raise e.at({key})"
+                )
+            return (
+                f"if strict:\n    try:\n        _dec_{t.codec}(v, strict)\n"
+                f"    except _DecodeError as e:\n        raise e.at({key})"
+            )
+        case _:
+            assert_never(t)
+
+
+def _inline_decode(t: ir.TypeRef, key: str, expected_text: str | None) -> str:
+    return f"if strict and {fails(t, 'v')}:\n    raise {error(t, 'v', expected_text)}.at({key})"
+
+
+def encode(t: ir.TypeRef, v: str) -> str:
+    """An expression that encodes ``v``, a value of ``t`` or None, back to JSON."""
+    match t:
+        case ir.Primitive() | ir.AnyType() | ir.LiteralType():
+            return v
+        case ir.ModelType():
+            return f"{v}.to_dict() if isinstance({v}, _Model) else {v}"
+        case ir.ListType() | ir.MapType() | ir.UnionType():
+            return f"_enc_{t.codec}({v})" if t.transforms else v
+        case ir.NullableType():
+            return encode(t.inner, v)  # every encoder gives None back
+        case ir.AliasType():
+            return encode(t.target, v)
+        case ir.RecursiveType():
+            return v if t.resolved is None else encode(t.resolved, v)
+        case _:
+            assert_never(t)
+
+
+def encode_in_display(t: ir.TypeRef, v: str) -> str:
+    """``encode`` as a value in a dict display: a conditional expression (a model's)
+    goes in parentheses, so black and ruff split it alike."""
+    text = encode(t, v)
+    return f"({text})" if isinstance(ir.unwrap(t), ir.ModelType) else text
+
+
+def exact_input(m: ir.Model) -> str:
+    """The test, in a model's decoder, that the input held exactly the model's keys
+    (none missing, none unknown) and no optional one as null: the object then needs
+    nothing remembered. The decoder notes ``missing`` keys only when the model has
+    required fields, ``nulls`` only when it has optional ones."""
+    tests = (["missing is None"] if m.required_fields else []) + (["nulls is None"] if m.optional_fields else [])
+    return " and ".join(tests + [f"len(data) + absent == {len(m.fields)}"])
