@@ -333,7 +333,7 @@ def test_operation_pager_names_and_annotations() -> None:
 
 @pytest.fixture(scope="module")
 def lowered() -> ir.Package:
-    return lower(load(FEATURES / "operations" / "spec.yaml"), "operations_client", "OPENAI", "black")
+    return lower(load(FEATURES / "operations" / "spec.yaml"), "operations_client", "OPENAI")
 
 
 def test_example_model_of_a_lowered_package(lowered: ir.Package) -> None:
