@@ -188,3 +188,31 @@ def test_annotation_only_all_of_members_add_null_and_docs() -> None:
     mod = package("ambiguous_union")
     assert mod.Holder.from_dict({"choice": None}).to_dict() == {"choice": None}
     assert mod.Holder.from_dict({"choice": {"key": "a", "value": 2}}).choice == mod.Comparison(key="a", value=2)
+
+
+# ----- intersections with unions ---------------------------------------------------------
+
+
+def test_all_of_over_a_union_gives_every_variant_the_shared_part() -> None:
+    mod = package("intersections")
+    delta = {"type": "text.delta", "delta": "Hi", "stream_id": "s1"}
+    event = mod.StreamEventTextDelta.from_dict(delta)
+    assert (event.type, event.delta, event.stream_id) == ("text.delta", "Hi", "s1")
+    assert [f for f in mod.StreamEventDone.__dataclass_fields__] == ["type", "reason", "stream_id"]
+    roundtrip(mod.StreamEventDone, {"type": "done", "stream_id": "s1"})
+    # the union's own dispatch decodes it, and both parts are checked strictly
+    rejects(mod.StreamEventTextDelta, {"type": "text.delta", "delta": "Hi"}, "$: missing required key 'stream_id'")
+    rejects(mod.StreamEventDone, {"type": "done", "stream_id": 5}, "$.stream_id: expected string, got 5")
+    text = (FEATURES / "intersections" / "golden" / "intersections_client" / "models.py").read_text(encoding="utf-8")
+    assert "StreamEvent: TypeAlias = StreamEventTextDelta | StreamEventDone" in text
+    assert '"text.delta": _dec_StreamEventTextDelta' in text
+
+
+def test_intersection_keeps_a_mapped_discriminator_and_scalar_variants() -> None:
+    mod = package("intersections")
+    text = (FEATURES / "intersections" / "golden" / "intersections_client" / "models.py").read_text(encoding="utf-8")
+    assert '_TAGS_union_OwnedPet = {\n    "cat": _dec_OwnedPetCat,\n    "dog": _dec_OwnedPetDog,\n}' in text
+    pet = mod.OwnedPetDog.from_dict({"kind": "dog", "name": "Rex", "owner": "Ann"})
+    assert (pet.name, pet.owner) == ("Rex", "Ann")
+    assert "LabelOrBox: TypeAlias = str | LabelOrBoxBox" in text
+    assert list(mod.LabelOrBoxBox.__dataclass_fields__) == ["width", "note"]

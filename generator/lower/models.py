@@ -21,26 +21,11 @@ def build(ctx: Context, view: View, name: str) -> None:
     required: list[str] = []
     docs = doc(view)
     extra: Any = view.node.get("additionalProperties")
-    # allOf members in order, depth first: a member's own allOf comes before its properties
-    parts: list[tuple[Any, Location, bool]] = [(b, bl, False) for b, bl in reversed(view.all_of or [])]
-    seen_parts: set[Location] = {loc}
-    while parts:
-        sub, sloc, expanded = parts.pop()
-        if isinstance(sub, dict) and "$ref" in sub:
-            sub, sloc = ctx.spec.resolve(sub["$ref"], sloc)
-        if not expanded:
-            if sloc in seen_parts:
-                continue  # an allOf that includes itself adds nothing more
-            seen_parts.add(sloc)
-        sview = View(sub, sloc)
+    for sview in allof_parts(ctx, view):
         if sview.branches or (sview.types and sview.types != ["object"]):
-            raise sloc.error("allOf members must be objects")
-        if sview.all_of and not expanded:
-            parts.append((sub, sloc, True))
-            parts.extend((b, bl, False) for b, bl in reversed(sview.all_of))
-            continue
+            raise sview.loc.error("allOf members must be objects")
         for pname, pnode in (sview.node.get("properties") or {}).items():
-            props[pname] = (pnode, sloc.child("properties", pname))
+            props[pname] = (pnode, sview.loc.child("properties", pname))
         for r in sview.node.get("required") or []:
             if r not in required:
                 required.append(r)
@@ -97,3 +82,35 @@ def build(ctx: Context, view: View, name: str) -> None:
     if isinstance(extra, dict) and extra:
         extra_values = schemas.map_of(ctx, schemas.type_of(ctx, extra, loc.child("additionalProperties"), name + "Value"))
     ctx.models[name] = ir.Model(name, name, docs, tuple(fields), loc.pointer, extra_values)
+
+
+def allof_parts(ctx: Context, view: View) -> list[View]:
+    """The members of ``view``'s allOf, resolved and flattened depth first: a member's
+    own allOf comes before the member's other keywords, which are read without it. A
+    member met again (an allOf that includes itself) adds nothing more."""
+    out: list[View] = []
+    parts: list[tuple[Any, Location, bool]] = [(b, bl, False) for b, bl in reversed(view.all_of)]
+    seen: set[Location] = {view.loc}
+    while parts:
+        sub, sloc, expanded = parts.pop()
+        if isinstance(sub, dict) and "$ref" in sub:
+            sub, sloc = ctx.spec.resolve(sub["$ref"], sloc)
+        if not expanded:
+            if sloc in seen:
+                continue
+            seen.add(sloc)
+        sview = View(sub, sloc)
+        if sview.all_of and not expanded:
+            parts.append((sub, sloc, True))
+            parts.extend((b, bl, False) for b, bl in reversed(sview.all_of))
+            continue
+        if sview.all_of:  # its members are in already: the rest of it (a description from
+            # an annotating member included)
+            sview = View({k: v for k, v in sview.node.items() if k != "allOf"}, sloc)
+        out.append(sview)
+    return out
+
+
+def has_union_part(ctx: Context, view: View) -> bool:
+    """An allOf with a oneOf/anyOf among its members: an intersection with a union."""
+    return bool(view.all_of) and any(p.branches for p in allof_parts(ctx, view))

@@ -45,6 +45,10 @@ def operations(ctx: Context) -> list[ir.Operation]:
                 continue
             op = item[method]
             oloc = ploc.child(method)
+            if isinstance(op, dict) and "$ref" in op:
+                # a bundler's convention, not OpenAPI: the operation is in another file
+                ctx.spec.warn(oloc, "an operation given by $ref is not standard OpenAPI; read from where it points")
+                op, oloc = ctx.spec.resolve(op["$ref"], oloc)
             if not isinstance(op, dict):
                 raise oloc.error("an operation must be a mapping")
             op_id = op.get("operationId")
@@ -238,6 +242,8 @@ def _file_properties(ctx: Context, schema: Any, loc: Location) -> dict[str, str]
 def _response(ctx: Context, op: dict[str, Any], oloc: Location,
               op_id: str) -> tuple[str, ir.TypeRef | None, str | None, ir.TypeRef | None]:
     """(media, type, Accept, the event type of a text/event-stream alternative)."""
+    if "responses" not in op:
+        ctx.spec.warn(oloc, "the operation has no responses; its method returns None")
     responses = op.get("responses") or {}
     if not isinstance(responses, dict):
         raise oloc.child("responses").error("responses must be a mapping")

@@ -83,7 +83,7 @@ def _alias(ctx: Context, raw_name: str, loc: Location, lower: Callable[[str], ir
 def is_model(ctx: Context, view: View) -> bool:
     """Whether a schema becomes a dataclass: an object with properties, or an allOf
     of objects."""
-    if view.branches or view.enum is not None:
+    if view.branches or view.enum is not None or models.has_union_part(ctx, view):
         return False
     if view.all_of:
         if len(view.all_of) == 1 and "properties" not in view.node:
@@ -119,6 +119,8 @@ def _core(ctx: Context, view: View, hint: str) -> ir.TypeRef:
         # the 3.0 idiom for a $ref with siblings: `allOf: [$ref]` plus nullable/description
         member, mloc = view.all_of[0]
         return type_of(ctx, member, mloc, hint)
+    if models.has_union_part(ctx, view):
+        return unions.intersection(ctx, view, hint)
     if view.all_of or is_model(ctx, view):
         name = ctx.class_name(hint)
         models.build(ctx, view, name)

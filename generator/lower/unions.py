@@ -8,9 +8,11 @@ from typing import Any
 
 from .. import ir
 from ..load import Location
+from . import models as object_models
 from . import schemas
 from .context import Context
-from .dialect import View
+from .dialect import View, text
+from .naming import pascal
 
 
 def union(ctx: Context, view: View, hint: str) -> ir.TypeRef:
@@ -35,8 +37,51 @@ def union(ctx: Context, view: View, hint: str) -> ir.TypeRef:
     return make_union(ctx, tuple(variants), view.loc, hint, view.node.get("discriminator"))
 
 
+def intersection(ctx: Context, view: View, hint: str) -> ir.TypeRef:
+    """An allOf with a union among its members: the union of each variant with the other
+    members (``allOf: [{anyOf: [A, B]}, {properties: {id}}]`` is ``A+id | B+id``),
+    decoded by the union's own dispatch. A variant that is no object (a string) is
+    itself: object keywords do not apply to it."""
+    parts = object_models.allof_parts(ctx, view)
+    first = next(p for p in parts if p.branches)
+    shared: list[tuple[Any, Location]] = []
+    for p in parts:
+        node = p.node
+        if p is first:
+            node = {k: v for k, v in node.items() if k not in ("oneOf", "anyOf", "discriminator")}
+        shared.append((node, p.loc))
+    own = View({k: v for k, v in view.node.items() if k != "allOf"}, view.loc)
+    variants: list[ir.TypeRef] = []
+    origin: dict[Location, ir.TypeRef] = {}
+    for i, (b, bloc) in enumerate(first.branches):
+        if isinstance(b, dict) and "$ref" in b:
+            b, bloc = ctx.spec.resolve(b["$ref"], bloc)
+        bview = View(b, bloc)
+        if bview.is_null_only:
+            continue  # null is no object: the intersection cannot be null through it
+        part = pascal(schemas.schema_name(bloc) or text(bview.title) or f"Variant{i + 1}")
+        # documented by its variant first, then by the shared members
+        member = View({k: v for k, v in own.node.items() if k not in ("description", "title")}, view.loc)
+        member.all_of = [(b, bloc)] + shared
+        if bview.branches or object_models.has_union_part(ctx, bview):
+            t = intersection(ctx, member, hint + part)
+        elif schemas.is_model(ctx, bview) or (bview.enum is None and bview.types in ([], ["object"])):
+            name = ctx.class_name(hint + part)
+            object_models.build(ctx, member, name)
+            t = ir.ModelType(name, name)
+        else:
+            t = schemas.type_of(ctx, b, bloc, hint + part)
+        origin[bloc] = t
+        variants.append(t)
+    if not variants:
+        return ir.AnyType()
+    if len(variants) == 1:
+        return variants[0]
+    return make_union(ctx, tuple(variants), view.loc, hint, first.node.get("discriminator"), origin)
+
+
 def make_union(ctx: Context, variants: tuple[ir.TypeRef, ...], loc: Location, hint: str,
-               discriminator: Any = None) -> ir.TypeRef:
+               discriminator: Any = None, origin: dict[Location, ir.TypeRef] | None = None) -> ir.TypeRef:
     """A union of ``variants`` with its dispatch: per JSON kind, the values to check or the
     one decoder, and for objects a discriminator table (given or inferred)."""
     checks: dict[str, list[ir.TypeRef]] = {}
@@ -81,7 +126,7 @@ def make_union(ctx: Context, variants: tuple[ir.TypeRef, ...], loc: Location, hi
         if decoders.get("object"):
             raw_object = True  # an object model beside a map
         elif len(models) > 1:
-            disc = _discriminator(ctx, models, loc, discriminator)
+            disc = _discriminator(ctx, models, loc, discriminator, origin or {})
             raw_object = disc is None
     for kind in ir.KINDS:
         kchecks = tuple(dict.fromkeys(checks.get(kind, [])))
@@ -112,7 +157,12 @@ def make_union(ctx: Context, variants: tuple[ir.TypeRef, ...], loc: Location, hi
     return t
 
 
-def _discriminator(ctx: Context, models: list[ir.ModelType], loc: Location, given: Any) -> ir.Discriminator | None:
+def _discriminator(ctx: Context, models: list[ir.ModelType], loc: Location, given: Any,
+                   origin: dict[Location, ir.TypeRef]) -> ir.Discriminator | None:
+    """The table from a property's value to a variant: the given discriminator (its
+    mapping's targets read through ``origin``, the variants an intersection made of
+    them), else one inferred from a property every variant requires, each with a
+    distinct single value."""
     by_name = {m.name: ctx.models[m.name] for m in models if m.name in ctx.models}
     if given is not None:
         dloc = loc.child("discriminator")
@@ -126,7 +176,7 @@ def _discriminator(ctx: Context, models: list[ir.ModelType], loc: Location, give
         claimed: set[str] = set()
         for value, ref in explicit.items():
             target, tloc = ctx.spec.resolve(ref, dloc.child("mapping", value))
-            t = schemas.component(ctx, target, tloc, "")
+            t = origin.get(tloc) or schemas.component(ctx, target, tloc, "")
             if not isinstance(t, ir.ModelType) or t not in models:
                 raise dloc.child("mapping", value).error(f"{ref!r} is not one of the union's object variants")
             mapping.append((str(value), t))

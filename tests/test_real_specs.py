@@ -1,0 +1,153 @@
+"""Specs shaped by other people's habits (issue: real specs as they come): files that
+refer to files, remote refs mapped to local copies, warnings and --strict-spec, typed
+configuration. The corpus of real specs has its own module, tests/test_corpus.py."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import ir
+from generator.errors import SpecError
+from generator.load import load
+from generator.lower import lower
+
+from .test_features import package
+
+REPO = Path(__file__).resolve().parents[1]
+MULTI = REPO / "tests" / "features" / "multi_file" / "spec.yaml"
+
+
+def cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def lowered_with_warnings(path: Path, **kw: object) -> tuple[ir.Package, list[str]]:
+    said: list[str] = []
+    spec = load(path, on_warning=lambda w: said.append(str(w)), **kw)  # type: ignore[arg-type]
+    return lower(spec, "pkg"), said
+
+
+def test_multi_file_spec_warns_once_per_place_and_lowers_every_operation() -> None:
+    pkg, said = lowered_with_warnings(MULTI)
+    where = os.path.relpath(MULTI)
+    assert said == [
+        f"{where}: /paths/~1trees/get: an operation given by $ref is not standard OpenAPI; read from where it points",
+        f"{where}: /paths/~1ping/post: the operation has no responses; its method returns None",
+    ]
+    ops = {op.method_name: op for op in pkg.operations}
+    assert set(ops) == {"get_tree", "put_tree", "list_trees", "ping"}
+    # the operation read through its $ref keeps its parameters and typed answer
+    assert [p.arg for p in ops["list_trees"].parameters] == ["kind"]
+    assert ops["list_trees"].returns == "list[Plant]"
+    assert ops["get_tree"].returns == "Tree" and [p.arg for p in ops["get_tree"].parameters] == ["tree_id"]
+    assert ops["put_tree"].body is not None and ops["ping"].returns == "None"
+
+
+def test_a_schema_file_that_refers_to_itself_is_one_recursive_model() -> None:
+    mod = package("multi_file")
+    tree = mod.Tree.from_dict({"name": "a", "children": [{"name": "b", "children": [{"name": "c"}]}]})
+    assert isinstance(tree.children[0].children[0], mod.Tree)
+    assert tree.children[0].children[0].name == "c"
+
+
+def test_discriminator_mapping_through_files_names_the_variants_own_files() -> None:
+    mod = package("multi_file")
+    plants = [mod.Fern.from_dict({"plant_type": "fern", "fronds": 3}), mod.Moss.from_dict({"plant_type": "moss"})]
+    text = (MULTI.parent / "golden" / "multi_file_client" / "models.py").read_text(encoding="utf-8")
+    assert '"fern": _dec_Fern' in text and '"moss": _dec_Moss' in text
+    assert [type(p).__name__ for p in plants] == ["Fern", "Moss"]
+
+
+def test_strict_spec_turns_the_first_warning_into_an_error_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = cli("generate", "--schema", str(MULTI), "--out", str(out), "--package", "p", "--no-cache",
+               "--formatter", "ruff", "--strict-spec")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        f"error: {os.path.relpath(MULTI, REPO)}: /paths/~1trees/get: an operation given by $ref is not standard "
+        "OpenAPI; read from where it points (an error with --strict-spec)"
+    ]
+    assert not out.exists()
+    done = cli("generate", "--schema", str(MULTI), "--out", str(out), "--package", "p", "--no-cache",
+               "--formatter", "ruff")
+    assert done.returncode == 0, done.stderr
+    assert [line.split(": ")[0] for line in done.stderr.splitlines()] == ["warning", "warning"]
+    assert (out / "p" / "client.py").is_file()
+
+
+REMOTE = """\
+openapi: 3.0.3
+info: {title: Remote, version: "1"}
+paths:
+  /service:
+    get:
+      operationId: getService
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "https://schemas.example.org/v1/service.yaml#/components/schemas/Service"}
+"""
+
+SERVICE = """\
+components:
+  schemas:
+    Service:
+      type: object
+      required: [id]
+      properties:
+        id: {type: string}
+"""
+
+
+def test_a_remote_ref_is_read_from_the_folder_its_prefix_maps_to(tmp_path: Path) -> None:
+    spec = tmp_path / "api.yaml"
+    spec.write_text(REMOTE, encoding="utf-8")
+    (tmp_path / "copies" / "v1").mkdir(parents=True)
+    (tmp_path / "copies" / "v1" / "service.yaml").write_text(SERVICE, encoding="utf-8")
+    with pytest.raises(SpecError, match=r"remote \$ref .* map its URL to a local copy with --ref-map"):
+        lower(load(spec), "pkg")
+    pkg = lower(load(spec, ref_map=(("https://schemas.example.org/", tmp_path / "copies"),)), "pkg")
+    assert pkg.operations[0].returns == "Service"
+    assert [f.json_name for f in pkg.models[0].fields] == ["id"]
+    # the command line and the configuration say the same
+    done = cli("generate", "--schema", str(spec), "--out", str(tmp_path / "out"), "--package", "p",
+               "--formatter", "ruff", "--no-cache", "--ref-map", f"https://schemas.example.org/={tmp_path / 'copies'}")
+    assert done.returncode == 0, done.stderr
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.oas-dataclasses]\nschema = "api.yaml"\nout = "cfg"\npackage = "p"\nformatter = "ruff"\n'
+        'ref_map = { "https://schemas.example.org/" = "copies" }\n', encoding="utf-8")
+    done = cli("generate", "--no-cache", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "cfg" / "p" / "models.py").read_text(encoding="utf-8").count("class Service(") == 1
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ('strict_spec = "yes"', "[tool.oas-dataclasses].strict_spec must be a boolean"),
+    ("ref_map = 3", '[tool.oas-dataclasses].ref_map must be a table of "URL_PREFIX" = "DIR"'),
+    ('ref_map = { "https://x/" = 1 }', "[tool.oas-dataclasses].ref_map.https://x/ must be a string"),
+    ("package = true", "[tool.oas-dataclasses].package must be a string"),
+])
+def test_configuration_values_keep_their_toml_types(tmp_path: Path, line: str, message: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(f"[tool.oas-dataclasses]\n{line}\n", encoding="utf-8")
+    done = cli("generate", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: ") and done.stderr.rstrip().endswith(message), done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+def test_strict_spec_from_configuration(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.oas-dataclasses]\nschema = "{MULTI}"\nout = "o"\npackage = "p"\nformatter = "ruff"\n'
+        "strict_spec = true\n", encoding="utf-8")
+    done = cli("generate", "--no-cache", cwd=tmp_path)
+    assert done.returncode == 2 and "(an error with --strict-spec)" in done.stderr
+    assert not (tmp_path / "o").exists()
