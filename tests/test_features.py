@@ -198,7 +198,7 @@ def test_all_of_over_a_union_gives_every_variant_the_shared_part() -> None:
     delta = {"type": "text.delta", "delta": "Hi", "stream_id": "s1"}
     event = mod.StreamEventTextDelta.from_dict(delta)
     assert (event.type, event.delta, event.stream_id) == ("text.delta", "Hi", "s1")
-    assert [f for f in mod.StreamEventDone.__dataclass_fields__] == ["type", "reason", "stream_id"]
+    assert list(mod.StreamEventDone.__dataclass_fields__) == ["type", "reason", "stream_id"]
     roundtrip(mod.StreamEventDone, {"type": "done", "stream_id": "s1"})
     # the union's own dispatch decodes it, and both parts are checked strictly
     rejects(mod.StreamEventTextDelta, {"type": "text.delta", "delta": "Hi"}, "$: missing required key 'stream_id'")
