@@ -7,6 +7,7 @@ models, aliases of those) carry the name of their generated codec function.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from typing import Iterator, Mapping, Union, assert_never
 
@@ -230,16 +231,23 @@ class Discriminator:
     """Dispatch among object variants by one property's value."""
 
     property_name: str
-    # (value, model) pairs in spec order
-    mapping: tuple[tuple[str, ModelType], ...]
+    # (value, model) pairs in spec order; the values are of one JSON kind: strings (a
+    # given discriminator's always are), or integers or booleans (inferred from consts)
+    mapping: tuple[tuple[str | int | bool, ModelType], ...]
 
     @property
-    def values(self) -> tuple[str, ...]:
+    def values(self) -> tuple[str | int | bool, ...]:
         return tuple(v for v, _ in self.mapping)
 
     @property
+    def kind(self) -> str:
+        """The JSON kind of the tag values, which the decoder tests before looking up."""
+        first = self.values[0]
+        return "boolean" if isinstance(first, bool) else "integer" if isinstance(first, int) else "string"
+
+    @property
     def allowed(self) -> str:
-        return ", ".join(repr(v) for v in self.values)
+        return ", ".join(repr(v) if isinstance(v, str) else _json_text(v) for v in self.values)
 
 
 @dataclass(frozen=True)
@@ -257,11 +265,42 @@ class Branch:
     # the value is kept as it came (strict mode checks only its JSON kind), never decoded
     # by trying each variant in turn
     raw: bool = False
+    # for objects without a discriminator: a required key that only one variant has
+    # picks that variant, tested in order (the way cattrs tells classes apart)...
+    keys: tuple[tuple[str, "ModelType"], ...] = ()
+    # ...and the one variant without such a key takes an object that has none of them;
+    # without it, such an object matches no variant
+    fallback: "ModelType | None" = None
+    # a oneOf: an object with the keys of two variants matches both, which it must not
+    exclusive: bool = False
 
     @property
     def kind_suffices(self) -> bool:
         """The JSON kind alone makes the value valid (a plain string among the variants)."""
         return any(isinstance(c, Primitive) and c.json_type == self.kind for c in map(unwrap, self.checks))
+
+    @property
+    def key_dispatch(self) -> tuple[tuple[str, "ModelType", tuple[str, ...]], ...]:
+        """(key, the variant it picks, the keys of later variants that must then be
+        absent) in the order the decoder tests them; the keys to check only for a
+        oneOf (earlier keys are known absent by then)."""
+        out = []
+        for i, (key, model) in enumerate(self.keys):
+            later = tuple(k for k, _ in self.keys[i + 1:]) if self.exclusive else ()
+            out.append((key, model, later))
+        return tuple(out)
+
+    @property
+    def keys_expected(self) -> str:
+        """What an object that no variant's key picks was expected to be."""
+        names = [repr(k) for k, _ in self.keys]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+        return f"an object with the key {listed}"
+
+    @property
+    def clash_expected(self) -> str:
+        """What an object with the keys of two variants of a oneOf was expected to be."""
+        return "an object with only one of the keys " + ", ".join(repr(k) for k, _ in self.keys)
 
     @property
     def encodes(self) -> bool:
@@ -294,14 +333,31 @@ class UnionType:
     @property
     def inline(self) -> bool:
         # a union of scalars only is checked by one expression
-        return all(b.decoder is None and b.discriminator is None and not b.raw for b in self.branches) and all(
-            v.inline for v in self.variants
-        )
+        return all(
+            b.decoder is None and b.discriminator is None and not b.raw and not b.keys for b in self.branches
+        ) and all(v.inline for v in self.variants)
 
     @property
     def ambiguous(self) -> tuple[str, ...]:
         """The JSON kinds whose values are kept raw (see ``Branch.raw``)."""
         return tuple(b.kind for b in self.branches if b.raw)
+
+    def kept_raw(self, variant: "TypeRef") -> bool:
+        """Whether decoding keeps this variant's values as they came: every JSON kind it
+        takes (null aside) is one nothing tells apart."""
+        kinds = [k for k in variant.kinds if k != "null"]
+        raw = self.ambiguous
+        return bool(kinds) and bool(raw) and all(k in raw for k in kinds)
+
+    @property
+    def raw_note(self) -> str | None:
+        """What the docstring says of variants kept as they came."""
+        kept = [v.annotation for v in dict.fromkeys(self.variants) if self.kept_raw(v)]
+        if not kept:
+            return None
+        kinds = " or ".join(JSON_TYPES[k].python for k in self.ambiguous)
+        return textwrap.fill(f"One of {', '.join(kept)}: nothing in the data tells them apart, so decoding "
+                             f"keeps such a value as it came ({kinds}).", 80)
 
     @property
     def expected(self) -> str:
@@ -458,7 +514,11 @@ def annotation_of(t: TypeRef, names: Mapping[str, str] | None = None) -> str:
         case MapType():
             return f"dict[str, {annotation_of(t.value, names)}]"
         case UnionType():
-            return " | ".join(dict.fromkeys(annotation_of(v, names) for v in t.variants))
+            # a variant decoding keeps as it came is written as the JSON type it is
+            return " | ".join(dict.fromkeys(
+                " | ".join(JSON_TYPES[k].python for k in v.kinds if k != "null") if t.kept_raw(v)
+                else annotation_of(v, names) for v in t.variants
+            ))
         case ModelType() | AliasType() | RecursiveType():
             return names.get(t.name, t.name) if names else t.name
         case _:
@@ -482,6 +542,25 @@ def named_types(t: TypeRef) -> Iterator[str]:
                 yield from named_types(v)
         case Primitive() | AnyType() | LiteralType() | RecursiveType():
             return
+        case _:
+            assert_never(t)
+
+
+def raw_notes(t: TypeRef) -> list[str]:
+    """The notes of the unions written in ``t``'s annotation (not inside named types)
+    whose values of some kind decoding keeps as they came."""
+    match t:
+        case UnionType():
+            own = [t.raw_note] if t.raw_note else []
+            return own + [n for v in t.variants for n in raw_notes(v) if n not in own]
+        case NullableType():
+            return raw_notes(t.inner)
+        case ListType():
+            return raw_notes(t.item)
+        case MapType():
+            return raw_notes(t.value)
+        case Primitive() | AnyType() | LiteralType() | ModelType() | AliasType() | RecursiveType():
+            return []
         case _:
             assert_never(t)
 
@@ -585,6 +664,7 @@ class Field:
             parts.append(f"Server default: `{_json_dump(self.default)}`.")
         if self.deprecated:
             parts.append("Deprecated.")
+        parts.extend(raw_notes(self.type))
         return "\n\n".join(parts) or None
 
 
@@ -632,6 +712,12 @@ class Alias:
     # the annotation names this alias or one defined after it: quote it, or the module
     # would fail at import with a NameError
     forward: bool = False
+
+    @property
+    def doc_text(self) -> str | None:
+        """The alias's docstring: its description, then what decoding keeps as it came."""
+        parts = ([self.doc] if self.doc else []) + raw_notes(self.target)
+        return "\n\n".join(parts) or None
 
     @property
     def value(self) -> str:

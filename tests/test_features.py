@@ -170,18 +170,83 @@ def test_dialects_behave_the_same(name: str) -> None:
 def test_union_variants_nothing_tells_apart_are_kept_as_they_came() -> None:
     mod = package("ambiguous_union")
     Holder = mod.Holder
-    data = {"filter": {"key": "a", "value": 1}, "lists": [{"key": "b", "value": "x"}], "choice": "auto"}
+    data = {"level": {"level": 1}, "lists": [{"key": "b", "value": "x"}], "choice": "auto"}
     for strict in (True, False):
         h = Holder.from_dict(data, strict=strict)
-        assert h.filter == {"key": "a", "value": 1}  # not decoded: Comparison or Compound?
+        assert h.level == {"level": 1}  # not decoded: Low or High?
         assert h.lists == [{"key": "b", "value": "x"}]
         assert h.to_dict() == data
     # strict mode still checks the JSON kind
-    rejects(Holder, {"filter": 3}, "$.filter: expected object or string, got 3")
+    rejects(Holder, {"level": 3}, "$.level: expected object, got 3")
     rejects(Holder, {"lists": {}}, "$.lists: expected array, got an object")
     # a model set in code is encoded
-    h = Holder(filter=mod.Comparison(key="k", value="v"))
-    assert h.to_dict() == {"filter": {"key": "k", "value": "v"}}
+    h = Holder(level=mod.Low(level=2))
+    assert h.to_dict() == {"level": {"level": 2}}
+
+
+def test_a_union_kept_as_it_came_is_annotated_as_what_decoding_returns() -> None:
+    text = (FEATURES / "ambiguous_union" / "golden" / "ambiguous_union_client" / "models.py").read_text(encoding="utf-8")
+    assert "Level: TypeAlias = dict[str, Any]\n" in text
+    assert "One of Low, High: nothing in the data tells them apart" in text
+    assert "lists: list[Any] | None = None" in text
+    assert "One of list[str], list[Comparison]: nothing in the data tells them apart" in text
+
+
+def test_a_required_key_of_its_own_picks_the_variant() -> None:
+    mod = package("ambiguous_union")
+    h = mod.Holder.from_dict({"filter": {"key": "a", "value": 1}})
+    assert isinstance(h.filter, mod.Comparison) and h.filter.value == 1
+    assert isinstance(mod.Holder.from_dict({"filter": {"filters": []}}).filter, mod.Compound)
+    assert mod.Holder.from_dict({"filter": "text"}).filter == "text"
+    rejects(mod.Holder, {"filter": {"other": 1}}, "$.filter: expected an object with the key 'key' or 'filters', got an object")
+
+
+def _union(feature: str, name: str) -> Any:
+    """A union alias's decoder, as a field of that type would call it."""
+    models = importlib.import_module(f"{feature}_client.models")
+    return getattr(models, f"_dec_union_{name}")
+
+
+def test_dispatch_by_required_key_with_a_variant_that_has_none() -> None:
+    mod = package("union_dispatch")
+    decode = _union("union_dispatch", "Payment")
+    assert type(decode({"card_number": "4242", "amount": 3}, True)) is mod.ByCard
+    assert type(decode({"iban": "DE00", "amount": 3}, True)) is mod.ByBank
+    assert type(decode({"amount": 3}, True)) is mod.Free  # none of the keys: the variant without one
+    with pytest.raises(mod.DecodeError, match=r"^\$: expected object, got 'x'$"):
+        decode("x", True)
+
+
+def test_a_one_of_told_apart_by_keys_refuses_none_and_both() -> None:
+    mod = package("union_dispatch")
+    decode = _union("union_dispatch", "Transfer")
+    assert type(decode({"iban": "DE00"}, True)) is mod.ByBank
+    both = {"card_number": "4242", "iban": "DE00"}
+    with pytest.raises(mod.DecodeError, match=r"^\$: expected an object with only one of the keys 'card_number', 'iban'"):
+        decode(both, True)
+    with pytest.raises(mod.DecodeError, match=r"^\$: expected an object with the key 'card_number' or 'iban'"):
+        decode({"amount": 1}, True)
+    assert decode(both, False) == both and decode({"amount": 1}, False) == {"amount": 1}
+
+
+def test_tags_inferred_from_integer_and_boolean_consts() -> None:
+    mod = package("union_dispatch")
+    channel = _union("union_dispatch", "Channel")
+    assert type(channel({"type": 2, "number": "+1"}, True)) is mod.SmsChannel
+    assert type(channel({"type": 1.0, "address": "a@b"}, True)) is mod.EmailChannel  # JSON: 1.0 is 1
+    with pytest.raises(mod.DecodeError, match=r"^\$\.type: true is not one of 1, 2$"):
+        channel({"type": True, "address": "a@b"}, True)  # true is not 1
+    switch = _union("union_dispatch", "Switch")
+    assert type(switch({"on": True}, True)) is mod.Enabled and type(switch({"on": False}, True)) is mod.Disabled
+    with pytest.raises(mod.DecodeError, match=r"^\$\.on: 1 is not one of true, false$"):
+        switch({"on": 1}, True)
+
+
+def test_inline_variants_take_their_titles_as_class_names() -> None:
+    mod = package("union_dispatch")
+    monitor = _union("union_dispatch", "Monitor")
+    assert type(monitor({"pager": "p"}, True)) is mod.PagerChannel
+    assert type(monitor({"nagios_host": "h"}, True)) is mod.NagiosChannel
 
 
 def test_annotation_only_all_of_members_add_null_and_docs() -> None:

@@ -21,11 +21,18 @@ def union(ctx: Context, view: View, hint: str) -> ir.TypeRef:
     # `anyOf: [{inline object}, {type: 'null'}]` names the object after its field alone
     null_only = [isinstance(b, dict) and "$ref" not in b and View(b, bloc).is_null_only for b, bloc in view.branches]
     several = null_only.count(False) > 1
+    # an inline variant whose title no sibling shares is named by its title
+    titles = [text(b.get("title")) if isinstance(b, dict) and "$ref" not in b else None for b, _ in view.branches]
     for i, (b, bloc) in enumerate(view.branches):
         if null_only[i]:
             view.nullable = True
             continue
-        t = schemas.type_of(ctx, b, bloc, hint + (f"Variant{i + 1}" if several else ""))
+        title = titles[i]
+        if title is not None and titles.count(title) == 1 and pascal(title):
+            name_hint = title
+        else:
+            name_hint = hint + (f"Variant{i + 1}" if several else "")
+        t = schemas.type_of(ctx, b, bloc, name_hint)
         if isinstance(t, ir.NullableType):
             view.nullable = True
             t = t.inner
@@ -34,7 +41,8 @@ def union(ctx: Context, view: View, hint: str) -> ir.TypeRef:
         return ir.AnyType()
     if len(variants) == 1:
         return variants[0]
-    return make_union(ctx, tuple(variants), view.loc, hint, view.node.get("discriminator"))
+    return make_union(ctx, tuple(variants), view.loc, hint, view.node.get("discriminator"),
+                      exclusive=view.branch_keyword == "oneOf")
 
 
 def intersection(ctx: Context, view: View, hint: str) -> ir.TypeRef:
@@ -77,13 +85,17 @@ def intersection(ctx: Context, view: View, hint: str) -> ir.TypeRef:
         return ir.AnyType()
     if len(variants) == 1:
         return variants[0]
-    return make_union(ctx, tuple(variants), view.loc, hint, first.node.get("discriminator"), origin)
+    return make_union(ctx, tuple(variants), view.loc, hint, first.node.get("discriminator"), origin,
+                      exclusive=first.branch_keyword == "oneOf")
 
 
 def make_union(ctx: Context, variants: tuple[ir.TypeRef, ...], loc: Location, hint: str,
-               discriminator: Any = None, origin: dict[Location, ir.TypeRef] | None = None) -> ir.TypeRef:
+               discriminator: Any = None, origin: dict[Location, ir.TypeRef] | None = None,
+               exclusive: bool = False) -> ir.TypeRef:
     """A union of ``variants`` with its dispatch: per JSON kind, the values to check or the
-    one decoder, and for objects a discriminator table (given or inferred)."""
+    one decoder, and for objects a discriminator table (given or inferred) or a required
+    key that only one variant has. ``exclusive``: a oneOf, whose values match one
+    variant only."""
     checks: dict[str, list[ir.TypeRef]] = {}
     decoders: dict[str, list[ir.TypeRef]] = {}
     models: list[ir.ModelType] = []
@@ -118,24 +130,31 @@ def make_union(ctx: Context, variants: tuple[ir.TypeRef, ...], loc: Location, hi
         add(v)
     branches: list[ir.Branch] = []
     disc = None
+    keyed = None
     # Variants of one JSON kind that nothing tells apart (no discriminator, given or
-    # inferred) are not tried in turn: values of that kind are kept as they came
-    # (`Branch.raw`), and strict mode checks only the kind. See the README.
+    # inferred, and no key of their own) are not tried in turn: values of that kind are
+    # kept as they came (`Branch.raw`), and strict mode checks only the kind. See the
+    # README.
     raw_object = False
+    models = list(dict.fromkeys(models))
     if models:
         if decoders.get("object"):
             raw_object = True  # an object model beside a map
         elif len(models) > 1:
             disc = _discriminator(ctx, models, loc, discriminator, origin or {})
-            raw_object = disc is None
+            if disc is None:
+                keyed = _key_dispatch(ctx, models, exclusive)
+            raw_object = disc is None and keyed is None
     for kind in ir.KINDS:
         kchecks = tuple(dict.fromkeys(checks.get(kind, [])))
         kdec = decoders.get(kind, [])
         if kind == "object" and models:
             if raw_object or (kchecks and not all(isinstance(c, ir.AnyType) for c in kchecks)):
                 branches.append(ir.Branch(kind, raw=True))
-                continue
-            branches.append(ir.Branch(kind, (), models[0] if disc is None else None, disc))
+            elif keyed is not None:
+                branches.append(keyed)
+            else:
+                branches.append(ir.Branch(kind, (), models[0] if disc is None else None, disc))
             continue
         if len(set(kdec)) > 1 or (kdec and kchecks):
             branches.append(ir.Branch(kind, raw=True))
@@ -185,30 +204,67 @@ def _discriminator(ctx: Context, models: list[ir.ModelType], loc: Location, give
             if m.name in claimed:
                 continue
             values = const_values(ctx.models.get(m.name), prop)
-            mapping.append((values[0] if values and len(values) == 1 else m.name, m))
+            one = values[0] if values and len(values) == 1 else None
+            mapping.append((one if isinstance(one, str) else m.name, m))
         return ir.Discriminator(prop, tuple(mapping))
-    # infer: a property every variant requires, each with a distinct single value
+    # infer: a property every variant requires, each with a distinct single value, all of
+    # one JSON kind (strings, integers or booleans)
     first = by_name.get(models[0].name)
     candidates = [f.json_name for f in first.fields if f.required] if first else []
     for prop in candidates:
-        mapping = []
-        seen: set[str] = set()
-        ok = True
-        for m in models:
-            values = const_values(ctx.models.get(m.name), prop, required=True)
-            if values is None or len(values) != 1 or values[0] in seen:
-                ok = False
-                break
-            seen.add(values[0])
-            mapping.append((values[0], m))
-        if ok:
-            return ir.Discriminator(prop, tuple(mapping))
-    return None  # nothing tells the object variants apart
+        tags = [_tag(const_values(ctx.models.get(m.name), prop, required=True)) for m in models]
+        kinds = {type(tag) for tag in tags}
+        if None in tags or len(kinds) != 1 or len(set(tags)) != len(tags):
+            continue
+        return ir.Discriminator(prop, tuple((tag, m) for tag, m in zip(tags, models) if tag is not None))
+    return None
+
+
+def _tag(values: list[Any] | None) -> str | int | bool | None:
+    """The one value a variant's property takes, when it can be a dispatch table's key:
+    a string, an integer (``2.0`` is ``2``) or a boolean."""
+    if values is None or len(values) != 1:
+        return None
+    v = values[0]
+    if isinstance(v, (str, bool, int)):
+        return v
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return None
+
+
+def _key_dispatch(ctx: Context, models: list[ir.ModelType], exclusive: bool) -> ir.Branch | None:
+    """Object variants told apart by a required key that no other variant has (cattrs'
+    way): each variant but at most one needs such a key; the one without takes objects
+    that have none of them. None when that does not hold."""
+    found = [ctx.models.get(m.name) for m in models]
+    names = [{f.json_name for f in model.fields} if model is not None else None for model in found]
+    keys: list[tuple[str, ir.ModelType]] = []
+    fallback = None
+    for i, (m, model) in enumerate(zip(models, found)):
+        if model is None:
+            return None  # a variant still being lowered (a recursive union)
+        others: set[str] = set()
+        for j, n in enumerate(names):
+            if j != i and n is not None:
+                others |= n
+        own = [f.json_name for f in model.fields if f.required and f.json_name not in others]
+        if own:
+            keys.append((own[0], m))
+        elif fallback is None:
+            fallback = m
+        else:
+            return None
+    if not keys:
+        return None
+    return ir.Branch("object", keys=tuple(keys), fallback=fallback, exclusive=exclusive)
 
 # ----- operations ----------------------------------------------------------------
 
 
-def const_values(model: ir.Model | None, prop: str, required: bool = False) -> list[str] | None:
+def const_values(model: ir.Model | None, prop: str, required: bool = False) -> list[Any] | None:
+    """The values a model's property may take when it is an enum or const (None when it is
+    not, or, with ``required``, when the property may be absent)."""
     if model is None:
         return None
     for f in model.fields:
@@ -216,7 +272,7 @@ def const_values(model: ir.Model | None, prop: str, required: bool = False) -> l
             if required and not f.required:
                 return None
             t = ir.unwrap(f.type)
-            if isinstance(t, ir.LiteralType) and t.all_strings:
-                return [str(v) for v in t.values]
+            if isinstance(t, ir.LiteralType):
+                return list(t.values)
             return None
     return None
