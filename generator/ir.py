@@ -546,6 +546,19 @@ def named_types(t: TypeRef) -> Iterator[str]:
             assert_never(t)
 
 
+def wire_name(name: str) -> str:
+    """A wire name in a docstring, as code (``"DateSent<"``)."""
+    return f"``{name}``" if name and "`" not in name and name.strip() == name else repr(name)
+
+
+def argument_doc(arg: str, name: str, doc: str | None) -> str:
+    """An argument's line in a method's docstring: its description (the wire name when
+    it has none), then the wire name when the argument is named otherwise."""
+    if doc is None:
+        return name if arg == name else wire_name(name)
+    return doc if arg == name else f"{doc} (wire name: {wire_name(name)})"
+
+
 def raw_notes(t: TypeRef) -> list[str]:
     """The notes of the unions written in ``t``'s annotation (not inside named types)
     whose values of some kind decoding keeps as they came."""
@@ -665,6 +678,8 @@ class Field:
         if self.deprecated:
             parts.append("Deprecated.")
         parts.extend(raw_notes(self.type))
+        if self.attr != self.json_name:
+            parts.append(f"Wire name: {wire_name(self.json_name)}.")
         return "\n\n".join(parts) or None
 
 
@@ -746,6 +761,10 @@ class Parameter:
             ann += " | None"
         return ann
 
+    @property
+    def arg_doc(self) -> str:
+        return argument_doc(self.arg, self.name, self.doc)
+
 
 @dataclass(frozen=True)
 class BodyField:
@@ -762,6 +781,10 @@ class BodyField:
     @property
     def file(self) -> bool:
         return bool(self.files)
+
+    @property
+    def arg_doc(self) -> str:
+        return argument_doc(self.arg, self.name, self.doc)
 
     @property
     def annotation(self) -> str:

@@ -237,19 +237,23 @@ def test_python_names_follow_the_rules() -> None:
     mod = package("hostile_names")
     attrs = {m.name: {f.json_name: f.attr for f in m.fields} for m in _ir("hostile_names").models}
     kw = attrs["Keywords"]
-    assert (kw["class"], kw["None"], kw["True"], kw["def"], kw["async"]) == ("class_", "None_", "True_", "def_", "async_")
+    # the snake case of the wire name; hard keywords take `_`
+    assert (kw["class"], kw["None"], kw["True"], kw["def"], kw["async"]) == ("class_", "none", "true", "def_", "async_")
     # soft keywords and builtins stay as they are
     assert (kw["match"], kw["case"], kw["type"], kw["_"], kw["id"], kw["print"], kw["self"]) == (
         "match", "case", "type", "field_", "id", "print", "self")
     methods = attrs["Methods"]
     assert (methods["to_dict"], methods["from_dict"], methods["to_dict_"], methods["_meta"]) == (
-        "to_dict_", "from_dict_", "to_dict__", "meta_")
+        "to_dict_", "from_dict_", "to_dict_2", "meta_")
     builtins = attrs["Builtins"]
     assert (builtins["str"], builtins["Any"], builtins["classmethod"], builtins["Builtins"], builtins["Keywords"]) == (
-        "str_", "Any_", "classmethod_", "Builtins_", "Keywords_")
+        "str_", "any", "classmethod_", "builtins", "keywords")
     shapes = attrs["ShapesOfNames"]
-    assert (shapes["Foo-Bar"], shapes["Foo_Bar"], shapes["1st"], shapes["ﬁle"], shapes["file"]) == (
-        "Foo_Bar", "Foo_Bar_", "n1st", "file", "file_")
+    # clashes left after the snake case take a number
+    assert (shapes["Foo-Bar"], shapes["Foo_Bar"], shapes["foo.bar"], shapes["1st"], shapes["ﬁle"], shapes["file"]) == (
+        "foo_bar", "foo_bar_2", "foo_bar_3", "n1st", "file", "file_2")
+    assert (shapes["camelCase"], shapes["UPPER"], shapes["upper"], shapes["enum_case"]) == (
+        "camel_case", "upper", "upper_2", "enum_case")
     assert shapes["ñandú"] == "ñandú" and shapes["日本語"] == "日本語"
     # classes that would shadow an import or a builtin are renamed; clashes get a number
     for renamed in ("AnyModel", "LiteralModel", "MappingModel", "KeyErrorModel", "DecodeErrorModel", "ClientModel",

@@ -151,3 +151,35 @@ def test_strict_spec_from_configuration(tmp_path: Path) -> None:
     done = cli("generate", "--no-cache", cwd=tmp_path)
     assert done.returncode == 2 and "(an error with --strict-spec)" in done.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_attributes_and_arguments_are_the_snake_case_of_wire_names() -> None:
+    mod = package("wire_names")
+    data = {"InvoiceID": "i1", "From": "a@b", "LineAmountTypes": "Exclusive", "invoice_id": "x"}
+    invoice = mod.Invoice.from_dict(data)
+    assert (invoice.invoice_id, invoice.from_, invoice.line_amount_types, invoice.invoice_id_2) == (
+        "i1", "a@b", "Exclusive", "x")
+    assert invoice.to_dict() == data  # the wire keeps its names
+    assert mod.Invoice(invoice_id="i2", from_="c").to_dict() == {"InvoiceID": "i2", "From": "c"}
+    assert "Wire name: ``InvoiceID``." in (mod.models.__file__ and Path(mod.models.__file__).read_text(encoding="utf-8"))
+    import inspect
+    params = list(inspect.signature(mod.Client.list_messages).parameters)
+    assert params[1:6] == ["date_sent", "date_sent_lt", "date_sent_gt", "filter_status", "from_"]
+
+
+def test_operators_map_by_one_table_and_reach_the_wire_unchanged() -> None:
+    pkg, _ = lowered_with_warnings(REPO / "tests" / "features" / "wire_names" / "spec.yaml")
+    op = pkg.operations[0]
+    assert [(p.name, p.arg) for p in op.parameters] == [
+        ("DateSent", "date_sent"), ("DateSent<", "date_sent_lt"), ("DateSent>", "date_sent_gt"),
+        ("filter[status]", "filter_status"), ("From", "from_")]
+    client = (REPO / "tests" / "features" / "wire_names" / "golden" / "wire_names_client" / "client.py").read_text(
+        encoding="utf-8")
+    assert '("DateSent<", date_sent_lt, True, False)' in client
+
+
+def test_composed_class_names_stay_readable() -> None:
+    pkg, _ = lowered_with_warnings(REPO / "tests" / "features" / "wire_names" / "spec.yaml")
+    names = [m.name for m in pkg.models]
+    assert names == ["Invoice", "InvoiceOfTheInvoiceAsItWasSentAndReceivedByEveryContact"]
+    assert all(len(n) <= 60 for n in names)

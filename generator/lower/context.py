@@ -23,6 +23,7 @@ class Context:
         self.union_names: set[str] = set()
         self.order: list[str] = []  # model and alias names in the order they were met
 
-    def class_name(self, raw: str) -> str:
-        """A new class or alias name for ``raw``, unique in the package."""
-        return class_name(raw, self.class_names, RESERVED_NAMES)
+    def class_name(self, raw: str, spec_name: bool = False) -> str:
+        """A new class or alias name for ``raw`` (a component's own name when
+        ``spec_name``, else one made up from names), unique in the package."""
+        return class_name(raw, self.class_names, RESERVED_NAMES, spec_name)

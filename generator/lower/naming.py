@@ -64,18 +64,38 @@ def _usable(name: str, prefix: str, reserved: frozenset[str], suffix: str) -> st
     return name
 
 
-def attribute_name(json_name: str, taken: set[str]) -> str:
-    """The dataclass attribute for a JSON property name."""
-    name = _clean(json_name)
+# Operator characters in wire names (filters such as ``DateSent<``), one fixed table,
+# longest first; ``[x]`` becomes ``_x``.
+OPERATORS = (("<=", "_lte"), (">=", "_gte"), ("!=", "_ne"), ("<", "_lt"), (">", "_gt"))
+_BRACKETS = re.compile(r"\[([^\[\]]*)\]")
+_SNAKE = re.compile(r"[a-z0-9_]*")
+
+
+def attribute_name(json_name: str, taken: set[str], reserved: frozenset[str] = frozenset()) -> str:
+    """The attribute or argument for a wire name: its snake case (PEP 8, as
+    openapi-python-client does: ``InvoiceID`` -> ``invoice_id``, ``DateSent<`` ->
+    ``date_sent_lt``); a name already in snake case is kept as it is. A hard keyword, a
+    model method or a ``reserved`` name (a client method's own arguments) takes ``_``;
+    a clash left after that takes a numeric suffix."""
+    name = json_name
+    for op, word in OPERATORS:
+        name = name.replace(op, word)
+    name = _BRACKETS.sub(r"_\1", name)
+    if not _SNAKE.fullmatch(name):
+        name = snake(name) or _clean(name)
+    else:
+        name = _clean(name)
     if not name.strip("_"):
         name = "field" + name
     if name.startswith("_"):
         # leading underscores would be private (or name-mangled); move them to the end
         stripped = name.lstrip("_")
         name = stripped + "_" * (len(name) - len(stripped))
-    name = _usable(name, "n", MODEL_METHODS, "_")
+    name = _usable(name, "n", MODEL_METHODS | reserved, "_")
+    base, n = name, 2
     while name in taken:
-        name += "_"
+        name = f"{base}{n}" if base.endswith("_") else f"{base}_{n}"
+        n += 1
     taken.add(name)
     return name
 
@@ -121,14 +141,33 @@ def snake(name: str) -> str:
     return "_".join(w.lower() for w in words(name))
 
 
-def class_name(raw: str, taken: set[str], reserved: frozenset[str]) -> str:
-    name = _usable(pascal(raw) or "Model", "Model", reserved, "Model")
+# The longest class name made up here: a name composed of a schema's and its fields'
+# names keeps its first word and as many of its last words as fit. A spec's own
+# component name is kept whole, however long.
+MAX_CLASS_NAME = 60
+
+
+def class_name(raw: str, taken: set[str], reserved: frozenset[str], spec_name: bool = False) -> str:
+    """A class or alias name for ``raw``, unique among ``taken``."""
+    name = _usable(_short(pascal(raw), spec_name) or "Model", "Model", reserved, "Model")
     base, n = name, 2
     while name in taken:
         name = f"{base}{n}"
         n += 1
     taken.add(name)
     return name
+
+
+def _short(name: str, spec_name: bool) -> str:
+    if spec_name or len(name) <= MAX_CLASS_NAME:
+        return name
+    parts = [w[:1].upper() + w[1:] for w in words(name)]
+    head, tail = parts[0], []
+    for w in reversed(parts[1:]):
+        if len(head) + len(w) + sum(map(len, tail)) > MAX_CLASS_NAME:
+            break
+        tail.insert(0, w)
+    return head + "".join(tail)
 
 
 def method_name(operation_id: str) -> str:

@@ -14,6 +14,8 @@ from .dialect import is_binary, text, want
 from .naming import attribute_name, method_name, pascal_hint, snake
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# Arguments every client method has: a spec parameter by one of these names takes `_`.
+CALL_ARGUMENTS = frozenset({"self", "timeout", "extra_headers", "extra_body", "body"})
 
 
 def operations(ctx: Context) -> list[ir.Operation]:
@@ -64,7 +66,7 @@ def operations(ctx: Context) -> list[ir.Operation]:
             for key in ("summary", "description"):
                 want(op.get(key), str, oloc.child(key), key, None)
             own_params = want(op.get("parameters"), list, oloc.child("parameters"), "parameters", [])
-            taken = {"self", "timeout", "extra_headers", "extra_body", "body"}
+            taken = set(CALL_ARGUMENTS)
             params = _parameters(ctx, list(shared_params), list(own_params), ploc, oloc, op_id, taken)
             body, upload = _request_body(ctx, op, oloc, op_id, taken)
             media, response, accept, stream_event = _response(ctx, op, oloc, op_id)
@@ -134,7 +136,7 @@ def _parameters(ctx: Context, shared: list[Any], own: list[Any], ploc: Location,
                 name=name,
                 # `include[]` (a PHP-style list name) is the argument `include`
                 arg=attribute_name(name.lower().replace("-", "_") if where == "header"
-                                   else name.removesuffix("[]") or name, taken),
+                                   else name.removesuffix("[]") or name, taken, CALL_ARGUMENTS),
                 location=where,
                 type=ptype,
                 required=where == "path" or p.get("required") is True,
@@ -204,7 +206,7 @@ def _body(ctx: Context, kind: str, media: str, content: dict[str, Any], rloc: Lo
     for f in model.fields:
         ftype = ir.NullableType(f.type) if f.nullable and "null" not in f.type.kinds else f.type
         fields.append(ir.BodyField(
-            name=f.json_name, arg=attribute_name(f.json_name, taken), type=ftype,
+            name=f.json_name, arg=attribute_name(f.json_name, taken, CALL_ARGUMENTS), type=ftype,
             required=f.required, doc=f.doc_text, files=files.get(f.json_name, ""),
         ))
     return ir.Body(kind, media, tuple(fields), t, required)

@@ -53,7 +53,7 @@ def component(ctx: Context, node: Any, loc: Location, hint: str) -> ir.TypeRef:
     view = View(node, loc)
     if not is_model(ctx, view):
         return _alias(ctx, raw_name, loc, lambda name: from_view(ctx, view, name), doc(view))
-    name = ctx.class_name(raw_name)
+    name = ctx.class_name(raw_name, spec_name=True)
     ref = ir.ModelType(name, name)
     ctx.in_progress[loc] = ref
     models.build(ctx, view, name)
@@ -67,7 +67,7 @@ def _alias(ctx: Context, raw_name: str, loc: Location, lower: Callable[[str], ir
            doc_text: str | None) -> ir.AliasType:
     """A named alias; while its target is lowered, a reference back to it (a recursive
     schema) is an alias of a ``RecursiveType`` that is resolved at the end."""
-    name = ctx.class_name(raw_name)
+    name = ctx.class_name(raw_name, spec_name=True)
     ctx.order.append(name)
     pending = ir.RecursiveType(name)
     ctx.in_progress[loc] = ir.AliasType(name, pending)

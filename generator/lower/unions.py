@@ -29,7 +29,7 @@ def union(ctx: Context, view: View, hint: str) -> ir.TypeRef:
             continue
         title = titles[i]
         if title is not None and titles.count(title) == 1 and pascal(title):
-            name_hint = title
+            name_hint = pascal(title)
         else:
             name_hint = hint + (f"Variant{i + 1}" if several else "")
         t = schemas.type_of(ctx, b, bloc, name_hint)

@@ -125,11 +125,11 @@ class Client(_http.SyncAPIClient):
         """class
 
         Args:
-            class_: class
-            self_: self
-            timeout_: timeout
-            extra_headers_: extra-headers
-            n2nd: 2nd
+            class_: ``class``
+            self_: ``self``
+            timeout_: ``timeout``
+            extra_headers_: ``extra-headers``
+            n2nd: ``2nd``
             timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request."""
         return self._request(
@@ -265,11 +265,11 @@ class ClientWithRawResponse:
         """class
 
         Args:
-            class_: class
-            self_: self
-            timeout_: timeout
-            extra_headers_: extra-headers
-            n2nd: 2nd
+            class_: ``class``
+            self_: ``self``
+            timeout_: ``timeout``
+            extra_headers_: ``extra-headers``
+            n2nd: ``2nd``
             timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request."""
         return self._client._request(
@@ -425,11 +425,11 @@ class AsyncClient(_http.AsyncAPIClient):
         """class
 
         Args:
-            class_: class
-            self_: self
-            timeout_: timeout
-            extra_headers_: extra-headers
-            n2nd: 2nd
+            class_: ``class``
+            self_: ``self``
+            timeout_: ``timeout``
+            extra_headers_: ``extra-headers``
+            n2nd: ``2nd``
             timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request."""
         raw = await self._request(
@@ -571,11 +571,11 @@ class AsyncClientWithRawResponse:
         """class
 
         Args:
-            class_: class
-            self_: self
-            timeout_: timeout
-            extra_headers_: extra-headers
-            n2nd: 2nd
+            class_: ``class``
+            self_: ``self``
+            timeout_: ``timeout``
+            extra_headers_: ``extra-headers``
+            n2nd: ``2nd``
             timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request."""
         return await self._client._request(

@@ -65,22 +65,31 @@ class Keywords(_Model):
     """Keywords"""
 
     class_: str
+    """Wire name: ``class``."""
 
-    None_: str
+    none: str
+    """Wire name: ``None``."""
 
-    True_: bool
+    true: bool
+    """Wire name: ``True``."""
 
-    False_: bool
+    false: bool
+    """Wire name: ``False``."""
 
     def_: int
+    """Wire name: ``def``."""
 
     import_: str | None = None
+    """Wire name: ``import``."""
 
     async_: str | None = None
+    """Wire name: ``async``."""
 
     await_: str | None = None
+    """Wire name: ``await``."""
 
     lambda_: str | None = None
+    """Wire name: ``lambda``."""
 
     match: str | None = None
     """A soft keyword stays as it is."""
@@ -91,6 +100,7 @@ class Keywords(_Model):
     """A soft keyword and builtin stays as it is."""
 
     field_: str | None = None
+    """Wire name: ``_``."""
 
     id: str | None = None
 
@@ -101,10 +111,14 @@ class Keywords(_Model):
     input: str | None = None
 
     field: str
-    """The empty name."""
+    """The empty name.
 
-    field__: str
-    """A single space."""
+    Wire name: ''."""
+
+    field_2: str
+    """A single space.
+
+    Wire name: ' '."""
 
     self: str | None = None
 
@@ -145,9 +159,9 @@ class Keywords(_Model):
         v: Any
         out: dict[str, Any] = {
             "class": self.class_,
-            "None": self.None_,
-            "True": self.True_,
-            "False": self.False_,
+            "None": self.none,
+            "True": self.true,
+            "False": self.false,
             "def": self.def_,
         }
         v = self.import_
@@ -211,7 +225,7 @@ class Keywords(_Model):
         elif meta is not None and "input" in meta.nulls:
             out["input"] = None
         out[""] = self.field
-        out[" "] = self.field__
+        out[" "] = self.field_2
         v = self.self
         if v is not None:
             out["self"] = v
@@ -346,7 +360,7 @@ def _dec_Keywords(data: Any, strict: bool) -> Any:
     else:
         if strict and not isinstance(v, str):
             raise _mismatch(v, "string").at("None")
-    self.None_ = v
+    self.none = v
     try:
         v = data["True"]
     except KeyError:
@@ -358,7 +372,7 @@ def _dec_Keywords(data: Any, strict: bool) -> Any:
     else:
         if strict and v.__class__ is not bool:
             raise _mismatch(v, "boolean").at("True")
-    self.True_ = v
+    self.true = v
     try:
         v = data["False"]
     except KeyError:
@@ -370,7 +384,7 @@ def _dec_Keywords(data: Any, strict: bool) -> Any:
     else:
         if strict and v.__class__ is not bool:
             raise _mismatch(v, "boolean").at("False")
-    self.False_ = v
+    self.false = v
     try:
         v = data["def"]
     except KeyError:
@@ -562,7 +576,7 @@ def _dec_Keywords(data: Any, strict: bool) -> Any:
     else:
         if strict and not isinstance(v, str):
             raise _mismatch(v, "string").at(" ")
-    self.field__ = v
+    self.field_2 = v
     if "self" in data:
         v = data["self"]
         if v is not None:
@@ -730,29 +744,42 @@ class Builtins(_Model):
     """Field names that are the types annotations use, and the decorator the class body runs."""
 
     str_: int | None = None
+    """Wire name: ``str``."""
 
     int_: str | None = None
+    """Wire name: ``int``."""
 
     float_: str | None = None
+    """Wire name: ``float``."""
 
     bool_: str | None = None
+    """Wire name: ``bool``."""
 
     list_: str | None = None
+    """Wire name: ``list``."""
 
     dict_: str | None = None
+    """Wire name: ``dict``."""
 
-    Any_: str | None = None
+    any: str | None = None
+    """Wire name: ``Any``."""
 
-    Literal_: str | None = None
+    literal: str | None = None
+    """Wire name: ``Literal``."""
 
-    Mapping_: str | None = None
+    mapping: str | None = None
+    """Wire name: ``Mapping``."""
 
     classmethod_: str | None = None
+    """Wire name: ``classmethod``."""
 
-    Builtins_: str | None = None
-    """The class's own name."""
+    builtins: str | None = None
+    """The class's own name.
 
-    Keywords_: Keywords | None = None
+    Wire name: ``Builtins``."""
+
+    keywords: Keywords | None = None
+    """Wire name: ``Keywords``."""
 
     later: list[str] | None = None
 
@@ -808,17 +835,17 @@ class Builtins(_Model):
             out["dict"] = v
         elif meta is not None and "dict" in meta.nulls:
             out["dict"] = None
-        v = self.Any_
+        v = self.any
         if v is not None:
             out["Any"] = v
         elif meta is not None and "Any" in meta.nulls:
             out["Any"] = None
-        v = self.Literal_
+        v = self.literal
         if v is not None:
             out["Literal"] = v
         elif meta is not None and "Literal" in meta.nulls:
             out["Literal"] = None
-        v = self.Mapping_
+        v = self.mapping
         if v is not None:
             out["Mapping"] = v
         elif meta is not None and "Mapping" in meta.nulls:
@@ -828,12 +855,12 @@ class Builtins(_Model):
             out["classmethod"] = v
         elif meta is not None and "classmethod" in meta.nulls:
             out["classmethod"] = None
-        v = self.Builtins_
+        v = self.builtins
         if v is not None:
             out["Builtins"] = v
         elif meta is not None and "Builtins" in meta.nulls:
             out["Builtins"] = None
-        v = self.Keywords_
+        v = self.keywords
         if v is not None:
             out["Keywords"] = v.to_dict() if isinstance(v, _Model) else v
         elif meta is not None and "Keywords" in meta.nulls:
@@ -989,7 +1016,7 @@ def _dec_Builtins(data: Any, strict: bool) -> Any:
     else:
         absent += 1
         v = None
-    self.Any_ = v
+    self.any = v
     if "Literal" in data:
         v = data["Literal"]
         if v is not None:
@@ -1002,7 +1029,7 @@ def _dec_Builtins(data: Any, strict: bool) -> Any:
     else:
         absent += 1
         v = None
-    self.Literal_ = v
+    self.literal = v
     if "Mapping" in data:
         v = data["Mapping"]
         if v is not None:
@@ -1015,7 +1042,7 @@ def _dec_Builtins(data: Any, strict: bool) -> Any:
     else:
         absent += 1
         v = None
-    self.Mapping_ = v
+    self.mapping = v
     if "classmethod" in data:
         v = data["classmethod"]
         if v is not None:
@@ -1041,7 +1068,7 @@ def _dec_Builtins(data: Any, strict: bool) -> Any:
     else:
         absent += 1
         v = None
-    self.Builtins_ = v
+    self.builtins = v
     if "Keywords" in data:
         v = data["Keywords"]
         if v is not None:
@@ -1056,7 +1083,7 @@ def _dec_Builtins(data: Any, strict: bool) -> Any:
     else:
         absent += 1
         v = None
-    self.Keywords_ = v
+    self.keywords = v
     if "later" in data:
         v = data["later"]
         if v is not None:
@@ -1134,32 +1161,46 @@ class Methods(_Model):
     """Methods"""
 
     to_dict_: str | None = None
+    """Wire name: ``to_dict``."""
 
     from_dict_: str | None = None
+    """Wire name: ``from_dict``."""
 
     to_json_: str | None = None
+    """Wire name: ``to_json``."""
 
     from_json_: str | None = None
+    """Wire name: ``from_json``."""
 
-    to_dict__: str | None = None
+    to_dict_2: str | None = None
+    """Wire name: ``to_dict_``."""
 
     init____: str | None = None
+    """Wire name: ``__init__``."""
 
     class____: str | None = None
+    """Wire name: ``__class__``."""
 
     slots____: str | None = None
+    """Wire name: ``__slots__``."""
 
     dict____: str | None = None
+    """Wire name: ``__dict__``."""
 
     post_init____: str | None = None
+    """Wire name: ``__post_init__``."""
 
     meta_: str | None = None
+    """Wire name: ``_meta``."""
 
     private_: str | None = None
+    """Wire name: ``_private``."""
 
     dunder____: str | None = None
+    """Wire name: ``__dunder__``."""
 
     field___: str | None = None
+    """Wire name: ``___``."""
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, strict: bool = True) -> Methods:
@@ -1195,7 +1236,7 @@ class Methods(_Model):
             out["from_json"] = v
         elif meta is not None and "from_json" in meta.nulls:
             out["from_json"] = None
-        v = self.to_dict__
+        v = self.to_dict_2
         if v is not None:
             out["to_dict_"] = v
         elif meta is not None and "to_dict_" in meta.nulls:
@@ -1342,7 +1383,7 @@ def _dec_Methods(data: Any, strict: bool) -> Any:
     else:
         absent += 1
         v = None
-    self.to_dict__ = v
+    self.to_dict_2 = v
     if "__init__" in data:
         v = data["__init__"]
         if v is not None:
@@ -1471,56 +1512,81 @@ class ShapesOfNames(_Model):
     """ShapesOfNames"""
 
     n1st: str | None = None
+    """Wire name: ``1st``."""
 
     n123: str | None = None
+    """Wire name: ``123``."""
 
     with_dash: str | None = None
+    """Wire name: ``with-dash``."""
 
     with_space: str | None = None
-
-    Foo_Bar: str | None = None
-
-    Foo_Bar_: str | None = None
+    """Wire name: ``with space``."""
 
     foo_bar: str | None = None
+    """Wire name: ``Foo-Bar``."""
 
-    foo_bar_: str | None = None
+    foo_bar_2: str | None = None
+    """Wire name: ``Foo_Bar``."""
 
-    tilde_: str | None = None
+    foo_bar_3: str | None = None
+    """Wire name: ``foo.bar``."""
 
-    dollar_: str | None = None
+    foo_bar_4: str | None = None
+    """Wire name: ``foo/bar``."""
 
-    ref_: str | None = None
-    """A property named like a reference."""
+    tilde: str | None = None
+    """Wire name: ``~tilde``."""
+
+    dollar: str | None = None
+    """Wire name: ``$dollar``."""
+
+    ref: str | None = None
+    """A property named like a reference.
+
+    Wire name: ``$ref``."""
 
     a_quote: str | None = None
+    """Wire name: ``a"quote``."""
 
     new_line: str | None = None
+    """Wire name: ``new
+    line``."""
 
-    n7_7______: str | None = None
+    n7_7: str | None = None
+    """Wire name: ``{{ 7*7 }}``."""
 
     ñandú: str | None = None
 
     日本語: str | None = None
 
-    Ωmega: str | None = None
+    ωmega: str | None = None
+    """Wire name: ``Ωmega``."""
 
     file: str | None = None
-    """A ligature; Python reads identifiers in NFKC form."""
+    """A ligature; Python reads identifiers in NFKC form.
 
-    file_: str | None = None
+    Wire name: ``ﬁle``."""
 
-    Uni: str | None = None
+    file_2: str | None = None
+    """Wire name: ``file``."""
+
+    uni: str | None = None
+    """Wire name: ``𝔘𝔫𝔦``."""
 
     café: str | None = None
 
-    accent_: str | None = None
+    accent: str | None = None
+    """Wire name: ``́accent``."""
 
-    camelCase: str | None = None
-
-    UPPER: str | None = None
+    camel_case: str | None = None
+    """Wire name: ``camelCase``."""
 
     upper: str | None = None
+    """Wire name: ``UPPER``."""
+
+    upper_2: str | None = None
+    """Wire name: ``upper``."""
 
     enum_case: Literal["UPPER", "upper", "Upper", "upper "] | None = None
 
@@ -1560,37 +1626,37 @@ class ShapesOfNames(_Model):
             out["with space"] = v
         elif meta is not None and "with space" in meta.nulls:
             out["with space"] = None
-        v = self.Foo_Bar
+        v = self.foo_bar
         if v is not None:
             out["Foo-Bar"] = v
         elif meta is not None and "Foo-Bar" in meta.nulls:
             out["Foo-Bar"] = None
-        v = self.Foo_Bar_
+        v = self.foo_bar_2
         if v is not None:
             out["Foo_Bar"] = v
         elif meta is not None and "Foo_Bar" in meta.nulls:
             out["Foo_Bar"] = None
-        v = self.foo_bar
+        v = self.foo_bar_3
         if v is not None:
             out["foo.bar"] = v
         elif meta is not None and "foo.bar" in meta.nulls:
             out["foo.bar"] = None
-        v = self.foo_bar_
+        v = self.foo_bar_4
         if v is not None:
             out["foo/bar"] = v
         elif meta is not None and "foo/bar" in meta.nulls:
             out["foo/bar"] = None
-        v = self.tilde_
+        v = self.tilde
         if v is not None:
             out["~tilde"] = v
         elif meta is not None and "~tilde" in meta.nulls:
             out["~tilde"] = None
-        v = self.dollar_
+        v = self.dollar
         if v is not None:
             out["$dollar"] = v
         elif meta is not None and "$dollar" in meta.nulls:
             out["$dollar"] = None
-        v = self.ref_
+        v = self.ref
         if v is not None:
             out["$ref"] = v
         elif meta is not None and "$ref" in meta.nulls:
@@ -1605,7 +1671,7 @@ class ShapesOfNames(_Model):
             out["new\nline"] = v
         elif meta is not None and "new\nline" in meta.nulls:
             out["new\nline"] = None
-        v = self.n7_7______
+        v = self.n7_7
         if v is not None:
             out["{{ 7*7 }}"] = v
         elif meta is not None and "{{ 7*7 }}" in meta.nulls:
@@ -1620,7 +1686,7 @@ class ShapesOfNames(_Model):
             out["日本語"] = v
         elif meta is not None and "日本語" in meta.nulls:
             out["日本語"] = None
-        v = self.Ωmega
+        v = self.ωmega
         if v is not None:
             out["Ωmega"] = v
         elif meta is not None and "Ωmega" in meta.nulls:
@@ -1630,12 +1696,12 @@ class ShapesOfNames(_Model):
             out["ﬁle"] = v
         elif meta is not None and "ﬁle" in meta.nulls:
             out["ﬁle"] = None
-        v = self.file_
+        v = self.file_2
         if v is not None:
             out["file"] = v
         elif meta is not None and "file" in meta.nulls:
             out["file"] = None
-        v = self.Uni
+        v = self.uni
         if v is not None:
             out["𝔘𝔫𝔦"] = v
         elif meta is not None and "𝔘𝔫𝔦" in meta.nulls:
@@ -1645,22 +1711,22 @@ class ShapesOfNames(_Model):
             out["café"] = v
         elif meta is not None and "café" in meta.nulls:
             out["café"] = None
-        v = self.accent_
+        v = self.accent
         if v is not None:
             out["́accent"] = v
         elif meta is not None and "́accent" in meta.nulls:
             out["́accent"] = None
-        v = self.camelCase
+        v = self.camel_case
         if v is not None:
             out["camelCase"] = v
         elif meta is not None and "camelCase" in meta.nulls:
             out["camelCase"] = None
-        v = self.UPPER
+        v = self.upper
         if v is not None:
             out["UPPER"] = v
         elif meta is not None and "UPPER" in meta.nulls:
             out["UPPER"] = None
-        v = self.upper
+        v = self.upper_2
         if v is not None:
             out["upper"] = v
         elif meta is not None and "upper" in meta.nulls:
@@ -1779,7 +1845,7 @@ def _dec_ShapesOfNames(data: Any, strict: bool) -> Any:
     else:
         absent += 1
         v = None
-    self.Foo_Bar = v
+    self.foo_bar = v
     if "Foo_Bar" in data:
         v = data["Foo_Bar"]
         if v is not None:
@@ -1792,7 +1858,7 @@ def _dec_ShapesOfNames(data: Any, strict: bool) -> Any:
     else:
         absent += 1
         v = None
-    self.Foo_Bar_ = v
+    self.foo_bar_2 = v
     if "foo.bar" in data:
         v = data["foo.bar"]
         if v is not None:
@@ -1805,7 +1871,7 @@ def _dec_ShapesOfNames(data: Any, strict: bool) -> Any:
     else:
         absent += 1
         v = None
-    self.foo_bar = v
+    self.foo_bar_3 = v
     if "foo/bar" in data:
         v = data["foo/bar"]
         if v is not None:
@@ -1818,7 +1884,7 @@ def _dec_ShapesOfNames(data: Any, strict: bool) -> Any:
     else:
         absent += 1
         v = None
-    self.foo_bar_ = v
+    self.foo_bar_4 = v
     if "~tilde" in data:
         v = data["~tilde"]
         if v is not None:
@@ -1831,7 +1897,7 @@ def _dec_ShapesOfNames(data: Any, strict: bool) -> Any:
     else:
         absent += 1
         v = None
-    self.tilde_ = v
+    self.tilde = v
     if "$dollar" in data:
         v = data["$dollar"]
         if v is not None:
@@ -1844,7 +1910,7 @@ def _dec_ShapesOfNames(data: Any, strict: bool) -> Any:
     else:
         absent += 1
         v = None
-    self.dollar_ = v
+    self.dollar = v
     if "$ref" in data:
         v = data["$ref"]
         if v is not None:
@@ -1857,7 +1923,7 @@ def _dec_ShapesOfNames(data: Any, strict: bool) -> Any:
     else:
         absent += 1
         v = None
-    self.ref_ = v
+    self.ref = v
     if 'a"quote' in data:
         v = data['a"quote']
         if v is not None:
@@ -1896,7 +1962,7 @@ def _dec_ShapesOfNames(data: Any, strict: bool) -> Any:
     else:
         absent += 1
         v = None
-    self.n7_7______ = v
+    self.n7_7 = v
     if "ñandú" in data:
         v = data["ñandú"]
         if v is not None:
@@ -1935,7 +2001,7 @@ def _dec_ShapesOfNames(data: Any, strict: bool) -> Any:
     else:
         absent += 1
         v = None
-    self.Ωmega = v
+    self.ωmega = v
     if "ﬁle" in data:
         v = data["ﬁle"]
         if v is not None:
@@ -1961,7 +2027,7 @@ def _dec_ShapesOfNames(data: Any, strict: bool) -> Any:
     else:
         absent += 1
         v = None
-    self.file_ = v
+    self.file_2 = v
     if "𝔘𝔫𝔦" in data:
         v = data["𝔘𝔫𝔦"]
         if v is not None:
@@ -1974,7 +2040,7 @@ def _dec_ShapesOfNames(data: Any, strict: bool) -> Any:
     else:
         absent += 1
         v = None
-    self.Uni = v
+    self.uni = v
     if "café" in data:
         v = data["café"]
         if v is not None:
@@ -2000,7 +2066,7 @@ def _dec_ShapesOfNames(data: Any, strict: bool) -> Any:
     else:
         absent += 1
         v = None
-    self.accent_ = v
+    self.accent = v
     if "camelCase" in data:
         v = data["camelCase"]
         if v is not None:
@@ -2013,7 +2079,7 @@ def _dec_ShapesOfNames(data: Any, strict: bool) -> Any:
     else:
         absent += 1
         v = None
-    self.camelCase = v
+    self.camel_case = v
     if "UPPER" in data:
         v = data["UPPER"]
         if v is not None:
@@ -2026,7 +2092,7 @@ def _dec_ShapesOfNames(data: Any, strict: bool) -> Any:
     else:
         absent += 1
         v = None
-    self.UPPER = v
+    self.upper = v
     if "upper" in data:
         v = data["upper"]
         if v is not None:
@@ -2039,7 +2105,7 @@ def _dec_ShapesOfNames(data: Any, strict: bool) -> Any:
     else:
         absent += 1
         v = None
-    self.upper = v
+    self.upper_2 = v
     if "enum_case" in data:
         v = data["enum_case"]
         if v is not None:
@@ -2262,6 +2328,7 @@ class Class(_Model):
     """Class"""
 
     def_: str | None = None
+    """Wire name: ``def``."""
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, strict: bool = True) -> Class:
@@ -2844,6 +2911,7 @@ class Uses(_Model):
     any: AnyModel | None = None
 
     list_: List | None = None
+    """Wire name: ``list``."""
 
     literal: LiteralModel | None = None
 
@@ -2857,10 +2925,13 @@ class Uses(_Model):
 
     model: Model | None = None
 
-    Client: ClientModel | None = None
+    client: ClientModel | None = None
+    """Wire name: ``Client``."""
 
-    Uses_: Uses | None = None
-    """Fields typed with the renamed classes and aliases."""
+    uses: Uses | None = None
+    """Fields typed with the renamed classes and aliases.
+
+    Wire name: ``Uses``."""
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, strict: bool = True) -> Uses:
@@ -2916,12 +2987,12 @@ class Uses(_Model):
             out["model"] = v.to_dict() if isinstance(v, _Model) else v
         elif meta is not None and "model" in meta.nulls:
             out["model"] = None
-        v = self.Client
+        v = self.client
         if v is not None:
             out["Client"] = v.to_dict() if isinstance(v, _Model) else v
         elif meta is not None and "Client" in meta.nulls:
             out["Client"] = None
-        v = self.Uses_
+        v = self.uses
         if v is not None:
             out["Uses"] = v.to_dict() if isinstance(v, _Model) else v
         elif meta is not None and "Uses" in meta.nulls:
@@ -3089,7 +3160,7 @@ def _dec_Uses(data: Any, strict: bool) -> Any:
     else:
         absent += 1
         v = None
-    self.Client = v
+    self.client = v
     if "Uses" in data:
         v = data["Uses"]
         if v is not None:
@@ -3104,7 +3175,7 @@ def _dec_Uses(data: Any, strict: bool) -> Any:
     else:
         absent += 1
         v = None
-    self.Uses_ = v
+    self.uses = v
     if nulls is None and len(data) + absent == 10:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
         return self

@@ -142,7 +142,7 @@ class Client(_http.SyncAPIClient):
         """List widgets (paged with after / has_more; query list, boolean, enum and a header).
 
         Args:
-            openai_organization: OpenAI-Organization
+            openai_organization: ``OpenAI-Organization``
             after: after
             limit: limit
             tag: tag
@@ -185,7 +185,7 @@ class Client(_http.SyncAPIClient):
         """Every item of ``list_widgets``, fetching the pages as the loop goes (each after the last item of the one before, from ``after`` on).
 
         Args:
-            openai_organization: OpenAI-Organization
+            openai_organization: ``OpenAI-Organization``
             after: after
             limit: limit
             tag: tag
@@ -471,7 +471,7 @@ class ClientWithRawResponse:
         """List widgets (paged with after / has_more; query list, boolean, enum and a header).
 
         Args:
-            openai_organization: OpenAI-Organization
+            openai_organization: ``OpenAI-Organization``
             after: after
             limit: limit
             tag: tag
@@ -777,7 +777,7 @@ class AsyncClient(_http.AsyncAPIClient):
         """List widgets (paged with after / has_more; query list, boolean, enum and a header).
 
         Args:
-            openai_organization: OpenAI-Organization
+            openai_organization: ``OpenAI-Organization``
             after: after
             limit: limit
             tag: tag
@@ -821,7 +821,7 @@ class AsyncClient(_http.AsyncAPIClient):
         """Every item of ``list_widgets``, fetching the pages as the loop goes (each after the last item of the one before, from ``after`` on).
 
         Args:
-            openai_organization: OpenAI-Organization
+            openai_organization: ``OpenAI-Organization``
             after: after
             limit: limit
             tag: tag
@@ -1111,7 +1111,7 @@ class AsyncClientWithRawResponse:
         """List widgets (paged with after / has_more; query list, boolean, enum and a header).
 
         Args:
-            openai_organization: OpenAI-Organization
+            openai_organization: ``OpenAI-Organization``
             after: after
             limit: limit
             tag: tag
