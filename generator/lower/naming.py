@@ -162,7 +162,7 @@ def _short(name: str, spec_name: bool) -> str:
     if spec_name or len(name) <= MAX_CLASS_NAME:
         return name
     parts = [w[:1].upper() + w[1:] for w in words(name)]
-    head, tail = parts[0], []
+    head, tail = parts[0], list[str]()
     for w in reversed(parts[1:]):
         if len(head) + len(w) + sum(map(len, tail)) > MAX_CLASS_NAME:
             break
