@@ -111,11 +111,13 @@ class LiteralType:
     @property
     def allowed(self) -> str:
         """The values for an error message: ``'a', 'b', 'c'``."""
+        if not self.values:
+            return "no value (the schema's enum is empty)"
         return ", ".join(repr(v) if isinstance(v, str) else _json_text(v) for v in self.values)
 
     @property
     def all_strings(self) -> bool:
-        return all(isinstance(v, str) for v in self.values)
+        return bool(self.values) and all(isinstance(v, str) for v in self.values)
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -478,6 +480,8 @@ def _expected_parts(t: TypeRef) -> list[str]:
         case NullableType():
             return _expected_parts(t.inner) + ["null"]
         case LiteralType():
+            if not t.values:
+                return ["no value (an empty enum)"]
             if len(t.values) == 1 or not isinstance(t.values[0], str):
                 return [repr(v) if isinstance(v, str) else _json_text(v) for v in t.values]
             return ["one of " + t.allowed]
@@ -504,6 +508,8 @@ def annotation_of(t: TypeRef, names: Mapping[str, str] | None = None) -> str:
         case AnyType():
             return "Any"
         case LiteralType():
+            if not t.values:
+                return "Any"  # no valid value: decoding keeps whatever lenient mode is given
             if t.literal_ok:
                 return "Literal[" + ", ".join(repr(v) for v in t.values) + "]"
             return " | ".join(dict.fromkeys(JSON_TYPES[k].python for k in t.kinds))

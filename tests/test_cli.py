@@ -341,7 +341,7 @@ BAD.update({
     "required entry": ("bad.yaml", _schemas("A: {type: object, required: [a, 1]}\n"),
                        r"bad\.yaml: /components/schemas/A/required/1: required entries must be strings, not a number$"),
     "enum a mapping": ("bad.yaml", _schemas("A: {type: string, enum: {}}\n"),
-                       r"bad\.yaml: /components/schemas/A/enum: enum must be a non-empty list, not a mapping$"),
+                       r"bad\.yaml: /components/schemas/A/enum: enum must be a list, not a mapping$"),
     "items a number": ("bad.yaml", _schemas("A: {type: array, items: 5}\n"),
                        r"bad\.yaml: /components/schemas/A/items: a schema must be a mapping or a boolean, not a number$"),
     "type a number": ("bad.yaml", _schemas("A: {type: 5}\n"),

@@ -183,3 +183,16 @@ def test_composed_class_names_stay_readable() -> None:
     names = [m.name for m in pkg.models]
     assert names == ["Invoice", "InvoiceOfTheInvoiceAsItWasSentAndReceivedByEveryContact"]
     assert all(len(n) <= 60 for n in names)
+
+
+def test_an_empty_enum_warns_refuses_every_value_strictly_and_keeps_it_leniently() -> None:
+    spec = REPO / "tests" / "features" / "tolerance" / "spec.yaml"
+    _, said = lowered_with_warnings(spec)
+    assert said == [f"{os.path.relpath(spec)}: /components/schemas/Closed/properties/status/enum: enum: [] allows "
+                    "no value: strict decoding refuses every value here, lenient decoding keeps it"]
+    mod = package("tolerance")
+    for value in ("open", 1, None, {"a": 1}):
+        with pytest.raises(mod.DecodeError, match=r"^\$\.status: "):
+            mod.Closed.from_dict({"status": value})
+        assert mod.Closed.from_dict({"status": value}, strict=False).to_dict() == {"status": value}
+    assert mod.Closed.from_dict({"name": "n"}).name == "n"  # absent is fine: the field is optional

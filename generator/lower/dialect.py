@@ -72,9 +72,11 @@ class View:
             self.enum = [node["const"]]
         elif "enum" in node:
             values = node["enum"]
-            if not isinstance(values, list) or not values:
-                raise loc.child("enum").error(f"enum must be a non-empty list, not {_shown_type(values)}")
+            if not isinstance(values, list):
+                raise loc.child("enum").error(f"enum must be a list, not {_shown_type(values)}")
             self.enum = list(values)
+        # `enum: []` allows no value at all (JSON Schema allows it; lowering warns)
+        self.empty_enum = self.enum == []
         if self.enum is not None:
             if None in self.enum:
                 self.nullable = True

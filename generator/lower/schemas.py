@@ -110,6 +110,10 @@ def _core(ctx: Context, view: View, hint: str) -> ir.TypeRef:
     """The type without the schema's own nullability."""
     node, loc = view.node, view.loc
     if view.enum is not None:
+        if view.empty_enum:
+            ctx.spec.warn(loc.child("enum"), "enum: [] allows no value: strict decoding refuses every value here, "
+                          "lenient decoding keeps it")
+            return ir.LiteralType(())
         if not view.enum:  # `enum: [null]`: only null, which the caller adds
             return ir.AnyType()
         return ir.LiteralType(tuple(view.enum))
