@@ -196,3 +196,23 @@ def test_an_empty_enum_warns_refuses_every_value_strictly_and_keeps_it_leniently
             mod.Closed.from_dict({"status": value})
         assert mod.Closed.from_dict({"status": value}, strict=False).to_dict() == {"status": value}
     assert mod.Closed.from_dict({"name": "n"}).name == "n"  # absent is fine: the field is optional
+
+
+def test_webhook_payloads_become_models_and_a_webhook_only_spec_has_no_client() -> None:
+    mod = package("webhooks")
+    shipped = mod.OrderShippedPayload.from_dict({"order_id": "o1", "carrier": "dhl"})
+    assert shipped.carrier == "dhl"
+    with pytest.raises(mod.DecodeError, match=r"^\$\.carrier: 'fedex' is not one of 'ups', 'dhl'$"):
+        mod.OrderShippedPayload.from_dict({"order_id": "o1", "carrier": "fedex"})
+    assert mod.Refund.from_dict({"order_id": "o1", "amount": 5}).amount == 5
+    golden = REPO / "tests" / "features" / "webhooks" / "golden" / "webhooks_client"
+    assert not (golden / "client.py").exists() and not hasattr(mod, "Client")
+
+
+def test_callback_payloads_become_models(tmp_path: Path) -> None:
+    from .snapshot import CORPUS
+
+    pkg, said = lowered_with_warnings(CORPUS / "oai-callback-example" / "callback-example.yaml")
+    payload = next(m for m in pkg.models if m.name == "OnDataPayload")
+    assert [f.json_name for f in payload.fields] == ["timestamp", "userData"]
+    assert [op.method_name for op in pkg.operations] == ["post_streams"] and said == []

@@ -44,6 +44,7 @@ def _package(ctx: Context, package: str, env_prefix: str) -> ir.Package:
     for name, node in found.items():
         schemas.component(ctx, node, root.child("components", "schemas", name), name)
     ops = operations.operations(ctx)
+    operations.payloads(ctx)
     info = want(spec.data.get("info"), dict, root.child("info"), "info", {})
     want(info.get("title"), str, root.child("info", "title"), "title", None)
     if not isinstance(info.get("version", ""), (str, int, float)) or isinstance(info.get("version"), bool):

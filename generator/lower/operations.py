@@ -323,3 +323,46 @@ def stream_switches(fields: tuple[ir.BodyField, ...]) -> tuple[tuple[str, object
 def is_json(media: str) -> bool:
     m = media.split(";")[0].strip().lower()
     return m == "application/json" or m.endswith("+json")
+
+
+def payloads(ctx: Context) -> None:
+    """The payloads an API sends: each webhook's and each callback's JSON request body
+    becomes a type (an inline object a model named after the webhook or callback), so a
+    receiver decodes them with the package's models. They add no client methods."""
+    root = ctx.spec.root
+    hooks = want(ctx.spec.data.get("webhooks"), dict, root.child("webhooks"), "webhooks", {})
+    items: list[tuple[str, Any, Location]] = [(name, item, root.child("webhooks", name)) for name, item in hooks.items()]
+    paths = ctx.spec.data.get("paths") or {}
+    for path, item in paths.items() if isinstance(paths, dict) else ():
+        ploc = root.child("paths", path)
+        if isinstance(item, dict) and "$ref" in item:
+            item, ploc = ctx.spec.resolve(item["$ref"], ploc)
+        for method in _HTTP_METHODS:
+            op = item.get(method) if isinstance(item, dict) else None
+            oloc = ploc.child(method)
+            if isinstance(op, dict) and "$ref" in op:
+                op, oloc = ctx.spec.resolve(op["$ref"], oloc)
+            callbacks = op.get("callbacks") if isinstance(op, dict) else None
+            for cb_name, cb in (callbacks or {}).items() if isinstance(callbacks, dict) else ():
+                cloc = oloc.child("callbacks", cb_name)
+                if isinstance(cb, dict) and "$ref" in cb:
+                    cb, cloc = ctx.spec.resolve(cb["$ref"], cloc)
+                for expression, cb_item in (cb or {}).items() if isinstance(cb, dict) else ():
+                    items.append((cb_name, cb_item, cloc.child(expression)))
+    for name, item, iloc in items:
+        if isinstance(item, dict) and "$ref" in item:
+            item, iloc = ctx.spec.resolve(item["$ref"], iloc)
+        for method in _HTTP_METHODS:
+            op = item.get(method) if isinstance(item, dict) else None
+            if not isinstance(op, dict):
+                continue
+            mloc = iloc.child(method)
+            body = op.get("requestBody")
+            rloc = mloc.child("requestBody")
+            if isinstance(body, dict) and "$ref" in body:
+                body, rloc = ctx.spec.resolve(body["$ref"], rloc)
+            content = body.get("content") if isinstance(body, dict) else None
+            for media, mt in (content or {}).items() if isinstance(content, dict) else ():
+                if is_json(media) and isinstance(mt, dict) and "schema" in mt:
+                    schemas.type_of(ctx, mt["schema"], rloc.child("content", media, "schema"), pascal_hint(name, "Payload"))
+
