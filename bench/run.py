@@ -214,7 +214,9 @@ def _run_measured(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[
         return f"timeout (> {timeout:.0f} s)", ""
     seconds = time.perf_counter() - start
     if done.returncode != 0:
-        return "failed: " + (done.stderr.strip().splitlines() or ["?"])[-1][:100], ""
+        lines = [line for line in done.stderr.strip().splitlines()[: -1 if time_cmd else None]
+                 if not line.startswith("Command exited with")]  # less /usr/bin/time's own lines
+        return "failed: " + (lines or ["?"])[-1][:100], ""
     peak = done.stderr.strip().splitlines()[-1] if time_cmd else ""
     return f"{seconds:.2f}", f"{int(peak) / 1024:.0f} MB" if peak.isdigit() else ""
 
@@ -380,11 +382,13 @@ def main() -> int:
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--calls", type=int, default=400, help="HTTP calls per client and thread count")
     parser.add_argument("--snapshot-only", action="store_true", help="only the whole-snapshot section")
+    parser.add_argument("--corpus-only", action="store_true", help="only the corpus section")
     parser.add_argument("--timeout", type=float, default=600, help="seconds each snapshot run may take")
     args = parser.parse_args()
-    if args.snapshot_only:
+    if args.snapshot_only or args.corpus_only:
         with tempfile.TemporaryDirectory() as tmp:
-            print(_snapshot_section(Path(tmp), args.timeout))
+            print(_snapshot_section(Path(tmp), args.timeout) if args.snapshot_only
+                  else _corpus_section(Path(tmp), args.timeout))
         return 0
     print(f"# bench {time.strftime('%Y-%m-%d')}  python {platform.python_version()}  {platform.machine()}")
     print("Ratios: time of the codec / time of json itself on the same payload (lower is better).\n")
@@ -412,8 +416,78 @@ def main() -> int:
         if "datamodel-codegen" in gen:
             ratio = gen["generate, warm cache"] / gen["datamodel-codegen"]
             print(f"\ngenerate / datamodel-codegen: {ratio:.2f} (goal <= 0.5: {'met' if ratio <= 0.5 else 'NOT met'})")
+        print(_corpus_section(work, args.timeout))
         print(_snapshot_section(work, args.timeout))
     return 0
+
+
+# ----- the corpus of real specs ----------------------------------------------------------
+
+from tests.snapshot import CORPUS  # noqa: E402
+
+# (name, entry point, ref map) of each corpus spec, as tests/test_corpus.py reads them
+CORPUS_SPECS = [
+    ("ga4gh-drs", CORPUS / "ga4gh-drs" / "openapi" / "data_repository_service.openapi.yaml",
+     "https://raw.githubusercontent.com/ga4gh-discovery/ga4gh-service-info/v1.0.0/="
+     + str(CORPUS / "ga4gh-drs" / "remote" / "ga4gh-service-info-v1.0.0")),
+    ("sendgrid-mail", CORPUS / "sendgrid-mail" / "tsg_mail_v3.yaml", ""),
+    ("spotify", CORPUS / "spotify" / "fixed-spotify-open-api.yml", ""),
+    ("xero-accounting", CORPUS / "xero-accounting" / "xero_accounting.yaml", ""),
+    ("xero-identity", CORPUS / "xero-identity" / "xero-identity.yaml", ""),
+    ("oai-uspto", CORPUS / "oai-uspto" / "uspto.yaml", ""),
+]
+
+
+def corpus(workdir: Path, timeout: float) -> list[dict[str, Any]]:
+    """Each corpus spec generated cold (an empty cache, ruff) against openapi-python-client
+    and datamodel-codegen on the same file, in the same run."""
+    rows = []
+    opc = shutil.which("openapi-python-client") or str(Path(sys.executable).parent / "openapi-python-client")
+    dmcg = shutil.which("datamodel-codegen") or str(Path(sys.executable).parent / "datamodel-codegen")
+    for name, path, ref_map in CORPUS_SPECS:
+        env = dict(os.environ, OAS_DATACLASSES_CACHE_DIR=str(workdir / f"cache-corpus-{name}"))
+        cmd = [sys.executable, "-m", "generator", "generate", "--schema", str(path), "--out",
+               str(workdir / f"corpus-{name}"), "--package", "pkg", "--formatter", "ruff"]
+        if ref_map:
+            cmd += ["--ref-map", ref_map]
+        ours, _ = _run_measured(cmd, env, timeout)
+        row: dict[str, Any] = {"spec": name, "oas-dataclasses (ruff, cold)": ours}
+        if Path(opc).exists():
+            row["openapi-python-client"], _ = _run_measured(
+                [opc, "generate", "--path", str(path), "--output-path", str(workdir / f"opc-{name}"), "--overwrite"],
+                dict(os.environ), timeout)
+        if Path(dmcg).exists():
+            row["datamodel-codegen (models)"], _ = _run_measured(
+                [dmcg, "--input", str(path), "--input-file-type", "openapi", "--output",
+                 str(workdir / f"dm-{name}.py")], dict(os.environ), timeout)
+        a, b = _number(row["oas-dataclasses (ruff, cold)"]), _number(row.get("openapi-python-client"))
+        row["ratio to opc"] = "-" if a is None or b is None or b <= 0 else f"{a / b:.2f}"
+        rows.append(row)
+    return rows
+
+
+def corpus_goals(rows: list[dict[str, Any]]) -> list[str]:
+    """At most 0.5x openapi-python-client's time wherever it succeeds; ours must succeed."""
+    lines = []
+    for row in rows:
+        ours = _number(row["oas-dataclasses (ruff, cold)"])
+        theirs = _number(row.get("openapi-python-client"))
+        if ours is None:
+            lines.append(f"{row['spec']}: oas-dataclasses {row['oas-dataclasses (ruff, cold)']} (goal NOT met)")
+        elif theirs is not None and theirs > 0:
+            ok = ours / theirs <= 0.5
+            lines.append(f"{row['spec']}: {ours / theirs:.2f} x openapi-python-client "
+                         f"(goal <= 0.5: {'met' if ok else 'NOT met'})")
+        else:
+            lines.append(f"{row['spec']}: openapi-python-client {row.get('openapi-python-client', 'not installed')}"
+                         " (no comparison)")
+    return lines
+
+
+def _corpus_section(work: Path, timeout: float) -> str:
+    rows = corpus(work, timeout)
+    return ("\n## The corpus of real specs: generation, cold (seconds, one run each)\n\n" + table(rows)
+            + "\n\n" + "\n".join(corpus_goals(rows)))
 
 
 def _snapshot_section(work: Path, timeout: float) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .format import Formatter
+from .format import Formatter, cache_dir
 from .load import load
 from .lower import lower
 from .render import render
@@ -31,6 +31,8 @@ def build(options: Options) -> dict[str, bytes]:
     formatter = Formatter(options.use_cache, options.formatter)  # before lowering: a missing ruff fails fast
     package = lower(spec, options.package, options.env_prefix)
     files: dict[str, bytes] = {}
-    for name, (text, needs_formatting) in render(package, formatter.label, options.templates).items():
+    # compiled templates are kept beside the formatting cache (keyed by the template text)
+    templates_cache = cache_dir().parent / "templates" if options.use_cache else None
+    for name, (text, needs_formatting) in render(package, formatter.label, options.templates, templates_cache).items():
         files[name] = (formatter.format(text) if needs_formatting else text).encode("utf-8")
     return files
