@@ -12,6 +12,7 @@ import datetime
 import hashlib
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,10 +23,22 @@ import yaml
 
 from .errors import SpecError, join_pointer
 
-try:  # the C loader is several times faster on large specs
-    _YamlLoader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - pyyaml built without libyaml
-    _YamlLoader = yaml.SafeLoader
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is several times faster
+
+
+class _YamlLoader(_BaseLoader):  # type: ignore[misc]
+    """YAML 1.2's booleans: only ``true`` and ``false`` are. PyYAML implements YAML 1.1,
+    where ``on``, ``off``, ``yes``, ``no`` (unquoted) are booleans too, and OpenAPI 3.1
+    asks for YAML 1.2: ``enum: [on, off]`` is two strings."""
+
+
+_BOOL = "tag:yaml.org,2002:bool"
+_YamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+_YamlLoader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
 
 # Deep nesting ends in a clean error instead of a RecursionError (or, in libyaml's
 # recursive composer, a crash): no real document comes near this.
@@ -332,7 +345,7 @@ def normalized_sha256(text: str) -> str:
 # by the text, since json reads it about ten times faster than libyaml (the whole OpenAI
 # snapshot: ~1 s of YAML against ~0.1 s of JSON, most of a regeneration with nothing changed)
 PARSE_CACHE_MIN = 256 * 1024
-PARSE_CACHE_TAG = "parsed-v1"
+PARSE_CACHE_TAG = "parsed-v2"  # v2: YAML 1.2 booleans
 
 
 def _parse_cached(text: str, file: Path) -> Any:

@@ -216,3 +216,15 @@ def test_callback_payloads_become_models(tmp_path: Path) -> None:
     payload = next(m for m in pkg.models if m.name == "OnDataPayload")
     assert [f.json_name for f in payload.fields] == ["timestamp", "userData"]
     assert [op.method_name for op in pkg.operations] == ["post_streams"] and said == []
+
+
+def test_yaml_is_read_as_yaml_1_2_so_on_and_off_stay_strings(tmp_path: Path) -> None:
+    spec = tmp_path / "switch.yaml"
+    spec.write_text("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n"
+                    "    Switch:\n      type: object\n      required: [on]\n      properties:\n"
+                    "        on: {type: string, enum: [on, off, yes, no]}\n        flag: {type: boolean, default: true}\n",
+                    encoding="utf-8")
+    pkg = lower(load(spec), "pkg")
+    (field_on, flag) = pkg.models[0].fields
+    assert (field_on.json_name, field_on.required, flag.default) == ("on", True, True)
+    assert field_on.type == ir.LiteralType(("on", "off", "yes", "no"))
