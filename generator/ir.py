@@ -736,6 +736,10 @@ class Pagination:
     after_arg: str
 
 
+# The keyword-only options every client method takes after the operation's own arguments.
+CALL_OPTIONS = ("extra_headers", "extra_query", "extra_body", "timeout", "max_retries", "max_response_bytes")
+
+
 @dataclass(frozen=True)
 class Operation:
     operation_id: str
@@ -854,12 +858,6 @@ class Operation:
         return self.body is not None and self.body.whole
 
     @property
-    def takes_extra_body(self) -> bool:
-        """The method takes ``extra_body``, fields added to a JSON body given field by
-        field."""
-        return self.body is not None and self.body.kind == "json" and not self.body.whole
-
-    @property
     def iter_name(self) -> str | None:
         """The method that yields every item of a paginated list, page after page."""
         return None if self.pagination is None else f"iter_{self.method_name}"
@@ -884,6 +882,15 @@ class Codec:
 
 
 @dataclass(frozen=True)
+class ClientOption:
+    """A configured constructor option sent as a header, read from ``env`` when not given."""
+
+    arg: str
+    header: str
+    env: str
+
+
+@dataclass(frozen=True)
 class Package:
     name: str
     title: str
@@ -901,6 +908,7 @@ class Package:
     generator_version: str
     # names that the models module defines, in the order they appear
     exports: tuple[str, ...] = field(default=())
+    client_options: tuple[ClientOption, ...] = ()
 
     # --- read by templates/client.py.jinja -----------------------------------------
 
@@ -922,14 +930,16 @@ class Package:
         return any(op.pagination is not None for op in self.operations)
 
     @property
-    def client_runtime_names(self) -> tuple[str, ...]:
-        """What client.py imports from _http by name."""
-        names = ["AsyncTransport", "RawResponse", "Transport"]
-        if any(op.streams for op in self.operations):
-            names += ["AsyncStream", "Stream"]
-        if any(op.body is not None and any(f.file for f in op.body.fields) for op in self.operations):
-            names.append("FileInput")
-        return tuple(sorted(names))
+    def log_env(self) -> str:
+        return f"{self.env_prefix}_LOG"
+
+    @property
+    def uses_streams(self) -> bool:
+        return any(op.streams for op in self.operations)
+
+    @property
+    def uses_files(self) -> bool:
+        return any(op.body is not None and any(f.file for f in op.body.fields) for op in self.operations)
 
     @property
     def client_names(self) -> tuple[str, ...]:

@@ -147,8 +147,8 @@ def test_multipart_upload(server: Loopback, tmp_path: Path) -> None:
             ("meta", None, None, b'{"width": 4, "height": 5}'),
         ]
     with pytest.raises(ValueError, match="content type of 'x.txt' must be printable ASCII"):
-        ops._http.multipart([("f", ("x.txt", b"", "text/plain\r\nX-Injected: 1"), True)])
-    body, ctype = ops._http.multipart([("a", "x", False), ("b", None, False)], boundary="B")
+        ops._encoding.multipart([("f", ("x.txt", b"", "text/plain\r\nX-Injected: 1"), True)])
+    body, ctype = ops._encoding.multipart([("a", "x", False), ("b", None, False)], boundary="B")
     assert (body, ctype) == (b'--B\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n--B--\r\n',
                              "multipart/form-data; boundary=B")
 
@@ -208,7 +208,7 @@ def test_event_stream_through_a_transport_without_stream() -> None:
             pass
 
     transport = Whole()
-    client = ops.Client(api_key=KEY, base_url="http://x/v1", transport=transport)
+    client = ops.Client(api_key=KEY, base_url="https://x/v1", transport=transport)
     assert [e.type for e in client.watch_widget("w1")] == ["start", "update"]
     assert transport.sent[0].content is None  # an optional body not given is not sent
     raw = client.with_raw_response.watch_widget("w1")
@@ -224,7 +224,7 @@ def test_event_stream_through_an_async_transport_without_astream() -> None:
             pass
 
     async def go() -> list[str]:
-        client = ops.AsyncClient(api_key=KEY, base_url="http://x/v1", transport=AsyncWhole())
+        client = ops.AsyncClient(api_key=KEY, base_url="https://x/v1", transport=AsyncWhole())
         return [e.type async for e in await client.watch_widget("w1")]
 
     assert asyncio.run(go()) == ["start", "update"]
@@ -308,7 +308,7 @@ def test_event_stream_error_object_without_event_name() -> None:
             pass
 
     transport = Whole()
-    client = ops.Client(api_key=KEY, base_url="http://x/v1", transport=transport)
+    client = ops.Client(api_key=KEY, base_url="https://x/v1", transport=transport)
     transport.upto = 3
     got: list[str] = []
     with pytest.raises(ops.APIError, match="^plain words$") as info:
@@ -330,7 +330,7 @@ def test_event_stream_error_object_without_event_name() -> None:
             async def aclose(self) -> None:
                 pass
 
-        aclient = ops.AsyncClient(api_key=KEY, base_url="http://x/v1", transport=AsyncWhole())
+        aclient = ops.AsyncClient(api_key=KEY, base_url="https://x/v1", transport=AsyncWhole())
         transport.upto = 4
         with pytest.raises(ops.APIError, match="^An error occurred during streaming$") as ainfo:
             async for _ in await aclient.watch_widget("w1"):

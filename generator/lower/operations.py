@@ -60,7 +60,9 @@ def operations(ctx: Context) -> list[ir.Operation]:
             for key in ("summary", "description"):
                 want(op.get(key), str, oloc.child(key), key, None)
             own_params = want(op.get("parameters"), list, oloc.child("parameters"), "parameters", [])
-            taken = {"self", "timeout", "extra_headers", "extra_body", "body"}
+            # the per-call options every method has: a spec parameter of one of these
+            # names takes a trailing underscore
+            taken = set(ir.CALL_OPTIONS) | {"self", "body"}
             params = _parameters(ctx, list(shared_params), list(own_params), ploc, oloc, op_id, taken)
             body, upload = _request_body(ctx, op, oloc, op_id, taken)
             media, response, accept, stream_event = _response(ctx, op, oloc, op_id)
