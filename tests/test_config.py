@@ -22,6 +22,7 @@ from generator.load import load
 from generator.lower import lower
 from generator.output import read_tree
 from generator.pipeline import Options, build
+from generator.errors import UsageError
 from generator.render import BUILTIN_TEMPLATES
 
 REPO = Path(__file__).resolve().parents[1]
@@ -258,3 +259,29 @@ def test_templates_folder_that_does_not_exist(run, acme: Path) -> None:
     result = run("generate", cwd=acme)
     assert result.returncode == 2
     assert result.stderr == "error: templates folder codegen does not exist\n"
+
+
+@pytest.mark.parametrize("table, message", [
+    ('organization = "OpenAI-Organization"', "client_options].organization must be a table with exactly header"),
+    ('organization = { header = "OpenAI-Organization" }', "must be a table with exactly header"),
+    ('organization = { header = "Bad Header", env = "ORG" }', "organization.header must be an HTTP header name"),
+    ('organization = { header = "X-Org", env = "1ORG" }', "organization.env must be an environment variable name"),
+    ('timeout = { header = "X-Timeout", env = "T" }', "'timeout' is already a client argument"),
+    ('"class" = { header = "X-Class", env = "C" }', "'class' is not a usable argument name"),
+    ('a = { header = "X-A", env = "A" }\nb = { header = "x-a", env = "B" }', "'x-a' is also 'a'"),
+])
+def test_bad_client_options_are_one_line_errors(tmp_path: Path, table: str, message: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(f"[tool.oas-dataclasses.client_options]\n{table}\n", encoding="utf-8")
+    with pytest.raises(UsageError, match=re.escape(message)):
+        cli.read_config(tmp_path)
+
+
+def test_client_options_reach_the_client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.oas-dataclasses.client_options]\nteam = { header = "X-Team", env = "ACME_TEAM" }\n', encoding="utf-8")
+    (tmp_path / "widgets.yaml").write_text(SPEC, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["generate", "--schema", "widgets.yaml", "--out", "out", "--package", "widgets"]) == 0
+    client = (tmp_path / "out" / "widgets" / "client.py").read_text(encoding="utf-8")
+    assert "team: str | None = None," in client and 'ClientOption("team", "X-Team", "ACME_TEAM")' in client
+    assert "organization" not in client  # nothing of OpenAI's is built in

@@ -435,3 +435,41 @@ def test_a_body_that_ends_badly_after_done_costs_only_the_connection(server: Loo
         assert [e.type for e in client.watch_widget("w1")] == ["start"]
         assert client.create_widget(name="one", size=ops.Dimensions(width=2, height=3)).id == "w1"
     assert server.connections == 2
+
+
+def test_event_stream_idle_timeout_bounds_each_wait(server: Loopback) -> None:
+    """``Timeout.idle`` bounds the wait between events, sync and async; the server holds
+    the second event back (its gate never opens) for longer than that."""
+    options = {"api_key": KEY, "base_url": server.url + "/v1", "max_retries": 0,
+               "timeout": ops.Timeout(total=30.0, idle=0.3)}
+    server.script(Reply(chunks=EVENTS, gate=threading.Event()))
+    with ops.Client(**options) as client:
+        it = iter(client.watch_widget("w1"))
+        assert next(it).type == "start"
+        with pytest.raises(ops.APITimeoutError):
+            next(it)
+
+    async def go() -> None:
+        server.script(Reply(chunks=EVENTS, gate=threading.Event()))
+        async with ops.AsyncClient(**options) as aclient:
+            it = (await aclient.watch_widget("w1")).__aiter__()
+            assert (await it.__anext__()).type == "start"
+            with pytest.raises(ops.APITimeoutError):
+                await it.__anext__()
+
+    asyncio.run(go())
+
+
+def test_spec_parameters_named_like_call_options_take_an_underscore(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(json.dumps({
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/x": {"get": {"operationId": "getX", "parameters": [
+            {"name": name, "in": "query", "schema": {"type": "string"}}
+            for name in ("timeout", "extra_query", "max_retries", "max_response_bytes", "extra_headers", "limit")
+        ], "responses": {"200": {"description": "ok"}}}}},
+    }), encoding="utf-8")
+    [op] = lower(load(spec), "p").operations
+    assert [p.arg for p in op.parameters] == [
+        "timeout_", "extra_query_", "max_retries_", "max_response_bytes_", "extra_headers_", "limit"]
+    assert [p.name for p in op.parameters][0] == "timeout"  # the wire name stays
