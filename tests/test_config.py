@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 
 from generator import __version__, cli
+from generator.errors import UsageError
 from generator.load import load
 from generator.lower import lower
 from generator.output import read_tree
 from generator.pipeline import Options, build
-from generator.errors import UsageError
 from generator.render import BUILTIN_TEMPLATES
 
 REPO = Path(__file__).resolve().parents[1]
