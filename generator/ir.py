@@ -792,6 +792,16 @@ class Operation:
         return ", ".join(args + (["*"] + kw if kw else []))
 
     @property
+    def example_args(self) -> str:
+        """Arguments for a README snippet: a sample value for each path parameter, and
+        ``...`` for what else is required."""
+        args = ['"abc123"' if "string" in p.type.kinds or not p.type.kinds else "1" for p in self.path_parameters]
+        if self.body is not None and self.body.whole and self.body.required:
+            args.append("...")
+        args += [f"{a.arg}=..." for a in self.keyword_arguments if a.required]
+        return ", ".join(args)
+
+    @property
     def public_returns(self) -> str:
         """What the client method returns (``Stream[...]`` for an event stream)."""
         return f"Stream[{self.returns}]" if self.streams else self.returns
@@ -958,6 +968,30 @@ class Package:
         return tuple(n for n in self.exports if n in found)
 
     # --- read by templates/README.md.jinja -----------------------------------------
+
+    @property
+    def example_operation(self) -> Operation | None:
+        """The operation the README's client snippets call: the first one that needs
+        nothing but path parameters (so the snippets run as written), else the first."""
+        for op in self.operations:
+            if not op.streams and not (op.body is not None and op.body.required) and not any(
+                a.required for a in op.keyword_arguments
+            ):
+                return op
+        return self.operations[0] if self.operations else None
+
+    @property
+    def streaming_operation(self) -> Operation | None:
+        return next((op for op in self.operations if op.streams), None)
+
+    @property
+    def paginated_operation(self) -> Operation | None:
+        return next((op for op in self.operations if op.pagination is not None), None)
+
+    @property
+    def upload_operation(self) -> Operation | None:
+        return next((op for op in self.operations if op.body is not None and any(f.file for f in op.body.fields)),
+                    None)
 
     @property
     def example_model(self) -> str | None:

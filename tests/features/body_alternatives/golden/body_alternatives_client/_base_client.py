@@ -84,7 +84,9 @@ def loggable_url(url: str, secret_query: frozenset[str] = frozenset()) -> str:
         lower = name.lower()
         secret = lower in secret_query or any(w in lower for w in _SECRET_WORDS)
         pairs.append((name, "***" if secret else value))
-    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(pairs)))
+    return urllib.parse.urlunsplit(
+        parts._replace(query=urllib.parse.urlencode(pairs, safe="*"))
+    )
 
 
 def _is_loopback(host: str) -> bool:

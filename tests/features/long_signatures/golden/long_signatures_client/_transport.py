@@ -16,13 +16,13 @@ import base64
 import http.client
 import io
 import ipaddress
+import os
 import select
 import socket
 import ssl
 import threading
 import time
 import urllib.parse
-import urllib.request
 import zlib
 from dataclasses import dataclass, field
 from typing import (
@@ -525,9 +525,8 @@ class HTTPTransport:
         """(host, port, Proxy-Authorization) of the proxy to use, from the environment."""
         if not self._trust_env:
             return None
-        proxies = urllib.request.getproxies_environment()
-        proxy = proxies.get(scheme)
-        if not proxy or no_proxy(host, proxies.get("no", "")):
+        proxy = _env_proxy(scheme)
+        if not proxy or no_proxy(host, _env_proxy("no") or ""):
             return None
         u = urllib.parse.urlsplit(proxy if "://" in proxy else "http://" + proxy)
         if not u.hostname:
@@ -537,6 +536,17 @@ class HTTPTransport:
             pair = f"{urllib.parse.unquote(u.username)}:{urllib.parse.unquote(u.password or '')}"
             auth = "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
         return (u.hostname, u.port or 80, auth)
+
+
+def _env_proxy(scheme: str) -> str | None:
+    """``<scheme>_proxy`` from the environment as ``urllib`` reads it (lowercase wins;
+    ``HTTP_PROXY`` is ignored under CGI), without walking the whole environment."""
+    value = os.environ.get(scheme + "_proxy")
+    if value:
+        return value
+    if scheme == "http" and "REQUEST_METHOD" in os.environ:
+        return None
+    return os.environ.get(scheme.upper() + "_PROXY") or None
 
 
 def no_proxy(host: str, rules: str) -> bool:
