@@ -214,9 +214,8 @@ class ClientWithRawResponse:
 
 
 class ClientWithStreamingResponse:
-    """``Client``'s methods as context managers over a ``StreamedRawResponse``: the
-    request is sent when the ``with`` block starts, the body read only when asked for.
-    """
+    """``Client``'s methods as context managers over a ``StreamedRawResponse``:
+    the request is sent when the ``with`` block starts, the body is read on demand."""
 
     def __init__(self, client: Client) -> None:
         self._client = client

@@ -128,6 +128,13 @@ def json_content(value: object, extra: Mapping[str, object] | None = None) -> Co
     return body, "application/json"
 
 
+def optional_json(
+    value: object, extra: Mapping[str, object] | None = None
+) -> Content | None:
+    """An optional JSON body: nothing when neither it nor ``extra`` is given."""
+    return None if value is None and extra is None else json_content(value, extra)
+
+
 def extra_content(extra: Mapping[str, object] | None) -> Content | None:
     """The body of an operation that has none: ``extra`` as a JSON object, if given."""
     return None if extra is None else json_content(dict(extra))

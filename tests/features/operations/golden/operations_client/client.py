@@ -458,11 +458,7 @@ class Client(_base_client.SyncAPIClient):
                     "Accept": "text/event-stream",
                 },
             ),
-            (
-                None
-                if body is None and extra_body is None
-                else _encoding.json_content(body, extra_body)
-            ),
+            _encoding.optional_json(body, extra_body),
             timeout,
             max_retries,
             max_response_bytes,
@@ -829,11 +825,7 @@ class ClientWithRawResponse:
                     "Accept": "text/event-stream",
                 },
             ),
-            (
-                None
-                if body is None and extra_body is None
-                else _encoding.json_content(body, extra_body)
-            ),
+            _encoding.optional_json(body, extra_body),
             timeout,
             max_retries,
             max_response_bytes,
@@ -948,9 +940,8 @@ class ClientWithRawResponse:
 
 
 class ClientWithStreamingResponse:
-    """``Client``'s methods as context managers over a ``StreamedRawResponse``: the
-    request is sent when the ``with`` block starts, the body read only when asked for.
-    """
+    """``Client``'s methods as context managers over a ``StreamedRawResponse``:
+    the request is sent when the ``with`` block starts, the body is read on demand."""
 
     def __init__(self, client: Client) -> None:
         self._client = client
@@ -1211,11 +1202,7 @@ class ClientWithStreamingResponse:
                     "Accept": "text/event-stream",
                 },
             ),
-            (
-                None
-                if body is None and extra_body is None
-                else _encoding.json_content(body, extra_body)
-            ),
+            _encoding.optional_json(body, extra_body),
             timeout,
             max_retries,
             max_response_bytes,
@@ -1683,11 +1670,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
                     "Accept": "text/event-stream",
                 },
             ),
-            (
-                None
-                if body is None and extra_body is None
-                else _encoding.json_content(body, extra_body)
-            ),
+            _encoding.optional_json(body, extra_body),
             timeout,
             max_retries,
             max_response_bytes,
@@ -2055,11 +2038,7 @@ class AsyncClientWithRawResponse:
                     "Accept": "text/event-stream",
                 },
             ),
-            (
-                None
-                if body is None and extra_body is None
-                else _encoding.json_content(body, extra_body)
-            ),
+            _encoding.optional_json(body, extra_body),
             timeout,
             max_retries,
             max_response_bytes,
@@ -2436,11 +2415,7 @@ class AsyncClientWithStreamingResponse:
                     "Accept": "text/event-stream",
                 },
             ),
-            (
-                None
-                if body is None and extra_body is None
-                else _encoding.json_content(body, extra_body)
-            ),
+            _encoding.optional_json(body, extra_body),
             timeout,
             max_retries,
             max_response_bytes,
