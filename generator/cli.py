@@ -40,7 +40,9 @@ def read_config(start: Path) -> dict[str, Any]:
         kind, what = CONFIG_KEYS[key]
         if not _is_toml(value, kind):
             raise UsageError(f"{path}: [tool.{DIST}].{key} must be {what}")
-        if kind is dict:
+        if key == "client_options":
+            _check_client_options(path, value)
+        elif kind is dict:
             for k, v in value.items():
                 if not isinstance(v, str):
                     raise UsageError(f"{path}: [tool.{DIST}].{key}.{k} must be a string")
@@ -57,7 +59,37 @@ CONFIG_KEYS: dict[str, tuple[type, str]] = {
     "formatter": (str, "a string"),
     "strict_spec": (bool, "a boolean"),
     "ref_map": (dict, 'a table of "URL_PREFIX" = "DIR"'),
+    "client_options": (dict, "a table of NAME = { header = \"Header-Name\", env = \"ENV_VAR\" }"),
 }
+
+# constructor arguments every client has: a configured option cannot take their names
+CLIENT_ARGUMENTS = frozenset({
+    "self", "api_key", "base_url", "timeout", "max_retries", "max_response_bytes", "default_headers",
+    "transport", "strict_responses",
+})
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def _check_client_options(path: Path, table: dict[str, Any]) -> None:
+    """``[tool.oas-dataclasses.client_options]``: each NAME a Python identifier that is
+    not already a constructor argument, with a ``header`` and an ``env`` and nothing else."""
+    where = f"{path}: [tool.{DIST}.client_options]"
+    headers: dict[str, str] = {}
+    for name, spec in table.items():
+        if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
+            raise UsageError(f"{where}: {name!r} is not a usable argument name")
+        if name in CLIENT_ARGUMENTS:
+            raise UsageError(f"{where}: {name!r} is already a client argument")
+        if not isinstance(spec, dict) or set(spec) != {"header", "env"}:
+            raise UsageError(f'{where}.{name} must be a table with exactly header = "..." and env = "..."')
+        header, env = spec["header"], spec["env"]
+        if not isinstance(header, str) or not _HEADER_NAME.fullmatch(header):
+            raise UsageError(f"{where}.{name}.header must be an HTTP header name")
+        if header.lower() in headers:
+            raise UsageError(f"{where}.{name}.header {header!r} is also {headers[header.lower()]!r}'s")
+        headers[header.lower()] = name
+        if not isinstance(env, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", env):
+            raise UsageError(f"{where}.{name}.env must be an environment variable name")
 
 
 def _is_toml(value: Any, kind: type) -> bool:
@@ -156,6 +188,9 @@ def _options(args: argparse.Namespace) -> Any:
         formatter=formatter,
         ref_map=tuple((prefix, Path(folder).resolve()) for prefix, folder in sorted(ref_map.items())),
         strict_spec=bool(merged.get("strict_spec", False)),
+        client_options=tuple(
+            (name, spec["header"], spec["env"]) for name, spec in merged.get("client_options", {}).items()
+        ),
     )
 
 

@@ -851,6 +851,10 @@ class Pagination:
     after_arg: str
 
 
+# The keyword-only options every client method takes after the operation's own arguments.
+CALL_OPTIONS = ("extra_headers", "extra_query", "extra_body", "timeout", "max_retries", "max_response_bytes")
+
+
 @dataclass(frozen=True)
 class Operation:
     operation_id: str
@@ -901,6 +905,16 @@ class Operation:
             args.append("body" if self.body.required else "body=...")
         kw = [a.arg if a.required else a.arg + "=..." for a in self.keyword_arguments]
         return ", ".join(args + (["*"] + kw if kw else []))
+
+    @property
+    def example_args(self) -> str:
+        """Arguments for a README snippet: a sample value for each path parameter, and
+        ``...`` for what else is required."""
+        args = ['"abc123"' if "string" in p.type.kinds or not p.type.kinds else "1" for p in self.path_parameters]
+        if self.body is not None and self.body.whole and self.body.required:
+            args.append("...")
+        args += [f"{a.arg}=..." for a in self.keyword_arguments if a.required]
+        return ", ".join(args)
 
     @property
     def public_returns(self) -> str:
@@ -969,12 +983,6 @@ class Operation:
         return self.body is not None and self.body.whole
 
     @property
-    def takes_extra_body(self) -> bool:
-        """The method takes ``extra_body``, fields added to a JSON body given field by
-        field."""
-        return self.body is not None and self.body.kind == "json" and not self.body.whole
-
-    @property
     def iter_name(self) -> str | None:
         """The method that yields every item of a paginated list, page after page."""
         return None if self.pagination is None else f"iter_{self.method_name}"
@@ -999,6 +1007,15 @@ class Codec:
 
 
 @dataclass(frozen=True)
+class ClientOption:
+    """A configured constructor option sent as a header, read from ``env`` when not given."""
+
+    arg: str
+    header: str
+    env: str
+
+
+@dataclass(frozen=True)
 class Package:
     name: str
     title: str
@@ -1016,6 +1033,7 @@ class Package:
     generator_version: str
     # names that the models module defines, in the order they appear
     exports: tuple[str, ...] = field(default=())
+    client_options: tuple[ClientOption, ...] = ()
 
     # --- read by templates/client.py.jinja -----------------------------------------
 
@@ -1037,14 +1055,16 @@ class Package:
         return any(op.pagination is not None for op in self.operations)
 
     @property
-    def client_runtime_names(self) -> tuple[str, ...]:
-        """What client.py imports from _http by name."""
-        names = ["AsyncTransport", "RawResponse", "Transport"]
-        if any(op.streams for op in self.operations):
-            names += ["AsyncStream", "Stream"]
-        if any(op.body is not None and any(f.file for f in op.body.fields) for op in self.operations):
-            names.append("FileInput")
-        return tuple(sorted(names))
+    def log_env(self) -> str:
+        return f"{self.env_prefix}_LOG"
+
+    @property
+    def uses_streams(self) -> bool:
+        return any(op.streams for op in self.operations)
+
+    @property
+    def uses_files(self) -> bool:
+        return any(op.body is not None and any(f.file for f in op.body.fields) for op in self.operations)
 
     @property
     def client_names(self) -> tuple[str, ...]:
@@ -1063,6 +1083,30 @@ class Package:
         return tuple(n for n in self.exports if n in found)
 
     # --- read by templates/README.md.jinja -----------------------------------------
+
+    @property
+    def example_operation(self) -> Operation | None:
+        """The operation the README's client snippets call: the first one that needs
+        nothing but path parameters (so the snippets run as written), else the first."""
+        for op in self.operations:
+            if not op.streams and not (op.body is not None and op.body.required) and not any(
+                a.required for a in op.keyword_arguments
+            ):
+                return op
+        return self.operations[0] if self.operations else None
+
+    @property
+    def streaming_operation(self) -> Operation | None:
+        return next((op for op in self.operations if op.streams), None)
+
+    @property
+    def paginated_operation(self) -> Operation | None:
+        return next((op for op in self.operations if op.pagination is not None), None)
+
+    @property
+    def upload_operation(self) -> Operation | None:
+        return next((op for op in self.operations if op.body is not None and any(f.file for f in op.body.fields)),
+                    None)
 
     @property
     def example_model(self) -> str | None:

@@ -23,13 +23,15 @@ class Options:
     # remote URL prefix -> local folder, for $refs a spec makes to other hosts
     ref_map: tuple[tuple[str, Path], ...] = ()
     strict_spec: bool = False
+    # [tool.oas-dataclasses.client_options]: (argument, header, environment variable)
+    client_options: tuple[tuple[str, str, str], ...] = ()
 
 
 def build(options: Options) -> dict[str, bytes]:
     """The whole output package in memory: relative path -> bytes."""
     spec = load(options.schema, options.use_cache, ref_map=options.ref_map, strict_spec=options.strict_spec)
     formatter = Formatter(options.use_cache, options.formatter)  # before lowering: a missing ruff fails fast
-    package = lower(spec, options.package, options.env_prefix)
+    package = lower(spec, options.package, options.env_prefix, options.client_options)
     files: dict[str, bytes] = {}
     # compiled templates are kept beside the formatting cache (keyed by the template text)
     templates_cache = cache_dir().parent / "templates" if options.use_cache else None

@@ -6,6 +6,7 @@ golden file is reviewed like code.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -15,6 +16,17 @@ sys.path.insert(0, str(ROOT))
 
 from generator.output import write_tree  # noqa: E402
 from generator.pipeline import Options, build  # noqa: E402
+
+
+def fragment(**changes: object) -> Options:
+    """The Options `python -m generator generate` uses for `generated/` (the client
+    options come from the repository's pyproject.toml, as the command line reads them)."""
+    from generator.cli import read_config
+
+    options = read_config(ROOT).get("client_options", {})
+    base = Options(ROOT / "schema" / "fine_tuning.yaml", ROOT / "generated", "fine_tuning_client",
+                   client_options=tuple((k, v["header"], v["env"]) for k, v in options.items()))
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
 def features() -> list[Path]:

@@ -53,6 +53,9 @@ class Reply:
     # prove the client reads as it goes
     chunks: list[bytes] | None = None
     gate: threading.Event | None = None
+    # writes the whole answer itself (status line, headers, body), for answers the
+    # fields above cannot describe: trickling, endless or encoded bodies
+    write: Callable[[BaseHTTPRequestHandler], None] | None = None
 
     def payload(self) -> tuple[bytes, str]:
         if isinstance(self.body, bytes):
@@ -147,6 +150,13 @@ class _Handler(BaseHTTPRequestHandler):
         seen = Seen(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body, self.conn_id)
         reply = self.server.owner._next(seen)
         if reply.delay and self.server.owner._stop.wait(reply.delay):
+            return
+        if reply.write is not None:
+            self.close_connection = True
+            try:
+                reply.write(self)
+            except (ConnectionError, ssl.SSLError, TimeoutError):
+                pass
             return
         if reply.chunks is not None:
             self._chunked(reply)

@@ -294,18 +294,17 @@ def body(kind: str, *fields: ir.BodyField) -> ir.Body:
     return ir.Body(kind, media, fields, None if fields else STR, required=True)
 
 
-@pytest.mark.parametrize(("b", "whole", "extra"), [
-    (None, False, False),
-    (body("json"), True, False),  # the body is the one `body` argument
-    (body("json", NAME), False, True),  # field by field: extra_body adds fields
-    (body("raw"), True, False),
-    (body("multipart", NAME), False, False),
-    (body("multipart"), False, False),
+@pytest.mark.parametrize(("b", "whole"), [
+    (None, False),
+    (body("json"), True),  # the body is the one `body` argument
+    (body("json", NAME), False),  # field by field
+    (body("raw"), True),
+    (body("multipart", NAME), False),
+    (body("multipart"), False),
 ], ids=["none", "json-whole", "json-fields", "raw", "multipart", "multipart-empty"])
-def test_operation_body_arguments(b: ir.Body | None, whole: bool, extra: bool) -> None:
+def test_operation_body_arguments(b: ir.Body | None, whole: bool) -> None:
     op = operation(b)
     assert op.takes_body is whole
-    assert op.takes_extra_body is extra
 
 
 def test_operation_annotations_for_a_plain_response_and_a_stream() -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from generator import __version__, cli
+from generator.errors import UsageError
 from generator.load import load
 from generator.lower import lower
 from generator.output import read_tree
@@ -210,7 +211,7 @@ def test_a_header_override_not_in_black_format_is_formatted_everywhere(builtin: 
     (templates / "_header.jinja").write_text("#Copyright Acme.  \n" + header, encoding="utf-8")
     files = build(Options(schema=spec, out=tmp_path, package="widgets", templates=templates, use_cache=False))
     changed = differing(reference, files)
-    assert {"_http.py", "_runtime.py", "errors.py"} < set(changed)
+    assert {"_base_client.py", "_runtime.py", "errors.py"} < set(changed)
     for name in changed:
         assert files[name] == b"# Copyright Acme.\n" + reference[name]
 
@@ -219,6 +220,7 @@ def test_a_file_named_like_an_output_file_replaces_it(builtin: tuple[Path, dict[
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     spec, reference = builtin
     monkeypatch.setenv("OAS_DATACLASSES_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)  # no pyproject.toml here: only the flags count
     templates = tmp_path / "templates"
     templates.mkdir()
     # not in black's format: it gets the header and the formatter
@@ -257,3 +259,29 @@ def test_templates_folder_that_does_not_exist(run, acme: Path) -> None:
     result = run("generate", cwd=acme)
     assert result.returncode == 2
     assert result.stderr == "error: templates folder codegen does not exist\n"
+
+
+@pytest.mark.parametrize("table, message", [
+    ('organization = "OpenAI-Organization"', "client_options].organization must be a table with exactly header"),
+    ('organization = { header = "OpenAI-Organization" }', "must be a table with exactly header"),
+    ('organization = { header = "Bad Header", env = "ORG" }', "organization.header must be an HTTP header name"),
+    ('organization = { header = "X-Org", env = "1ORG" }', "organization.env must be an environment variable name"),
+    ('timeout = { header = "X-Timeout", env = "T" }', "'timeout' is already a client argument"),
+    ('"class" = { header = "X-Class", env = "C" }', "'class' is not a usable argument name"),
+    ('a = { header = "X-A", env = "A" }\nb = { header = "x-a", env = "B" }', "'x-a' is also 'a'"),
+])
+def test_bad_client_options_are_one_line_errors(tmp_path: Path, table: str, message: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(f"[tool.oas-dataclasses.client_options]\n{table}\n", encoding="utf-8")
+    with pytest.raises(UsageError, match=re.escape(message)):
+        cli.read_config(tmp_path)
+
+
+def test_client_options_reach_the_client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.oas-dataclasses.client_options]\nteam = { header = "X-Team", env = "ACME_TEAM" }\n', encoding="utf-8")
+    (tmp_path / "widgets.yaml").write_text(SPEC, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["generate", "--schema", "widgets.yaml", "--out", "out", "--package", "widgets"]) == 0
+    client = (tmp_path / "out" / "widgets" / "client.py").read_text(encoding="utf-8")
+    assert "team: str | None = None," in client and 'ClientOption("team", "X-Team", "ACME_TEAM")' in client
+    assert "organization" not in client  # nothing of OpenAI's is built in

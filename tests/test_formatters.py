@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HAVE_RUFF = (Path(sys.executable).parent / "ruff").is_file() or shutil.which("ruff") is not None
 needs_ruff = pytest.mark.skipif(not HAVE_RUFF, reason="ruff is not installed (the dev extra)")
 
-TREES = [(Options(ROOT / "schema" / "fine_tuning.yaml", ROOT / "generated", "fine_tuning_client"),
+TREES = [(golden.fragment(),
           ROOT / "generated" / "fine_tuning_client")] + [
     (golden.options(f), f / "golden" / golden.package_name(f)) for f in golden.features()
 ]
@@ -50,7 +50,7 @@ def test_ruff_and_black_agree_on_the_whole_snapshot(tmp_path: Path, monkeypatch:
     ruff = build(dataclasses.replace(options, formatter="ruff"))
     black = build(options)
     assert ruff.keys() == black.keys()
-    assert {"models.py", "client.py", "_http.py"} <= {Path(name).name for name in black}
+    assert {"models.py", "client.py", "_base_client.py"} <= {Path(name).name for name in black}
     for name in black:
         assert ruff[name] == black[name], name
 

@@ -27,7 +27,7 @@ def golden_dirs() -> list[Path]:
 def fresh_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, dict[str, bytes]]:
     """One generation per spec for the whole session, with a cache of its own."""
     os.environ["OAS_DATACLASSES_CACHE_DIR"] = str(tmp_path_factory.mktemp("format-cache"))
-    out = {GENERATED: build(Options(ROOT / "schema" / "fine_tuning.yaml", ROOT / "generated", "fine_tuning_client"))}
+    out = {GENERATED: build(golden.fragment())}
     for feature in FEATURES:
         out[feature / "golden" / golden.package_name(feature)] = golden.build_feature(feature)
     return out
@@ -45,7 +45,7 @@ def test_fresh_generation_equals_golden(target: Path, fresh_builds: dict[Path, d
 
 
 def test_generation_is_deterministic_without_cache(fresh_builds: dict[Path, dict[str, bytes]]) -> None:
-    again = build(Options(ROOT / "schema" / "fine_tuning.yaml", ROOT / "generated", "fine_tuning_client", use_cache=False))
+    again = build(golden.fragment(use_cache=False))
     assert again == fresh_builds[GENERATED]
 
 

@@ -69,7 +69,7 @@ def test_imports_in_a_fresh_process_and_creates_nothing(name: str, tmp_path: Pat
     code = (
         "import importlib, sys\n"
         "pkg = importlib.import_module(sys.argv[1])\n"
-        "for m in ('models', 'errors', '_runtime', 'client', '_http'):\n"
+        "for m in ('models', 'errors', '_runtime', 'client', '_base_client', '_transport', '_encoding', '_response', '_streaming', '_retries'):\n"
         "    try:\n"
         "        importlib.import_module(sys.argv[1] + '.' + m)\n"
         "    except ModuleNotFoundError as e:\n"
@@ -270,7 +270,7 @@ def test_client_method_names() -> None:
     mod = package("hostile_names")
     names = {n for n, _ in inspect.getmembers(mod.Client, inspect.isfunction)}
     assert {"class_", "close_", "float_", "with_raw_response_", "op_2_fa_setup", "obtener_ñandú"} <= names
-    assert inspect.getsource(mod.Client.close) == inspect.getsource(mod._http.SyncAPIClient.close)
+    assert inspect.getsource(mod.Client.close) == inspect.getsource(mod._base_client.SyncAPIClient.close)
     params = list(inspect.signature(mod.Client.class_).parameters)
     assert params[:6] == ["self", "class_", "self_", "timeout_", "extra_headers_", "n2nd"]
 

@@ -147,8 +147,8 @@ def test_multipart_upload(server: Loopback, tmp_path: Path) -> None:
             ("meta", None, None, b'{"width": 4, "height": 5}'),
         ]
     with pytest.raises(ValueError, match="content type of 'x.txt' must be printable ASCII"):
-        ops._http.multipart([("f", ("x.txt", b"", "text/plain\r\nX-Injected: 1"), True)])
-    body, ctype = ops._http.multipart([("a", "x", False), ("b", None, False)], boundary="B")
+        ops._encoding.multipart([("f", ("x.txt", b"", "text/plain\r\nX-Injected: 1"), True)])
+    body, ctype = ops._encoding.multipart([("a", "x", False), ("b", None, False)], boundary="B")
     assert (body, ctype) == (b'--B\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n--B--\r\n',
                              "multipart/form-data; boundary=B")
 
@@ -208,7 +208,7 @@ def test_event_stream_through_a_transport_without_stream() -> None:
             pass
 
     transport = Whole()
-    client = ops.Client(api_key=KEY, base_url="http://x/v1", transport=transport)
+    client = ops.Client(api_key=KEY, base_url="https://x/v1", transport=transport)
     assert [e.type for e in client.watch_widget("w1")] == ["start", "update"]
     assert transport.sent[0].content is None  # an optional body not given is not sent
     raw = client.with_raw_response.watch_widget("w1")
@@ -224,7 +224,7 @@ def test_event_stream_through_an_async_transport_without_astream() -> None:
             pass
 
     async def go() -> list[str]:
-        client = ops.AsyncClient(api_key=KEY, base_url="http://x/v1", transport=AsyncWhole())
+        client = ops.AsyncClient(api_key=KEY, base_url="https://x/v1", transport=AsyncWhole())
         return [e.type async for e in await client.watch_widget("w1")]
 
     assert asyncio.run(go()) == ["start", "update"]
@@ -308,7 +308,7 @@ def test_event_stream_error_object_without_event_name() -> None:
             pass
 
     transport = Whole()
-    client = ops.Client(api_key=KEY, base_url="http://x/v1", transport=transport)
+    client = ops.Client(api_key=KEY, base_url="https://x/v1", transport=transport)
     transport.upto = 3
     got: list[str] = []
     with pytest.raises(ops.APIError, match="^plain words$") as info:
@@ -330,7 +330,7 @@ def test_event_stream_error_object_without_event_name() -> None:
             async def aclose(self) -> None:
                 pass
 
-        aclient = ops.AsyncClient(api_key=KEY, base_url="http://x/v1", transport=AsyncWhole())
+        aclient = ops.AsyncClient(api_key=KEY, base_url="https://x/v1", transport=AsyncWhole())
         transport.upto = 4
         with pytest.raises(ops.APIError, match="^An error occurred during streaming$") as ainfo:
             async for _ in await aclient.watch_widget("w1"):
@@ -435,3 +435,41 @@ def test_a_body_that_ends_badly_after_done_costs_only_the_connection(server: Loo
         assert [e.type for e in client.watch_widget("w1")] == ["start"]
         assert client.create_widget(name="one", size=ops.Dimensions(width=2, height=3)).id == "w1"
     assert server.connections == 2
+
+
+def test_event_stream_idle_timeout_bounds_each_wait(server: Loopback) -> None:
+    """``Timeout.idle`` bounds the wait between events, sync and async; the server holds
+    the second event back (its gate never opens) for longer than that."""
+    options = {"api_key": KEY, "base_url": server.url + "/v1", "max_retries": 0,
+               "timeout": ops.Timeout(total=30.0, idle=0.3)}
+    server.script(Reply(chunks=EVENTS, gate=threading.Event()))
+    with ops.Client(**options) as client:
+        it = iter(client.watch_widget("w1"))
+        assert next(it).type == "start"
+        with pytest.raises(ops.APITimeoutError):
+            next(it)
+
+    async def go() -> None:
+        server.script(Reply(chunks=EVENTS, gate=threading.Event()))
+        async with ops.AsyncClient(**options) as aclient:
+            it = (await aclient.watch_widget("w1")).__aiter__()
+            assert (await it.__anext__()).type == "start"
+            with pytest.raises(ops.APITimeoutError):
+                await it.__anext__()
+
+    asyncio.run(go())
+
+
+def test_spec_parameters_named_like_call_options_take_an_underscore(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(json.dumps({
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/x": {"get": {"operationId": "getX", "parameters": [
+            {"name": name, "in": "query", "schema": {"type": "string"}}
+            for name in ("timeout", "extra_query", "max_retries", "max_response_bytes", "extra_headers", "limit")
+        ], "responses": {"200": {"description": "ok"}}}}},
+    }), encoding="utf-8")
+    [op] = lower(load(spec), "p").operations
+    assert [p.arg for p in op.parameters] == [
+        "timeout_", "extra_query_", "max_retries_", "max_response_bytes_", "extra_headers_", "limit"]
+    assert [p.name for p in op.parameters][0] == "timeout"  # the wire name stays

@@ -16,13 +16,16 @@ from pathlib import Path
 import pytest
 
 from generator.format import _format_with_black, _format_with_ruff, ruff_executable
-from generator.pipeline import Options, build
-from generator.runtime import _http, _runtime, errors
+from generator.pipeline import build
+from generator.runtime import _encoding, _runtime, _transport, errors
 from tests import golden
 
 REPO = Path(__file__).resolve().parents[1]
 RUNTIME = REPO / "generator" / "runtime"
-MODULES = ("_http.py", "_runtime.py", "errors.py")
+MODULES = (
+    "_runtime.py", "errors.py", "_transport.py", "_retries.py", "_encoding.py", "_response.py", "_streaming.py",
+    "_base_client.py",
+)
 HAVE_RUFF = (Path(sys.executable).parent / "ruff").is_file() or shutil.which("ruff") is not None
 
 
@@ -53,7 +56,7 @@ def header_of(files: dict[str, bytes]) -> bytes:
 @pytest.mark.parametrize("feature", ["fragment", "operations"])
 def test_generated_runtime_is_header_plus_module(feature: str) -> None:
     if feature == "fragment":
-        options = Options(REPO / "schema" / "fine_tuning.yaml", REPO / "generated", "fine_tuning_client")
+        options = golden.fragment()
     else:
         options = golden.options(golden.FEATURES / feature)
     tree = options.out / options.package
@@ -67,7 +70,9 @@ def test_generated_runtime_is_header_plus_module(feature: str) -> None:
 
 def test_no_operations_no_http_runtime() -> None:
     files = build(golden.options(golden.FEATURES / "enums"))
-    assert "_http.py" not in files and "client.py" not in files
+    assert "client.py" not in files
+    assert not {"_transport.py", "_retries.py", "_encoding.py", "_response.py", "_streaming.py",
+                "_base_client.py"} & set(files)
     header = header_of(files)
     for name in ("_runtime.py", "errors.py"):
         assert files[name] == header + module_text(name).encode("utf-8")
@@ -77,7 +82,7 @@ def test_no_operations_no_http_runtime() -> None:
 
 
 def test_query_string() -> None:
-    q = _http.query([
+    q = _encoding.query([
         ("after", None, True, False),  # left out
         ("limit", 20, True, False),
         ("stream", True, True, False),
@@ -88,16 +93,21 @@ def test_query_string() -> None:
     ])
     assert q == ("?limit=20&stream=true&ids=a%20b&ids=c%26d&tags=x%2C2.5"
                  "&metadata%5Bk%5D=v%3D1&q=%C3%A9%2F")
-    assert _http.query([("after", None, True, False)]) == ""
+    assert _encoding.query([("after", None, True, False)]) == ""
 
 
 def test_path_encodes_every_value_whole() -> None:
     # a value cannot open another placeholder, or a path segment, or a query
-    assert _http.path("/files/{file_id}/content/{part}", {"file_id": "a/{part}?x", "part": True}) == (
+    assert _encoding.path("/files/{file_id}/content/{part}", {"file_id": "a/{part}?x", "part": True}) == (
         "/files/a%2F%7Bpart%7D%3Fx/content/true"
     )
     with pytest.raises(ValueError, match="non-empty value for `file_id`"):
-        _http.path("/files/{file_id}", {"file_id": ""})
+        _encoding.path("/files/{file_id}", {"file_id": ""})
+    # `.` and `..` would be read as steps in the path (`/files/../x` is another endpoint)
+    for dots in (".", ".."):
+        with pytest.raises(ValueError, match="would change the path"):
+            _encoding.path("/files/{file_id}/content", {"file_id": dots})
+    assert _encoding.path("/files/{file_id}", {"file_id": "..."}) == "/files/..."
 
 
 def test_decode_error_path_and_pickle() -> None:
@@ -116,8 +126,8 @@ def test_json_in_is_json_equality() -> None:
 
 
 def test_no_proxy() -> None:
-    assert _http.no_proxy("api.example.com", "localhost, .example.com")
-    assert _http.no_proxy("EXAMPLE.com.", "example.com:443")
-    assert not _http.no_proxy("notexample.com", "example.com")
-    assert _http.no_proxy("10.1.2.3", "10.0.0.0/8") and not _http.no_proxy("11.1.2.3", "10.0.0.0/8")
-    assert _http.no_proxy("[::1]", "::1")
+    assert _transport.no_proxy("api.example.com", "localhost, .example.com")
+    assert _transport.no_proxy("EXAMPLE.com.", "example.com:443")
+    assert not _transport.no_proxy("notexample.com", "example.com")
+    assert _transport.no_proxy("10.1.2.3", "10.0.0.0/8") and not _transport.no_proxy("11.1.2.3", "10.0.0.0/8")
+    assert _transport.no_proxy("[::1]", "::1")

@@ -6,13 +6,14 @@
 Generated from an OpenAPI description; standard library only.
 """
 
-from ._http import (
+from ._response import AsyncStreamedRawResponse, RawResponse, StreamedRawResponse
+from ._transport import (
     AsyncTransport,
     Headers,
     HTTPTransport,
-    RawResponse,
     Request,
     Response,
+    Timeout,
     Transport,
 )
 from .client import AsyncClient, Client
@@ -27,10 +28,12 @@ from .errors import (
     ClientError,
     ConflictError,
     DecodeError,
+    InsecureURLWarning,
     InternalServerError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     UnprocessableEntityError,
 )
 from .models import (
@@ -78,7 +81,10 @@ __all__ = [
     "Request",
     "Response",
     "RawResponse",
+    "StreamedRawResponse",
+    "AsyncStreamedRawResponse",
     "Headers",
+    "Timeout",
     "ClientError",
     "DecodeError",
     "APIError",
@@ -94,6 +100,8 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "APIResponseValidationError",
+    "ResponseTooLargeError",
+    "InsecureURLWarning",
     "FineTuningJob",
     "FineTuningJobError",
     "FineTuningJobHyperparameters",

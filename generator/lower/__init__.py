@@ -26,11 +26,14 @@ from .dialect import text, want
 from .naming import unshadow
 
 
-def lower(spec: Spec, package: str, env_prefix: str = "OPENAI") -> ir.Package:
+def lower(spec: Spec, package: str, env_prefix: str = "OPENAI",
+          client_options: tuple[tuple[str, str, str], ...] = ()) -> ir.Package:
     """The IR of ``spec``, for a package called ``package`` whose client reads
-    ``<env_prefix>_API_KEY`` and ``<env_prefix>_BASE_URL``."""
+    ``<env_prefix>_API_KEY`` and ``<env_prefix>_BASE_URL``; ``client_options`` are the
+    configured (argument, header, environment variable) options."""
     try:
-        return _package(Context(spec), package, env_prefix)
+        package_ir = _package(Context(spec), package, env_prefix)
+        return dataclasses.replace(package_ir, client_options=tuple(ir.ClientOption(*o) for o in client_options))
     except RecursionError:
         raise SpecError(str(spec.root_file.name), None, "schemas nest too deeply") from None
 

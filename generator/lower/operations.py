@@ -14,8 +14,9 @@ from .dialect import is_binary, text, want
 from .naming import attribute_name, method_name, pascal_hint, snake
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-# Arguments every client method has: a spec parameter by one of these names takes `_`.
-CALL_ARGUMENTS = frozenset({"self", "timeout", "extra_headers", "extra_body", "body"})
+# Arguments every client method has (self, a whole body, the per-call options): a spec
+# parameter by one of these names takes `_`.
+CALL_ARGUMENTS = frozenset({"self", "body", *ir.CALL_OPTIONS})
 
 
 def operations(ctx: Context) -> list[ir.Operation]:

@@ -17,10 +17,12 @@ from .errors import (
     ClientError,
     ConflictError,
     DecodeError,
+    InsecureURLWarning,
     InternalServerError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     UnprocessableEntityError,
 )
 from .models import (
@@ -50,6 +52,8 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "APIResponseValidationError",
+    "ResponseTooLargeError",
+    "InsecureURLWarning",
     "Comparison",
     "Compound",
     "Filter",

@@ -4,30 +4,39 @@
 """Clients for Body alternatives feature: ``Client`` and ``AsyncClient``.
 
 One method per operation. Errors are the classes in ``errors``; ``with_raw_response``
-gives the status, headers and body; retries, timeouts and the transport are set on
-the client.
+gives the status, headers and body, ``with_streaming_response`` the same with the body
+read on demand; retries, timeouts, limits and the transport are set on the client,
+``with_options`` or each call.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, Mapping
+import contextlib
+import functools
+from typing import Any, AsyncIterator, Iterator, Literal, Mapping
 
-from . import _http
-from ._http import AsyncTransport, FileInput, RawResponse, Transport
-from ._http import path as _path
+from . import _base_client, _encoding
+from ._encoding import FileInput, path as _path
+from ._response import AsyncStreamedRawResponse, RawResponse, StreamedRawResponse
+from ._transport import DEFAULT_MAX_RESPONSE_BYTES, AsyncTransport, Timeout, Transport
 from .models import Edit, CreateEditRequestImagesItem
 
 __all__ = [
     "AsyncClient",
     "AsyncClientWithRawResponse",
+    "AsyncClientWithStreamingResponse",
     "Client",
     "ClientWithRawResponse",
+    "ClientWithStreamingResponse",
 ]
 
 _API_KEY_ENV = "OPENAI_API_KEY"
 _BASE_URL_ENV = "OPENAI_BASE_URL"
+_LOG_ENV = "OPENAI_LOG"
 _DEFAULT_BASE_URL: str | None = "https://api.example.com/v1"
-_USER_AGENT = _http.user_agent("body_alternatives_client", "1.0", "0.1.0")
+_USER_AGENT = _base_client.user_agent("body_alternatives_client", "1.0", "0.1.0")
+# [tool.oas-dataclasses.client_options]: arguments sent as headers
+_OPTIONS = ()
 
 
 def _parse_create_edit(raw: RawResponse[Any]) -> Edit:
@@ -45,82 +54,112 @@ def _parse_create_remix(raw: RawResponse[Any]) -> Edit:
 def _config(
     api_key: str | None,
     base_url: str | None,
-    timeout: float | None,
+    timeout: float | Timeout | None,
     max_retries: int,
+    max_response_bytes: int | None,
     default_headers: Mapping[str, str] | None,
     strict_responses: bool,
-) -> _http.ClientConfig:
-    return _http.ClientConfig.resolve(
+    options: Mapping[str, str | None],
+) -> _base_client.ClientConfig:
+    return _base_client.ClientConfig.resolve(
         api_key=api_key,
         base_url=base_url,
         timeout=timeout,
         max_retries=max_retries,
+        max_response_bytes=max_response_bytes,
         default_headers=default_headers,
         strict_responses=strict_responses,
+        options=options,
+        option_specs=_OPTIONS,
         api_key_env=_API_KEY_ENV,
         base_url_env=_BASE_URL_ENV,
+        log_env=_LOG_ENV,
         default_base_url=_DEFAULT_BASE_URL,
         user_agent=_USER_AGENT,
     )
 
 
-class Client(_http.SyncAPIClient):
+class Client(_base_client.SyncAPIClient):
     """The API client.
 
     ``api_key`` defaults to the OPENAI_API_KEY environment variable and
     ``base_url`` to OPENAI_BASE_URL, then to the spec's first server.
-    ``timeout`` (seconds, ``None`` for none) limits each attempt; connection errors,
-    timeouts, 408, 409, 429 and 5xx are retried ``max_retries`` times with jittered
-    exponential backoff (0.5 s doubling, at most 8 s) or the server's ``Retry-After``.
-    Responses decode leniently (nothing the server sent is lost) unless
-    ``strict_responses=True``. ``transport`` replaces the standard-library one.
+    ``timeout`` (seconds or a ``Timeout``; ``None`` for none) limits each attempt;
+    connection errors, timeouts, 408, 409, 429 and 5xx are retried ``max_retries``
+    times with jittered exponential backoff (0.5 s doubling, at most 8 s) or the
+    server's ``Retry-After`` (longer than a minute: no retry). A body larger than
+    ``max_response_bytes`` (64 MiB; ``None`` for no limit) raises
+    ``ResponseTooLargeError``. Responses decode leniently (nothing the server sent is
+    lost) unless ``strict_responses=True``. ``transport`` replaces the
+    standard-library one. OPENAI_LOG=debug (or info) logs each call.
     Use as a context manager, or call ``close()``, to release connections.
     """
-
-    with_raw_response: ClientWithRawResponse
 
     def __init__(
         self,
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float | None = 600.0,
+        timeout: float | Timeout | None = 600.0,
         max_retries: int = 2,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
         default_headers: Mapping[str, str] | None = None,
         transport: Transport | None = None,
         strict_responses: bool = False,
     ) -> None:
         config = _config(
-            api_key, base_url, timeout, max_retries, default_headers, strict_responses
+            api_key,
+            base_url,
+            timeout,
+            max_retries,
+            max_response_bytes,
+            default_headers,
+            strict_responses,
+            {},
         )
         super().__init__(config, transport)
-        self.with_raw_response = ClientWithRawResponse(self)
+
+    @functools.cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The methods, returning the ``RawResponse`` (``.parse()`` decodes it)."""
+        return ClientWithRawResponse(self)
+
+    @functools.cached_property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The methods as context managers over the answer, whose body is read only
+        when asked for (``iter_bytes()``, ``read()``, ``parse()``)."""
+        return ClientWithStreamingResponse(self)
 
     def create_edit(
         self,
         *,
         images: list[CreateEditRequestImagesItem],
         prompt: str,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Edit:
         """createEdit
 
         Args:
             images: images
             prompt: prompt
-            timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request.
-            extra_body: Fields to add to the JSON body, as they are (``None`` is sent as null).
-        """
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._request(
             "POST",
             "/edits",
             _parse_create_edit,
-            timeout,
-            extra_headers,
-            _http.json_fields(
+            None,
+            _encoding.json_fields(
                 [
                     ("images", images),
                     ("prompt", prompt),
@@ -128,6 +167,11 @@ class Client(_http.SyncAPIClient):
                 {},
                 extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         ).parse()
 
     def create_edit_multipart(
@@ -137,8 +181,12 @@ class Client(_http.SyncAPIClient):
         prompt: str,
         mask: FileInput | None = None,
         n: int | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Edit:
         """createEdit
 
@@ -147,53 +195,73 @@ class Client(_http.SyncAPIClient):
             prompt: prompt
             mask: mask
             n: n
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._request(
             "POST",
             "/edits",
             _parse_create_edit_multipart,
-            timeout,
-            extra_headers,
-            _http.multipart(
+            None,
+            _encoding.multipart(
                 [
                     ("image", image, True),
                     ("mask", mask, True),
                     ("prompt", prompt, False),
                     ("n", n, False),
-                ]
+                ],
+                extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         ).parse()
 
     def create_remix(
         self,
         *,
         prompt: str | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Edit:
         """createRemix
 
         Args:
             prompt: prompt
-            timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request.
-            extra_body: Fields to add to the JSON body, as they are (``None`` is sent as null).
-        """
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._request(
             "POST",
             "/remixes",
             _parse_create_remix,
-            timeout,
-            extra_headers,
-            _http.json_fields(
+            None,
+            _encoding.json_fields(
                 [
                     ("prompt", prompt),
                 ],
                 {},
                 extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         ).parse()
 
 
@@ -208,26 +276,31 @@ class ClientWithRawResponse:
         *,
         images: list[CreateEditRequestImagesItem],
         prompt: str,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[Edit]:
         """createEdit
 
         Args:
             images: images
             prompt: prompt
-            timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request.
-            extra_body: Fields to add to the JSON body, as they are (``None`` is sent as null).
-        """
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._client._request(
             "POST",
             "/edits",
             _parse_create_edit,
-            timeout,
-            extra_headers,
-            _http.json_fields(
+            None,
+            _encoding.json_fields(
                 [
                     ("images", images),
                     ("prompt", prompt),
@@ -235,6 +308,11 @@ class ClientWithRawResponse:
                 {},
                 extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
 
     def create_edit_multipart(
@@ -244,8 +322,12 @@ class ClientWithRawResponse:
         prompt: str,
         mask: FileInput | None = None,
         n: int | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[Edit]:
         """createEdit
 
@@ -254,107 +336,114 @@ class ClientWithRawResponse:
             prompt: prompt
             mask: mask
             n: n
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._client._request(
             "POST",
             "/edits",
             _parse_create_edit_multipart,
-            timeout,
-            extra_headers,
-            _http.multipart(
+            None,
+            _encoding.multipart(
                 [
                     ("image", image, True),
                     ("mask", mask, True),
                     ("prompt", prompt, False),
                     ("n", n, False),
-                ]
+                ],
+                extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
 
     def create_remix(
         self,
         *,
         prompt: str | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[Edit]:
         """createRemix
 
         Args:
             prompt: prompt
-            timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request.
-            extra_body: Fields to add to the JSON body, as they are (``None`` is sent as null).
-        """
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._client._request(
             "POST",
             "/remixes",
             _parse_create_remix,
-            timeout,
-            extra_headers,
-            _http.json_fields(
+            None,
+            _encoding.json_fields(
                 [
                     ("prompt", prompt),
                 ],
                 {},
                 extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
 
 
-class AsyncClient(_http.AsyncAPIClient):
-    """``Client`` for asyncio: the same options and methods, awaited.
+class ClientWithStreamingResponse:
+    """``Client``'s methods as context managers over a ``StreamedRawResponse``:
+    the request is sent when the ``with`` block starts, the body is read on demand."""
 
-    ``transport`` may be an ``AsyncTransport`` or a blocking ``Transport``; a blocking
-    one (the default included) runs in worker threads, so the event loop never waits.
-    """
+    def __init__(self, client: Client) -> None:
+        self._client = client
 
-    with_raw_response: AsyncClientWithRawResponse
-
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: float | None = 600.0,
-        max_retries: int = 2,
-        default_headers: Mapping[str, str] | None = None,
-        transport: Transport | AsyncTransport | None = None,
-        strict_responses: bool = False,
-    ) -> None:
-        config = _config(
-            api_key, base_url, timeout, max_retries, default_headers, strict_responses
-        )
-        super().__init__(config, transport)
-        self.with_raw_response = AsyncClientWithRawResponse(self)
-
-    async def create_edit(
+    @contextlib.contextmanager
+    def create_edit(
         self,
         *,
         images: list[CreateEditRequestImagesItem],
         prompt: str,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-    ) -> Edit:
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> Iterator[StreamedRawResponse[Edit]]:
         """createEdit
 
         Args:
             images: images
             prompt: prompt
-            timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request.
-            extra_body: Fields to add to the JSON body, as they are (``None`` is sent as null).
-        """
-        raw = await self._request(
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        with self._client._request_streamed(
             "POST",
             "/edits",
             _parse_create_edit,
-            timeout,
-            extra_headers,
-            _http.json_fields(
+            None,
+            _encoding.json_fields(
                 [
                     ("images", images),
                     ("prompt", prompt),
@@ -362,6 +451,193 @@ class AsyncClient(_http.AsyncAPIClient):
                 {},
                 extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.contextmanager
+    def create_edit_multipart(
+        self,
+        *,
+        image: FileInput | list[FileInput],
+        prompt: str,
+        mask: FileInput | None = None,
+        n: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> Iterator[StreamedRawResponse[Edit]]:
+        """createEdit
+
+        Args:
+            image: One image, or several.
+            prompt: prompt
+            mask: mask
+            n: n
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        with self._client._request_streamed(
+            "POST",
+            "/edits",
+            _parse_create_edit_multipart,
+            None,
+            _encoding.multipart(
+                [
+                    ("image", image, True),
+                    ("mask", mask, True),
+                    ("prompt", prompt, False),
+                    ("n", n, False),
+                ],
+                extra_body,
+            ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.contextmanager
+    def create_remix(
+        self,
+        *,
+        prompt: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> Iterator[StreamedRawResponse[Edit]]:
+        """createRemix
+
+        Args:
+            prompt: prompt
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        with self._client._request_streamed(
+            "POST",
+            "/remixes",
+            _parse_create_remix,
+            None,
+            _encoding.json_fields(
+                [
+                    ("prompt", prompt),
+                ],
+                {},
+                extra_body,
+            ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+
+class AsyncClient(_base_client.AsyncAPIClient):
+    """``Client`` for asyncio: the same options and methods, awaited.
+
+    ``transport`` may be an ``AsyncTransport`` or a blocking ``Transport``; a blocking
+    one (the default included) runs in worker threads, so the event loop never waits.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | Timeout | None = 600.0,
+        max_retries: int = 2,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
+        default_headers: Mapping[str, str] | None = None,
+        transport: Transport | AsyncTransport | None = None,
+        strict_responses: bool = False,
+    ) -> None:
+        config = _config(
+            api_key,
+            base_url,
+            timeout,
+            max_retries,
+            max_response_bytes,
+            default_headers,
+            strict_responses,
+            {},
+        )
+        super().__init__(config, transport)
+
+    @functools.cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The methods, returning the ``RawResponse`` (``.parse()`` decodes it)."""
+        return AsyncClientWithRawResponse(self)
+
+    @functools.cached_property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The methods as context managers over the answer, whose body is read only
+        when asked for (``iter_bytes()``, ``read()``, ``parse()``)."""
+        return AsyncClientWithStreamingResponse(self)
+
+    async def create_edit(
+        self,
+        *,
+        images: list[CreateEditRequestImagesItem],
+        prompt: str,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> Edit:
+        """createEdit
+
+        Args:
+            images: images
+            prompt: prompt
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        raw = await self._request(
+            "POST",
+            "/edits",
+            _parse_create_edit,
+            None,
+            _encoding.json_fields(
+                [
+                    ("images", images),
+                    ("prompt", prompt),
+                ],
+                {},
+                extra_body,
+            ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
         return raw.parse()
 
@@ -372,8 +648,12 @@ class AsyncClient(_http.AsyncAPIClient):
         prompt: str,
         mask: FileInput | None = None,
         n: int | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Edit:
         """createEdit
 
@@ -382,22 +662,32 @@ class AsyncClient(_http.AsyncAPIClient):
             prompt: prompt
             mask: mask
             n: n
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         raw = await self._request(
             "POST",
             "/edits",
             _parse_create_edit_multipart,
-            timeout,
-            extra_headers,
-            _http.multipart(
+            None,
+            _encoding.multipart(
                 [
                     ("image", image, True),
                     ("mask", mask, True),
                     ("prompt", prompt, False),
                     ("n", n, False),
-                ]
+                ],
+                extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
         return raw.parse()
 
@@ -405,31 +695,41 @@ class AsyncClient(_http.AsyncAPIClient):
         self,
         *,
         prompt: str | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Edit:
         """createRemix
 
         Args:
             prompt: prompt
-            timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request.
-            extra_body: Fields to add to the JSON body, as they are (``None`` is sent as null).
-        """
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         raw = await self._request(
             "POST",
             "/remixes",
             _parse_create_remix,
-            timeout,
-            extra_headers,
-            _http.json_fields(
+            None,
+            _encoding.json_fields(
                 [
                     ("prompt", prompt),
                 ],
                 {},
                 extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
         return raw.parse()
 
@@ -445,26 +745,31 @@ class AsyncClientWithRawResponse:
         *,
         images: list[CreateEditRequestImagesItem],
         prompt: str,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[Edit]:
         """createEdit
 
         Args:
             images: images
             prompt: prompt
-            timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request.
-            extra_body: Fields to add to the JSON body, as they are (``None`` is sent as null).
-        """
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return await self._client._request(
             "POST",
             "/edits",
             _parse_create_edit,
-            timeout,
-            extra_headers,
-            _http.json_fields(
+            None,
+            _encoding.json_fields(
                 [
                     ("images", images),
                     ("prompt", prompt),
@@ -472,6 +777,11 @@ class AsyncClientWithRawResponse:
                 {},
                 extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
 
     async def create_edit_multipart(
@@ -481,8 +791,12 @@ class AsyncClientWithRawResponse:
         prompt: str,
         mask: FileInput | None = None,
         n: int | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[Edit]:
         """createEdit
 
@@ -491,51 +805,219 @@ class AsyncClientWithRawResponse:
             prompt: prompt
             mask: mask
             n: n
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return await self._client._request(
             "POST",
             "/edits",
             _parse_create_edit_multipart,
-            timeout,
-            extra_headers,
-            _http.multipart(
+            None,
+            _encoding.multipart(
                 [
                     ("image", image, True),
                     ("mask", mask, True),
                     ("prompt", prompt, False),
                     ("n", n, False),
-                ]
+                ],
+                extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
 
     async def create_remix(
         self,
         *,
         prompt: str | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[Edit]:
         """createRemix
 
         Args:
             prompt: prompt
-            timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request.
-            extra_body: Fields to add to the JSON body, as they are (``None`` is sent as null).
-        """
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return await self._client._request(
             "POST",
             "/remixes",
             _parse_create_remix,
-            timeout,
-            extra_headers,
-            _http.json_fields(
+            None,
+            _encoding.json_fields(
                 [
                     ("prompt", prompt),
                 ],
                 {},
                 extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
+
+
+class AsyncClientWithStreamingResponse:
+    """``AsyncClient``'s methods as async context managers over an
+    ``AsyncStreamedRawResponse``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @contextlib.asynccontextmanager
+    async def create_edit(
+        self,
+        *,
+        images: list[CreateEditRequestImagesItem],
+        prompt: str,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> AsyncIterator[AsyncStreamedRawResponse[Edit]]:
+        """createEdit
+
+        Args:
+            images: images
+            prompt: prompt
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        async with await self._client._request_streamed(
+            "POST",
+            "/edits",
+            _parse_create_edit,
+            None,
+            _encoding.json_fields(
+                [
+                    ("images", images),
+                    ("prompt", prompt),
+                ],
+                {},
+                extra_body,
+            ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.asynccontextmanager
+    async def create_edit_multipart(
+        self,
+        *,
+        image: FileInput | list[FileInput],
+        prompt: str,
+        mask: FileInput | None = None,
+        n: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> AsyncIterator[AsyncStreamedRawResponse[Edit]]:
+        """createEdit
+
+        Args:
+            image: One image, or several.
+            prompt: prompt
+            mask: mask
+            n: n
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        async with await self._client._request_streamed(
+            "POST",
+            "/edits",
+            _parse_create_edit_multipart,
+            None,
+            _encoding.multipart(
+                [
+                    ("image", image, True),
+                    ("mask", mask, True),
+                    ("prompt", prompt, False),
+                    ("n", n, False),
+                ],
+                extra_body,
+            ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.asynccontextmanager
+    async def create_remix(
+        self,
+        *,
+        prompt: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> AsyncIterator[AsyncStreamedRawResponse[Edit]]:
+        """createRemix
+
+        Args:
+            prompt: prompt
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        async with await self._client._request_streamed(
+            "POST",
+            "/remixes",
+            _parse_create_remix,
+            None,
+            _encoding.json_fields(
+                [
+                    ("prompt", prompt),
+                ],
+                {},
+                extra_body,
+            ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response

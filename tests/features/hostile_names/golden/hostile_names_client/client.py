@@ -4,31 +4,40 @@
 """Clients for Hostile names feature: ``Client`` and ``AsyncClient``.
 
 One method per operation. Errors are the classes in ``errors``; ``with_raw_response``
-gives the status, headers and body; retries, timeouts and the transport are set on
-the client.
+gives the status, headers and body, ``with_streaming_response`` the same with the body
+read on demand; retries, timeouts, limits and the transport are set on the client,
+``with_options`` or each call.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, Mapping
+import contextlib
+import functools
+from typing import Any, AsyncIterator, Iterator, Literal, Mapping
 
-from . import _http
-from ._http import AsyncTransport, RawResponse, Transport
-from ._http import path as _path
+from . import _base_client, _encoding
+from ._encoding import path as _path
+from ._response import AsyncStreamedRawResponse, RawResponse, StreamedRawResponse
+from ._transport import DEFAULT_MAX_RESPONSE_BYTES, AsyncTransport, Timeout, Transport
 from .models import Keywords, Ñandú, List
 from .models import _dec_list_str
 
 __all__ = [
     "AsyncClient",
     "AsyncClientWithRawResponse",
+    "AsyncClientWithStreamingResponse",
     "Client",
     "ClientWithRawResponse",
+    "ClientWithStreamingResponse",
 ]
 
 _API_KEY_ENV = "OPENAI_API_KEY"
 _BASE_URL_ENV = "OPENAI_BASE_URL"
+_LOG_ENV = "OPENAI_LOG"
 _DEFAULT_BASE_URL: str | None = None
-_USER_AGENT = _http.user_agent("hostile_names_client", "1", "0.1.0")
+_USER_AGENT = _base_client.user_agent("hostile_names_client", "1", "0.1.0")
+# [tool.oas-dataclasses.client_options]: arguments sent as headers
+_OPTIONS = ()
 
 
 def _parse_class_(raw: RawResponse[Any]) -> Keywords:
@@ -60,56 +69,81 @@ def _parse_obtener_ñandú(raw: RawResponse[Any]) -> Ñandú:
 def _config(
     api_key: str | None,
     base_url: str | None,
-    timeout: float | None,
+    timeout: float | Timeout | None,
     max_retries: int,
+    max_response_bytes: int | None,
     default_headers: Mapping[str, str] | None,
     strict_responses: bool,
-) -> _http.ClientConfig:
-    return _http.ClientConfig.resolve(
+    options: Mapping[str, str | None],
+) -> _base_client.ClientConfig:
+    return _base_client.ClientConfig.resolve(
         api_key=api_key,
         base_url=base_url,
         timeout=timeout,
         max_retries=max_retries,
+        max_response_bytes=max_response_bytes,
         default_headers=default_headers,
         strict_responses=strict_responses,
+        options=options,
+        option_specs=_OPTIONS,
         api_key_env=_API_KEY_ENV,
         base_url_env=_BASE_URL_ENV,
+        log_env=_LOG_ENV,
         default_base_url=_DEFAULT_BASE_URL,
         user_agent=_USER_AGENT,
     )
 
 
-class Client(_http.SyncAPIClient):
+class Client(_base_client.SyncAPIClient):
     """The API client.
 
     ``api_key`` defaults to the OPENAI_API_KEY environment variable and
     ``base_url`` to OPENAI_BASE_URL, then to the spec's first server.
-    ``timeout`` (seconds, ``None`` for none) limits each attempt; connection errors,
-    timeouts, 408, 409, 429 and 5xx are retried ``max_retries`` times with jittered
-    exponential backoff (0.5 s doubling, at most 8 s) or the server's ``Retry-After``.
-    Responses decode leniently (nothing the server sent is lost) unless
-    ``strict_responses=True``. ``transport`` replaces the standard-library one.
+    ``timeout`` (seconds or a ``Timeout``; ``None`` for none) limits each attempt;
+    connection errors, timeouts, 408, 409, 429 and 5xx are retried ``max_retries``
+    times with jittered exponential backoff (0.5 s doubling, at most 8 s) or the
+    server's ``Retry-After`` (longer than a minute: no retry). A body larger than
+    ``max_response_bytes`` (64 MiB; ``None`` for no limit) raises
+    ``ResponseTooLargeError``. Responses decode leniently (nothing the server sent is
+    lost) unless ``strict_responses=True``. ``transport`` replaces the
+    standard-library one. OPENAI_LOG=debug (or info) logs each call.
     Use as a context manager, or call ``close()``, to release connections.
     """
-
-    with_raw_response: ClientWithRawResponse
 
     def __init__(
         self,
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float | None = 600.0,
+        timeout: float | Timeout | None = 600.0,
         max_retries: int = 2,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
         default_headers: Mapping[str, str] | None = None,
         transport: Transport | None = None,
         strict_responses: bool = False,
     ) -> None:
         config = _config(
-            api_key, base_url, timeout, max_retries, default_headers, strict_responses
+            api_key,
+            base_url,
+            timeout,
+            max_retries,
+            max_response_bytes,
+            default_headers,
+            strict_responses,
+            {},
         )
         super().__init__(config, transport)
-        self.with_raw_response = ClientWithRawResponse(self)
+
+    @functools.cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The methods, returning the ``RawResponse`` (``.parse()`` decodes it)."""
+        return ClientWithRawResponse(self)
+
+    @functools.cached_property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The methods as context managers over the answer, whose body is read only
+        when asked for (``iter_bytes()``, ``read()``, ``parse()``)."""
+        return ClientWithStreamingResponse(self)
 
     def class_(
         self,
@@ -119,8 +153,12 @@ class Client(_http.SyncAPIClient):
         extra_headers_: str,
         n2nd: str,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Keywords:
         """class
 
@@ -130,8 +168,13 @@ class Client(_http.SyncAPIClient):
             timeout_: ``timeout``
             extra_headers_: ``extra-headers``
             n2nd: ``2nd``
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._request(
             "GET",
             _path(
@@ -145,103 +188,178 @@ class Client(_http.SyncAPIClient):
                 },
             ),
             _parse_class_,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         ).parse()
 
     def close_(
         self,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> None:
         """close
 
         Args:
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._request(
             "GET",
             "/close",
             _parse_close_,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         ).parse()
 
     def float_(
         self,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> List:
         """float
 
         Args:
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._request(
             "GET",
             "/float",
             _parse_float_,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         ).parse()
 
     def with_raw_response_(
         self,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> None:
         """with_raw_response
 
         Args:
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._request(
             "GET",
             "/with-raw-response",
             _parse_with_raw_response_,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         ).parse()
 
     def op_2_fa_setup(
         self,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> None:
         """2fa-setup
 
         Args:
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._request(
             "GET",
             "/2fa",
             _parse_op_2_fa_setup,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         ).parse()
 
     def obtener_ñandú(
         self,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Ñandú:
         """obtenerÑandú
 
         Args:
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._request(
             "GET",
             "/ñandú",
             _parse_obtener_ñandú,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         ).parse()
 
 
@@ -259,8 +377,12 @@ class ClientWithRawResponse:
         extra_headers_: str,
         n2nd: str,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[Keywords]:
         """class
 
@@ -270,8 +392,13 @@ class ClientWithRawResponse:
             timeout_: ``timeout``
             extra_headers_: ``extra-headers``
             n2nd: ``2nd``
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._client._request(
             "GET",
             _path(
@@ -285,131 +412,459 @@ class ClientWithRawResponse:
                 },
             ),
             _parse_class_,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
 
     def close_(
         self,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[None]:
         """close
 
         Args:
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._client._request(
             "GET",
             "/close",
             _parse_close_,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
 
     def float_(
         self,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[List]:
         """float
 
         Args:
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._client._request(
             "GET",
             "/float",
             _parse_float_,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
 
     def with_raw_response_(
         self,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[None]:
         """with_raw_response
 
         Args:
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._client._request(
             "GET",
             "/with-raw-response",
             _parse_with_raw_response_,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
 
     def op_2_fa_setup(
         self,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[None]:
         """2fa-setup
 
         Args:
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._client._request(
             "GET",
             "/2fa",
             _parse_op_2_fa_setup,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
 
     def obtener_ñandú(
         self,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[Ñandú]:
         """obtenerÑandú
 
         Args:
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._client._request(
             "GET",
             "/ñandú",
             _parse_obtener_ñandú,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
 
 
-class AsyncClient(_http.AsyncAPIClient):
+class ClientWithStreamingResponse:
+    """``Client``'s methods as context managers over a ``StreamedRawResponse``:
+    the request is sent when the ``with`` block starts, the body is read on demand."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @contextlib.contextmanager
+    def class_(
+        self,
+        class_: str,
+        self_: int,
+        timeout_: str,
+        extra_headers_: str,
+        n2nd: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> Iterator[StreamedRawResponse[Keywords]]:
+        """class
+
+        Args:
+            class_: ``class``
+            self_: ``self``
+            timeout_: ``timeout``
+            extra_headers_: ``extra-headers``
+            n2nd: ``2nd``
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        with self._client._request_streamed(
+            "GET",
+            _path(
+                "/class/{class}/{self}/{timeout}/{extra-headers}/{2nd}",
+                {
+                    "class": class_,
+                    "self": self_,
+                    "timeout": timeout_,
+                    "extra-headers": extra_headers_,
+                    "2nd": n2nd,
+                },
+            ),
+            _parse_class_,
+            None,
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.contextmanager
+    def close_(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> Iterator[StreamedRawResponse[None]]:
+        """close
+
+        Args:
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        with self._client._request_streamed(
+            "GET",
+            "/close",
+            _parse_close_,
+            None,
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.contextmanager
+    def float_(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> Iterator[StreamedRawResponse[List]]:
+        """float
+
+        Args:
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        with self._client._request_streamed(
+            "GET",
+            "/float",
+            _parse_float_,
+            None,
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.contextmanager
+    def with_raw_response_(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> Iterator[StreamedRawResponse[None]]:
+        """with_raw_response
+
+        Args:
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        with self._client._request_streamed(
+            "GET",
+            "/with-raw-response",
+            _parse_with_raw_response_,
+            None,
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.contextmanager
+    def op_2_fa_setup(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> Iterator[StreamedRawResponse[None]]:
+        """2fa-setup
+
+        Args:
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        with self._client._request_streamed(
+            "GET",
+            "/2fa",
+            _parse_op_2_fa_setup,
+            None,
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.contextmanager
+    def obtener_ñandú(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> Iterator[StreamedRawResponse[Ñandú]]:
+        """obtenerÑandú
+
+        Args:
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        with self._client._request_streamed(
+            "GET",
+            "/ñandú",
+            _parse_obtener_ñandú,
+            None,
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+
+class AsyncClient(_base_client.AsyncAPIClient):
     """``Client`` for asyncio: the same options and methods, awaited.
 
     ``transport`` may be an ``AsyncTransport`` or a blocking ``Transport``; a blocking
     one (the default included) runs in worker threads, so the event loop never waits.
     """
 
-    with_raw_response: AsyncClientWithRawResponse
-
     def __init__(
         self,
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float | None = 600.0,
+        timeout: float | Timeout | None = 600.0,
         max_retries: int = 2,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
         default_headers: Mapping[str, str] | None = None,
         transport: Transport | AsyncTransport | None = None,
         strict_responses: bool = False,
     ) -> None:
         config = _config(
-            api_key, base_url, timeout, max_retries, default_headers, strict_responses
+            api_key,
+            base_url,
+            timeout,
+            max_retries,
+            max_response_bytes,
+            default_headers,
+            strict_responses,
+            {},
         )
         super().__init__(config, transport)
-        self.with_raw_response = AsyncClientWithRawResponse(self)
+
+    @functools.cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The methods, returning the ``RawResponse`` (``.parse()`` decodes it)."""
+        return AsyncClientWithRawResponse(self)
+
+    @functools.cached_property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The methods as context managers over the answer, whose body is read only
+        when asked for (``iter_bytes()``, ``read()``, ``parse()``)."""
+        return AsyncClientWithStreamingResponse(self)
 
     async def class_(
         self,
@@ -419,8 +874,12 @@ class AsyncClient(_http.AsyncAPIClient):
         extra_headers_: str,
         n2nd: str,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Keywords:
         """class
 
@@ -430,8 +889,13 @@ class AsyncClient(_http.AsyncAPIClient):
             timeout_: ``timeout``
             extra_headers_: ``extra-headers``
             n2nd: ``2nd``
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         raw = await self._request(
             "GET",
             _path(
@@ -445,108 +909,183 @@ class AsyncClient(_http.AsyncAPIClient):
                 },
             ),
             _parse_class_,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
         return raw.parse()
 
     async def close_(
         self,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> None:
         """close
 
         Args:
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         raw = await self._request(
             "GET",
             "/close",
             _parse_close_,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
         return raw.parse()
 
     async def float_(
         self,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> List:
         """float
 
         Args:
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         raw = await self._request(
             "GET",
             "/float",
             _parse_float_,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
         return raw.parse()
 
     async def with_raw_response_(
         self,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> None:
         """with_raw_response
 
         Args:
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         raw = await self._request(
             "GET",
             "/with-raw-response",
             _parse_with_raw_response_,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
         return raw.parse()
 
     async def op_2_fa_setup(
         self,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> None:
         """2fa-setup
 
         Args:
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         raw = await self._request(
             "GET",
             "/2fa",
             _parse_op_2_fa_setup,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
         return raw.parse()
 
     async def obtener_ñandú(
         self,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Ñandú:
         """obtenerÑandú
 
         Args:
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         raw = await self._request(
             "GET",
             "/ñandú",
             _parse_obtener_ñandú,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
         return raw.parse()
 
@@ -565,8 +1104,12 @@ class AsyncClientWithRawResponse:
         extra_headers_: str,
         n2nd: str,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[Keywords]:
         """class
 
@@ -576,8 +1119,13 @@ class AsyncClientWithRawResponse:
             timeout_: ``timeout``
             extra_headers_: ``extra-headers``
             n2nd: ``2nd``
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return await self._client._request(
             "GET",
             _path(
@@ -591,101 +1139,413 @@ class AsyncClientWithRawResponse:
                 },
             ),
             _parse_class_,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
 
     async def close_(
         self,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[None]:
         """close
 
         Args:
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return await self._client._request(
             "GET",
             "/close",
             _parse_close_,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
 
     async def float_(
         self,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[List]:
         """float
 
         Args:
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return await self._client._request(
             "GET",
             "/float",
             _parse_float_,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
 
     async def with_raw_response_(
         self,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[None]:
         """with_raw_response
 
         Args:
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return await self._client._request(
             "GET",
             "/with-raw-response",
             _parse_with_raw_response_,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
 
     async def op_2_fa_setup(
         self,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[None]:
         """2fa-setup
 
         Args:
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return await self._client._request(
             "GET",
             "/2fa",
             _parse_op_2_fa_setup,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
 
     async def obtener_ñandú(
         self,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[Ñandú]:
         """obtenerÑandú
 
         Args:
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return await self._client._request(
             "GET",
             "/ñandú",
             _parse_obtener_ñandú,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
+
+
+class AsyncClientWithStreamingResponse:
+    """``AsyncClient``'s methods as async context managers over an
+    ``AsyncStreamedRawResponse``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @contextlib.asynccontextmanager
+    async def class_(
+        self,
+        class_: str,
+        self_: int,
+        timeout_: str,
+        extra_headers_: str,
+        n2nd: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> AsyncIterator[AsyncStreamedRawResponse[Keywords]]:
+        """class
+
+        Args:
+            class_: ``class``
+            self_: ``self``
+            timeout_: ``timeout``
+            extra_headers_: ``extra-headers``
+            n2nd: ``2nd``
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        async with await self._client._request_streamed(
+            "GET",
+            _path(
+                "/class/{class}/{self}/{timeout}/{extra-headers}/{2nd}",
+                {
+                    "class": class_,
+                    "self": self_,
+                    "timeout": timeout_,
+                    "extra-headers": extra_headers_,
+                    "2nd": n2nd,
+                },
+            ),
+            _parse_class_,
+            None,
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.asynccontextmanager
+    async def close_(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> AsyncIterator[AsyncStreamedRawResponse[None]]:
+        """close
+
+        Args:
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        async with await self._client._request_streamed(
+            "GET",
+            "/close",
+            _parse_close_,
+            None,
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.asynccontextmanager
+    async def float_(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> AsyncIterator[AsyncStreamedRawResponse[List]]:
+        """float
+
+        Args:
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        async with await self._client._request_streamed(
+            "GET",
+            "/float",
+            _parse_float_,
+            None,
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.asynccontextmanager
+    async def with_raw_response_(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> AsyncIterator[AsyncStreamedRawResponse[None]]:
+        """with_raw_response
+
+        Args:
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        async with await self._client._request_streamed(
+            "GET",
+            "/with-raw-response",
+            _parse_with_raw_response_,
+            None,
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.asynccontextmanager
+    async def op_2_fa_setup(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> AsyncIterator[AsyncStreamedRawResponse[None]]:
+        """2fa-setup
+
+        Args:
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        async with await self._client._request_streamed(
+            "GET",
+            "/2fa",
+            _parse_op_2_fa_setup,
+            None,
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.asynccontextmanager
+    async def obtener_ñandú(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> AsyncIterator[AsyncStreamedRawResponse[Ñandú]]:
+        """obtenerÑandú
+
+        Args:
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        async with await self._client._request_streamed(
+            "GET",
+            "/ñandú",
+            _parse_obtener_ñandú,
+            None,
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response

@@ -4,31 +4,40 @@
 """Clients for Multi-file feature: ``Client`` and ``AsyncClient``.
 
 One method per operation. Errors are the classes in ``errors``; ``with_raw_response``
-gives the status, headers and body; retries, timeouts and the transport are set on
-the client.
+gives the status, headers and body, ``with_streaming_response`` the same with the body
+read on demand; retries, timeouts, limits and the transport are set on the client,
+``with_options`` or each call.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, Mapping
+import contextlib
+import functools
+from typing import Any, AsyncIterator, Iterator, Literal, Mapping
 
-from . import _http
-from ._http import AsyncTransport, RawResponse, Transport
-from ._http import path as _path
+from . import _base_client, _encoding
+from ._encoding import path as _path
+from ._response import AsyncStreamedRawResponse, RawResponse, StreamedRawResponse
+from ._transport import DEFAULT_MAX_RESPONSE_BYTES, AsyncTransport, Timeout, Transport
 from .models import Tree, Plant
 from .models import _dec_list_Plant
 
 __all__ = [
     "AsyncClient",
     "AsyncClientWithRawResponse",
+    "AsyncClientWithStreamingResponse",
     "Client",
     "ClientWithRawResponse",
+    "ClientWithStreamingResponse",
 ]
 
 _API_KEY_ENV = "OPENAI_API_KEY"
 _BASE_URL_ENV = "OPENAI_BASE_URL"
+_LOG_ENV = "OPENAI_LOG"
 _DEFAULT_BASE_URL: str | None = None
-_USER_AGENT = _http.user_agent("multi_file_client", "1", "0.1.0")
+_USER_AGENT = _base_client.user_agent("multi_file_client", "1", "0.1.0")
+# [tool.oas-dataclasses.client_options]: arguments sent as headers
+_OPTIONS = ()
 
 
 def _parse_get_tree(raw: RawResponse[Any]) -> Tree:
@@ -52,70 +61,104 @@ def _parse_ping(raw: RawResponse[Any]) -> None:
 def _config(
     api_key: str | None,
     base_url: str | None,
-    timeout: float | None,
+    timeout: float | Timeout | None,
     max_retries: int,
+    max_response_bytes: int | None,
     default_headers: Mapping[str, str] | None,
     strict_responses: bool,
-) -> _http.ClientConfig:
-    return _http.ClientConfig.resolve(
+    options: Mapping[str, str | None],
+) -> _base_client.ClientConfig:
+    return _base_client.ClientConfig.resolve(
         api_key=api_key,
         base_url=base_url,
         timeout=timeout,
         max_retries=max_retries,
+        max_response_bytes=max_response_bytes,
         default_headers=default_headers,
         strict_responses=strict_responses,
+        options=options,
+        option_specs=_OPTIONS,
         api_key_env=_API_KEY_ENV,
         base_url_env=_BASE_URL_ENV,
+        log_env=_LOG_ENV,
         default_base_url=_DEFAULT_BASE_URL,
         user_agent=_USER_AGENT,
     )
 
 
-class Client(_http.SyncAPIClient):
+class Client(_base_client.SyncAPIClient):
     """The API client.
 
     ``api_key`` defaults to the OPENAI_API_KEY environment variable and
     ``base_url`` to OPENAI_BASE_URL, then to the spec's first server.
-    ``timeout`` (seconds, ``None`` for none) limits each attempt; connection errors,
-    timeouts, 408, 409, 429 and 5xx are retried ``max_retries`` times with jittered
-    exponential backoff (0.5 s doubling, at most 8 s) or the server's ``Retry-After``.
-    Responses decode leniently (nothing the server sent is lost) unless
-    ``strict_responses=True``. ``transport`` replaces the standard-library one.
+    ``timeout`` (seconds or a ``Timeout``; ``None`` for none) limits each attempt;
+    connection errors, timeouts, 408, 409, 429 and 5xx are retried ``max_retries``
+    times with jittered exponential backoff (0.5 s doubling, at most 8 s) or the
+    server's ``Retry-After`` (longer than a minute: no retry). A body larger than
+    ``max_response_bytes`` (64 MiB; ``None`` for no limit) raises
+    ``ResponseTooLargeError``. Responses decode leniently (nothing the server sent is
+    lost) unless ``strict_responses=True``. ``transport`` replaces the
+    standard-library one. OPENAI_LOG=debug (or info) logs each call.
     Use as a context manager, or call ``close()``, to release connections.
     """
-
-    with_raw_response: ClientWithRawResponse
 
     def __init__(
         self,
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float | None = 600.0,
+        timeout: float | Timeout | None = 600.0,
         max_retries: int = 2,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
         default_headers: Mapping[str, str] | None = None,
         transport: Transport | None = None,
         strict_responses: bool = False,
     ) -> None:
         config = _config(
-            api_key, base_url, timeout, max_retries, default_headers, strict_responses
+            api_key,
+            base_url,
+            timeout,
+            max_retries,
+            max_response_bytes,
+            default_headers,
+            strict_responses,
+            {},
         )
         super().__init__(config, transport)
-        self.with_raw_response = ClientWithRawResponse(self)
+
+    @functools.cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The methods, returning the ``RawResponse`` (``.parse()`` decodes it)."""
+        return ClientWithRawResponse(self)
+
+    @functools.cached_property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The methods as context managers over the answer, whose body is read only
+        when asked for (``iter_bytes()``, ``read()``, ``parse()``)."""
+        return ClientWithStreamingResponse(self)
 
     def get_tree(
         self,
         tree_id: str,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Tree:
         """getTree
 
         Args:
             tree_id: tree_id
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._request(
             "GET",
             _path(
@@ -123,8 +166,13 @@ class Client(_http.SyncAPIClient):
                 {"tree_id": tree_id},
             ),
             _parse_get_tree,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         ).parse()
 
     def put_tree(
@@ -133,9 +181,12 @@ class Client(_http.SyncAPIClient):
         *,
         name: str,
         children: list[Tree] | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> None:
         """putTree
 
@@ -143,10 +194,13 @@ class Client(_http.SyncAPIClient):
             tree_id: tree_id
             name: name
             children: children
-            timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request.
-            extra_body: Fields to add to the JSON body, as they are (``None`` is sent as null).
-        """
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._request(
             "PUT",
             _path(
@@ -154,9 +208,8 @@ class Client(_http.SyncAPIClient):
                 {"tree_id": tree_id},
             ),
             _parse_put_tree,
-            timeout,
-            extra_headers,
-            _http.json_fields(
+            None,
+            _encoding.json_fields(
                 [
                     ("name", name),
                     ("children", children),
@@ -164,51 +217,84 @@ class Client(_http.SyncAPIClient):
                 {},
                 extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         ).parse()
 
     def list_trees(
         self,
         *,
         kind: str | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> list[Plant]:
         """listTrees
 
         Args:
             kind: kind
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._request(
             "GET",
             "/trees"
-            + _http.query(
+            + _encoding.query(
                 [
                     ("kind", kind, True, False),
                 ]
             ),
             _parse_list_trees,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         ).parse()
 
     def ping(
         self,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> None:
         """ping
 
         Args:
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._request(
             "POST",
             "/ping",
             _parse_ping,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         ).parse()
 
 
@@ -222,15 +308,24 @@ class ClientWithRawResponse:
         self,
         tree_id: str,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[Tree]:
         """getTree
 
         Args:
             tree_id: tree_id
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._client._request(
             "GET",
             _path(
@@ -238,8 +333,13 @@ class ClientWithRawResponse:
                 {"tree_id": tree_id},
             ),
             _parse_get_tree,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
 
     def put_tree(
@@ -248,9 +348,12 @@ class ClientWithRawResponse:
         *,
         name: str,
         children: list[Tree] | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[None]:
         """putTree
 
@@ -258,10 +361,13 @@ class ClientWithRawResponse:
             tree_id: tree_id
             name: name
             children: children
-            timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request.
-            extra_body: Fields to add to the JSON body, as they are (``None`` is sent as null).
-        """
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._client._request(
             "PUT",
             _path(
@@ -269,9 +375,8 @@ class ClientWithRawResponse:
                 {"tree_id": tree_id},
             ),
             _parse_put_tree,
-            timeout,
-            extra_headers,
-            _http.json_fields(
+            None,
+            _encoding.json_fields(
                 [
                     ("name", name),
                     ("children", children),
@@ -279,93 +384,327 @@ class ClientWithRawResponse:
                 {},
                 extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
 
     def list_trees(
         self,
         *,
         kind: str | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[list[Plant]]:
         """listTrees
 
         Args:
             kind: kind
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._client._request(
             "GET",
             "/trees"
-            + _http.query(
+            + _encoding.query(
                 [
                     ("kind", kind, True, False),
                 ]
             ),
             _parse_list_trees,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
 
     def ping(
         self,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[None]:
         """ping
 
         Args:
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._client._request(
             "POST",
             "/ping",
             _parse_ping,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
 
 
-class AsyncClient(_http.AsyncAPIClient):
+class ClientWithStreamingResponse:
+    """``Client``'s methods as context managers over a ``StreamedRawResponse``:
+    the request is sent when the ``with`` block starts, the body is read on demand."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @contextlib.contextmanager
+    def get_tree(
+        self,
+        tree_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> Iterator[StreamedRawResponse[Tree]]:
+        """getTree
+
+        Args:
+            tree_id: tree_id
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        with self._client._request_streamed(
+            "GET",
+            _path(
+                "/trees/{tree_id}",
+                {"tree_id": tree_id},
+            ),
+            _parse_get_tree,
+            None,
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.contextmanager
+    def put_tree(
+        self,
+        tree_id: str,
+        *,
+        name: str,
+        children: list[Tree] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> Iterator[StreamedRawResponse[None]]:
+        """putTree
+
+        Args:
+            tree_id: tree_id
+            name: name
+            children: children
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        with self._client._request_streamed(
+            "PUT",
+            _path(
+                "/trees/{tree_id}",
+                {"tree_id": tree_id},
+            ),
+            _parse_put_tree,
+            None,
+            _encoding.json_fields(
+                [
+                    ("name", name),
+                    ("children", children),
+                ],
+                {},
+                extra_body,
+            ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.contextmanager
+    def list_trees(
+        self,
+        *,
+        kind: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> Iterator[StreamedRawResponse[list[Plant]]]:
+        """listTrees
+
+        Args:
+            kind: kind
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        with self._client._request_streamed(
+            "GET",
+            "/trees"
+            + _encoding.query(
+                [
+                    ("kind", kind, True, False),
+                ]
+            ),
+            _parse_list_trees,
+            None,
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.contextmanager
+    def ping(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> Iterator[StreamedRawResponse[None]]:
+        """ping
+
+        Args:
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        with self._client._request_streamed(
+            "POST",
+            "/ping",
+            _parse_ping,
+            None,
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+
+class AsyncClient(_base_client.AsyncAPIClient):
     """``Client`` for asyncio: the same options and methods, awaited.
 
     ``transport`` may be an ``AsyncTransport`` or a blocking ``Transport``; a blocking
     one (the default included) runs in worker threads, so the event loop never waits.
     """
 
-    with_raw_response: AsyncClientWithRawResponse
-
     def __init__(
         self,
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float | None = 600.0,
+        timeout: float | Timeout | None = 600.0,
         max_retries: int = 2,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
         default_headers: Mapping[str, str] | None = None,
         transport: Transport | AsyncTransport | None = None,
         strict_responses: bool = False,
     ) -> None:
         config = _config(
-            api_key, base_url, timeout, max_retries, default_headers, strict_responses
+            api_key,
+            base_url,
+            timeout,
+            max_retries,
+            max_response_bytes,
+            default_headers,
+            strict_responses,
+            {},
         )
         super().__init__(config, transport)
-        self.with_raw_response = AsyncClientWithRawResponse(self)
+
+    @functools.cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The methods, returning the ``RawResponse`` (``.parse()`` decodes it)."""
+        return AsyncClientWithRawResponse(self)
+
+    @functools.cached_property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The methods as context managers over the answer, whose body is read only
+        when asked for (``iter_bytes()``, ``read()``, ``parse()``)."""
+        return AsyncClientWithStreamingResponse(self)
 
     async def get_tree(
         self,
         tree_id: str,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Tree:
         """getTree
 
         Args:
             tree_id: tree_id
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         raw = await self._request(
             "GET",
             _path(
@@ -373,8 +712,13 @@ class AsyncClient(_http.AsyncAPIClient):
                 {"tree_id": tree_id},
             ),
             _parse_get_tree,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
         return raw.parse()
 
@@ -384,9 +728,12 @@ class AsyncClient(_http.AsyncAPIClient):
         *,
         name: str,
         children: list[Tree] | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> None:
         """putTree
 
@@ -394,10 +741,13 @@ class AsyncClient(_http.AsyncAPIClient):
             tree_id: tree_id
             name: name
             children: children
-            timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request.
-            extra_body: Fields to add to the JSON body, as they are (``None`` is sent as null).
-        """
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         raw = await self._request(
             "PUT",
             _path(
@@ -405,9 +755,8 @@ class AsyncClient(_http.AsyncAPIClient):
                 {"tree_id": tree_id},
             ),
             _parse_put_tree,
-            timeout,
-            extra_headers,
-            _http.json_fields(
+            None,
+            _encoding.json_fields(
                 [
                     ("name", name),
                     ("children", children),
@@ -415,6 +764,11 @@ class AsyncClient(_http.AsyncAPIClient):
                 {},
                 extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
         return raw.parse()
 
@@ -422,46 +776,74 @@ class AsyncClient(_http.AsyncAPIClient):
         self,
         *,
         kind: str | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> list[Plant]:
         """listTrees
 
         Args:
             kind: kind
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         raw = await self._request(
             "GET",
             "/trees"
-            + _http.query(
+            + _encoding.query(
                 [
                     ("kind", kind, True, False),
                 ]
             ),
             _parse_list_trees,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
         return raw.parse()
 
     async def ping(
         self,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> None:
         """ping
 
         Args:
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         raw = await self._request(
             "POST",
             "/ping",
             _parse_ping,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
         return raw.parse()
 
@@ -476,15 +858,24 @@ class AsyncClientWithRawResponse:
         self,
         tree_id: str,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[Tree]:
         """getTree
 
         Args:
             tree_id: tree_id
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return await self._client._request(
             "GET",
             _path(
@@ -492,8 +883,13 @@ class AsyncClientWithRawResponse:
                 {"tree_id": tree_id},
             ),
             _parse_get_tree,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
 
     async def put_tree(
@@ -502,9 +898,12 @@ class AsyncClientWithRawResponse:
         *,
         name: str,
         children: list[Tree] | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[None]:
         """putTree
 
@@ -512,10 +911,13 @@ class AsyncClientWithRawResponse:
             tree_id: tree_id
             name: name
             children: children
-            timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request.
-            extra_body: Fields to add to the JSON body, as they are (``None`` is sent as null).
-        """
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return await self._client._request(
             "PUT",
             _path(
@@ -523,9 +925,8 @@ class AsyncClientWithRawResponse:
                 {"tree_id": tree_id},
             ),
             _parse_put_tree,
-            timeout,
-            extra_headers,
-            _http.json_fields(
+            None,
+            _encoding.json_fields(
                 [
                     ("name", name),
                     ("children", children),
@@ -533,49 +934,258 @@ class AsyncClientWithRawResponse:
                 {},
                 extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
 
     async def list_trees(
         self,
         *,
         kind: str | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[list[Plant]]:
         """listTrees
 
         Args:
             kind: kind
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return await self._client._request(
             "GET",
             "/trees"
-            + _http.query(
+            + _encoding.query(
                 [
                     ("kind", kind, True, False),
                 ]
             ),
             _parse_list_trees,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
 
     async def ping(
         self,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[None]:
         """ping
 
         Args:
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return await self._client._request(
             "POST",
             "/ping",
             _parse_ping,
+            None,
+            _encoding.extra_content(extra_body),
             timeout,
+            max_retries,
+            max_response_bytes,
             extra_headers,
+            extra_query,
         )
+
+
+class AsyncClientWithStreamingResponse:
+    """``AsyncClient``'s methods as async context managers over an
+    ``AsyncStreamedRawResponse``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @contextlib.asynccontextmanager
+    async def get_tree(
+        self,
+        tree_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> AsyncIterator[AsyncStreamedRawResponse[Tree]]:
+        """getTree
+
+        Args:
+            tree_id: tree_id
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        async with await self._client._request_streamed(
+            "GET",
+            _path(
+                "/trees/{tree_id}",
+                {"tree_id": tree_id},
+            ),
+            _parse_get_tree,
+            None,
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.asynccontextmanager
+    async def put_tree(
+        self,
+        tree_id: str,
+        *,
+        name: str,
+        children: list[Tree] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> AsyncIterator[AsyncStreamedRawResponse[None]]:
+        """putTree
+
+        Args:
+            tree_id: tree_id
+            name: name
+            children: children
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        async with await self._client._request_streamed(
+            "PUT",
+            _path(
+                "/trees/{tree_id}",
+                {"tree_id": tree_id},
+            ),
+            _parse_put_tree,
+            None,
+            _encoding.json_fields(
+                [
+                    ("name", name),
+                    ("children", children),
+                ],
+                {},
+                extra_body,
+            ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.asynccontextmanager
+    async def list_trees(
+        self,
+        *,
+        kind: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> AsyncIterator[AsyncStreamedRawResponse[list[Plant]]]:
+        """listTrees
+
+        Args:
+            kind: kind
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        async with await self._client._request_streamed(
+            "GET",
+            "/trees"
+            + _encoding.query(
+                [
+                    ("kind", kind, True, False),
+                ]
+            ),
+            _parse_list_trees,
+            None,
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.asynccontextmanager
+    async def ping(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> AsyncIterator[AsyncStreamedRawResponse[None]]:
+        """ping
+
+        Args:
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        async with await self._client._request_streamed(
+            "POST",
+            "/ping",
+            _parse_ping,
+            None,
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response

@@ -17,14 +17,17 @@
         │   └── InternalServerError          5xx
         ├── APIConnectionError       no answer: refused, reset, TLS failure, ...
         │   └── APITimeoutError      no answer in time
-        └── APIResponseValidationError   a 2xx body that is not JSON or fails strict decoding
+        ├── APIResponseValidationError   a 2xx body that is not JSON or fails strict decoding
+        └── ResponseTooLargeError    a body larger than ``max_response_bytes``
+
+    InsecureURLWarning (UserWarning)  plain http:// to a host that is not loopback
 
 No exception carries request headers, so the API key never shows in one.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, Mapping, Protocol
 
 __all__ = [
     "ClientError",
@@ -42,7 +45,38 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "APIResponseValidationError",
+    "ResponseTooLargeError",
+    "InsecureURLWarning",
+    "RawResponseLike",
 ]
+
+
+class RawResponseLike(Protocol):
+    """What an error's ``response`` offers: the package's ``RawResponse`` (declared by
+    its interface here, so that a package without operations needs no HTTP runtime)."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def content(self) -> bytes: ...
+
+    @property
+    def method(self) -> str: ...
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def request_id(self) -> str | None: ...
+
+    @property
+    def text(self) -> str: ...
+
+    def json(self) -> Any: ...
 
 
 class ClientError(Exception):
@@ -135,9 +169,11 @@ class APIStatusError(APIError):
 
     status_code: int
     request_id: str | None
-    response: Any
+    response: RawResponseLike
 
-    def __init__(self, message: str, *, response: Any, body: object) -> None:
+    def __init__(
+        self, message: str, *, response: RawResponseLike, body: object
+    ) -> None:
         super().__init__(message, body=body)
         self.response = response
         self.status_code = response.status_code
@@ -147,29 +183,44 @@ class APIStatusError(APIError):
 class BadRequestError(APIStatusError):
     """400 Bad Request."""
 
+    status_code: Literal[400]
+
 
 class AuthenticationError(APIStatusError):
     """401 Unauthorized: a missing, wrong or revoked API key."""
+
+    status_code: Literal[401]
 
 
 class PermissionDeniedError(APIStatusError):
     """403 Forbidden."""
 
+    status_code: Literal[403]
+
 
 class NotFoundError(APIStatusError):
     """404 Not Found."""
+
+    status_code: Literal[404]
 
 
 class ConflictError(APIStatusError):
     """409 Conflict (retried)."""
 
+    status_code: Literal[409]
+
 
 class UnprocessableEntityError(APIStatusError):
     """422 Unprocessable Entity."""
 
+    status_code: Literal[422]
+
 
 class RateLimitError(APIStatusError):
-    """429 Too Many Requests (retried, honouring ``Retry-After``)."""
+    """429 Too Many Requests (retried, honouring ``Retry-After`` up to a minute; a
+    longer ``Retry-After`` ends the call at once)."""
+
+    status_code: Literal[429]
 
 
 class InternalServerError(APIStatusError):
@@ -198,13 +249,33 @@ class APIResponseValidationError(APIError):
 
     status_code: int
     request_id: str | None
-    response: Any
+    response: RawResponseLike
 
-    def __init__(self, message: str, *, response: Any, body: object = None) -> None:
+    def __init__(
+        self, message: str, *, response: RawResponseLike, body: object = None
+    ) -> None:
         super().__init__(message, body=body)
         self.response = response
         self.status_code = response.status_code
         self.request_id = response.request_id
+
+
+class ResponseTooLargeError(APIError):
+    """A response body larger than ``max_response_bytes`` (after decoding gzip or
+    deflate): refused from its ``Content-Length``, or stopped at the limit. Not
+    retried. ``max_bytes`` is the limit."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(
+            f"Response body is larger than max_response_bytes={max_bytes}; "
+            "pass a larger max_response_bytes (0 for no limit) to read it"
+        )
+        self.max_bytes = max_bytes
+
+
+class InsecureURLWarning(UserWarning):
+    """A client sends to plain ``http://`` on a host that is not loopback: credentials
+    and data would cross the network unencrypted."""
 
 
 def _text_or_none(value: object) -> str | None:

@@ -4,37 +4,40 @@
 """Clients for Operations feature: ``Client`` and ``AsyncClient``.
 
 One method per operation. Errors are the classes in ``errors``; ``with_raw_response``
-gives the status, headers and body; retries, timeouts and the transport are set on
-the client.
+gives the status, headers and body, ``with_streaming_response`` the same with the body
+read on demand; retries, timeouts, limits and the transport are set on the client,
+``with_options`` or each call.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 from typing import Any, AsyncIterator, Iterator, Literal, Mapping
 
-from . import _http
-from ._http import (
-    AsyncStream,
-    AsyncTransport,
-    FileInput,
-    RawResponse,
-    Stream,
-    Transport,
-)
-from ._http import path as _path
+from . import _base_client, _encoding
+from ._encoding import FileInput, path as _path
+from ._response import AsyncStreamedRawResponse, RawResponse, StreamedRawResponse
+from ._streaming import AsyncStream, Stream, events as _events
+from ._transport import DEFAULT_MAX_RESPONSE_BYTES, AsyncTransport, Timeout, Transport
 from .models import Dimensions, Widget, WidgetList, WidgetEvent
 
 __all__ = [
     "AsyncClient",
     "AsyncClientWithRawResponse",
+    "AsyncClientWithStreamingResponse",
     "Client",
     "ClientWithRawResponse",
+    "ClientWithStreamingResponse",
 ]
 
 _API_KEY_ENV = "OPENAI_API_KEY"
 _BASE_URL_ENV = "OPENAI_BASE_URL"
+_LOG_ENV = "OPENAI_LOG"
 _DEFAULT_BASE_URL: str | None = "https://api.example.com/v1"
-_USER_AGENT = _http.user_agent("operations_client", "1.0", "0.1.0")
+_USER_AGENT = _base_client.user_agent("operations_client", "1.0", "0.1.0")
+# [tool.oas-dataclasses.client_options]: arguments sent as headers
+_OPTIONS = ()
 
 
 def _parse_list_widgets(raw: RawResponse[Any]) -> WidgetList:
@@ -58,7 +61,7 @@ def _event_watch_widget(data: Any, strict: bool) -> WidgetEvent:
 
 
 def _parse_watch_widget(raw: RawResponse[Any]) -> list[WidgetEvent]:
-    return _http.events(raw, _event_watch_widget)
+    return _events(raw, _event_watch_widget)
 
 
 def _parse_polish_widget(raw: RawResponse[Any]) -> Widget:
@@ -70,62 +73,87 @@ def _event_polish_widget_stream(data: Any, strict: bool) -> WidgetEvent:
 
 
 def _parse_polish_widget_stream(raw: RawResponse[Any]) -> list[WidgetEvent]:
-    return _http.events(raw, _event_polish_widget_stream)
+    return _events(raw, _event_polish_widget_stream)
 
 
 def _config(
     api_key: str | None,
     base_url: str | None,
-    timeout: float | None,
+    timeout: float | Timeout | None,
     max_retries: int,
+    max_response_bytes: int | None,
     default_headers: Mapping[str, str] | None,
     strict_responses: bool,
-) -> _http.ClientConfig:
-    return _http.ClientConfig.resolve(
+    options: Mapping[str, str | None],
+) -> _base_client.ClientConfig:
+    return _base_client.ClientConfig.resolve(
         api_key=api_key,
         base_url=base_url,
         timeout=timeout,
         max_retries=max_retries,
+        max_response_bytes=max_response_bytes,
         default_headers=default_headers,
         strict_responses=strict_responses,
+        options=options,
+        option_specs=_OPTIONS,
         api_key_env=_API_KEY_ENV,
         base_url_env=_BASE_URL_ENV,
+        log_env=_LOG_ENV,
         default_base_url=_DEFAULT_BASE_URL,
         user_agent=_USER_AGENT,
     )
 
 
-class Client(_http.SyncAPIClient):
+class Client(_base_client.SyncAPIClient):
     """The API client.
 
     ``api_key`` defaults to the OPENAI_API_KEY environment variable and
     ``base_url`` to OPENAI_BASE_URL, then to the spec's first server.
-    ``timeout`` (seconds, ``None`` for none) limits each attempt; connection errors,
-    timeouts, 408, 409, 429 and 5xx are retried ``max_retries`` times with jittered
-    exponential backoff (0.5 s doubling, at most 8 s) or the server's ``Retry-After``.
-    Responses decode leniently (nothing the server sent is lost) unless
-    ``strict_responses=True``. ``transport`` replaces the standard-library one.
+    ``timeout`` (seconds or a ``Timeout``; ``None`` for none) limits each attempt;
+    connection errors, timeouts, 408, 409, 429 and 5xx are retried ``max_retries``
+    times with jittered exponential backoff (0.5 s doubling, at most 8 s) or the
+    server's ``Retry-After`` (longer than a minute: no retry). A body larger than
+    ``max_response_bytes`` (64 MiB; ``None`` for no limit) raises
+    ``ResponseTooLargeError``. Responses decode leniently (nothing the server sent is
+    lost) unless ``strict_responses=True``. ``transport`` replaces the
+    standard-library one. OPENAI_LOG=debug (or info) logs each call.
     Use as a context manager, or call ``close()``, to release connections.
     """
-
-    with_raw_response: ClientWithRawResponse
 
     def __init__(
         self,
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float | None = 600.0,
+        timeout: float | Timeout | None = 600.0,
         max_retries: int = 2,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
         default_headers: Mapping[str, str] | None = None,
         transport: Transport | None = None,
         strict_responses: bool = False,
     ) -> None:
         config = _config(
-            api_key, base_url, timeout, max_retries, default_headers, strict_responses
+            api_key,
+            base_url,
+            timeout,
+            max_retries,
+            max_response_bytes,
+            default_headers,
+            strict_responses,
+            {},
         )
         super().__init__(config, transport)
-        self.with_raw_response = ClientWithRawResponse(self)
+
+    @functools.cached_property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """The methods, returning the ``RawResponse`` (``.parse()`` decodes it)."""
+        return ClientWithRawResponse(self)
+
+    @functools.cached_property
+    def with_streaming_response(self) -> ClientWithStreamingResponse:
+        """The methods as context managers over the answer, whose body is read only
+        when asked for (``iter_bytes()``, ``read()``, ``parse()``)."""
+        return ClientWithStreamingResponse(self)
 
     def list_widgets(
         self,
@@ -136,8 +164,12 @@ class Client(_http.SyncAPIClient):
         tag: list[str] | None = None,
         include_deleted: bool | None = None,
         order: Literal["asc", "desc"] | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> WidgetList:
         """List widgets (paged with after / has_more; query list, boolean, enum and a header).
 
@@ -148,12 +180,17 @@ class Client(_http.SyncAPIClient):
             tag: tag
             include_deleted: include_deleted
             order: order
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._request(
             "GET",
             "/widgets"
-            + _http.query(
+            + _encoding.query(
                 [
                     ("after", after, True, False),
                     ("limit", limit, True, False),
@@ -163,11 +200,15 @@ class Client(_http.SyncAPIClient):
                 ]
             ),
             _parse_list_widgets,
-            timeout,
-            _http.headers(
+            _encoding.headers(
                 {"OpenAI-Organization": openai_organization},
-                extra_headers,
             ),
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         ).parse()
 
     def iter_list_widgets(
@@ -179,8 +220,12 @@ class Client(_http.SyncAPIClient):
         tag: list[str] | None = None,
         include_deleted: bool | None = None,
         order: Literal["asc", "desc"] | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Iterator[Widget]:
         """Every item of ``list_widgets``, fetching the pages as the loop goes (each after the last item of the one before, from ``after`` on).
 
@@ -191,8 +236,13 @@ class Client(_http.SyncAPIClient):
             tag: tag
             include_deleted: include_deleted
             order: order
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         while True:
             _page = self.list_widgets(
                 openai_organization=openai_organization,
@@ -201,8 +251,12 @@ class Client(_http.SyncAPIClient):
                 tag=tag,
                 include_deleted=include_deleted,
                 order=order,
-                timeout=timeout,
                 extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
             )
             _items = _page.data or []
             for _item in _items:
@@ -221,9 +275,12 @@ class Client(_http.SyncAPIClient):
         colour: Literal["red", "green", "blue"] | None = None,
         tags: list[str] | None = None,
         note: str | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Widget:
         """Create a widget (JSON body with required, optional and model fields).
 
@@ -233,17 +290,19 @@ class Client(_http.SyncAPIClient):
             colour: colour
             tags: tags
             note: note
-            timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request.
-            extra_body: Fields to add to the JSON body, as they are (``None`` is sent as null).
-        """
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._request(
             "POST",
             "/widgets",
             _parse_create_widget,
-            timeout,
-            extra_headers,
-            _http.json_fields(
+            None,
+            _encoding.json_fields(
                 [
                     ("name", name),
                     ("size", size),
@@ -254,21 +313,35 @@ class Client(_http.SyncAPIClient):
                 {},
                 extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         ).parse()
 
     def download_photo(
         self,
         widget_id: str,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> bytes:
         """Download a photo (binary answer).
 
         Args:
             widget_id: widget_id
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._request(
             "GET",
             _path(
@@ -276,13 +349,17 @@ class Client(_http.SyncAPIClient):
                 {"widget_id": widget_id},
             ),
             _parse_download_photo,
-            timeout,
-            _http.headers(
+            _encoding.headers(
                 {
                     "Accept": "image/png",
                 },
-                extra_headers,
             ),
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         ).parse()
 
     def upload_photo(
@@ -295,8 +372,12 @@ class Client(_http.SyncAPIClient):
         caption: str | None = None,
         rotate: bool | None = None,
         meta: Dimensions | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Widget:
         """Upload a photo (multipart form).
 
@@ -308,8 +389,13 @@ class Client(_http.SyncAPIClient):
             caption: caption
             rotate: rotate
             meta: meta
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._request(
             "POST",
             _path(
@@ -317,9 +403,8 @@ class Client(_http.SyncAPIClient):
                 {"widget_id": widget_id},
             ),
             _parse_upload_photo,
-            timeout,
-            extra_headers,
-            _http.multipart(
+            None,
+            _encoding.multipart(
                 [
                     ("file", file, True),
                     ("purpose", purpose, False),
@@ -327,8 +412,14 @@ class Client(_http.SyncAPIClient):
                     ("caption", caption, False),
                     ("rotate", rotate, False),
                     ("meta", meta, False),
-                ]
+                ],
+                extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         ).parse()
 
     def watch_widget(
@@ -336,16 +427,25 @@ class Client(_http.SyncAPIClient):
         widget_id: str,
         body: Dimensions | str | None = None,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Stream[WidgetEvent]:
         """Follow a widget's events (server-sent events).
 
         Args:
             widget_id: widget_id
             body: The request body (application/json).
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._stream(
             "POST",
             _path(
@@ -353,14 +453,17 @@ class Client(_http.SyncAPIClient):
                 {"widget_id": widget_id},
             ),
             _event_watch_widget,
-            timeout,
-            _http.headers(
+            _encoding.headers(
                 {
                     "Accept": "text/event-stream",
                 },
-                extra_headers,
             ),
-            None if body is None else _http.json_content(body),
+            _encoding.optional_json(body, extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
 
     def polish_widget(
@@ -369,9 +472,12 @@ class Client(_http.SyncAPIClient):
         *,
         level: int,
         stream: bool | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Widget:
         """Polish a widget (JSON, or a stream of events when asked).
 
@@ -381,11 +487,14 @@ class Client(_http.SyncAPIClient):
             widget_id: widget_id
             level: level
             stream: stream
-            timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request.
-            extra_body: Fields to add to the JSON body, as they are (``None`` is sent as null).
-        """
-        _http.deprecated("polish_widget")
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        _base_client.deprecated("polish_widget")
         return self._request(
             "POST",
             _path(
@@ -393,9 +502,8 @@ class Client(_http.SyncAPIClient):
                 {"widget_id": widget_id},
             ),
             _parse_polish_widget,
-            timeout,
-            extra_headers,
-            _http.json_fields(
+            None,
+            _encoding.json_fields(
                 [
                     ("level", level),
                     ("stream", stream),
@@ -403,6 +511,11 @@ class Client(_http.SyncAPIClient):
                 {},
                 extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         ).parse()
 
     def polish_widget_stream(
@@ -410,9 +523,12 @@ class Client(_http.SyncAPIClient):
         widget_id: str,
         *,
         level: int,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Stream[WidgetEvent]:
         """Polish a widget (JSON, or a stream of events when asked).
 
@@ -421,11 +537,14 @@ class Client(_http.SyncAPIClient):
         Args:
             widget_id: widget_id
             level: level
-            timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request.
-            extra_body: Fields to add to the JSON body, as they are (``None`` is sent as null).
-        """
-        _http.deprecated("polish_widget_stream")
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        _base_client.deprecated("polish_widget_stream")
         return self._stream(
             "POST",
             _path(
@@ -433,20 +552,23 @@ class Client(_http.SyncAPIClient):
                 {"widget_id": widget_id},
             ),
             _event_polish_widget_stream,
-            timeout,
-            _http.headers(
+            _encoding.headers(
                 {
                     "Accept": "text/event-stream",
                 },
-                extra_headers,
             ),
-            _http.json_fields(
+            _encoding.json_fields(
                 [
                     ("level", level),
                 ],
                 {"stream": True},
                 extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
 
 
@@ -465,8 +587,12 @@ class ClientWithRawResponse:
         tag: list[str] | None = None,
         include_deleted: bool | None = None,
         order: Literal["asc", "desc"] | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[WidgetList]:
         """List widgets (paged with after / has_more; query list, boolean, enum and a header).
 
@@ -477,12 +603,17 @@ class ClientWithRawResponse:
             tag: tag
             include_deleted: include_deleted
             order: order
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._client._request(
             "GET",
             "/widgets"
-            + _http.query(
+            + _encoding.query(
                 [
                     ("after", after, True, False),
                     ("limit", limit, True, False),
@@ -492,11 +623,15 @@ class ClientWithRawResponse:
                 ]
             ),
             _parse_list_widgets,
-            timeout,
-            _http.headers(
+            _encoding.headers(
                 {"OpenAI-Organization": openai_organization},
-                extra_headers,
             ),
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
 
     def create_widget(
@@ -507,9 +642,12 @@ class ClientWithRawResponse:
         colour: Literal["red", "green", "blue"] | None = None,
         tags: list[str] | None = None,
         note: str | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[Widget]:
         """Create a widget (JSON body with required, optional and model fields).
 
@@ -519,17 +657,19 @@ class ClientWithRawResponse:
             colour: colour
             tags: tags
             note: note
-            timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request.
-            extra_body: Fields to add to the JSON body, as they are (``None`` is sent as null).
-        """
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._client._request(
             "POST",
             "/widgets",
             _parse_create_widget,
-            timeout,
-            extra_headers,
-            _http.json_fields(
+            None,
+            _encoding.json_fields(
                 [
                     ("name", name),
                     ("size", size),
@@ -540,21 +680,35 @@ class ClientWithRawResponse:
                 {},
                 extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
 
     def download_photo(
         self,
         widget_id: str,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[bytes]:
         """Download a photo (binary answer).
 
         Args:
             widget_id: widget_id
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._client._request(
             "GET",
             _path(
@@ -562,13 +716,17 @@ class ClientWithRawResponse:
                 {"widget_id": widget_id},
             ),
             _parse_download_photo,
-            timeout,
-            _http.headers(
+            _encoding.headers(
                 {
                     "Accept": "image/png",
                 },
-                extra_headers,
             ),
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
 
     def upload_photo(
@@ -581,8 +739,12 @@ class ClientWithRawResponse:
         caption: str | None = None,
         rotate: bool | None = None,
         meta: Dimensions | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[Widget]:
         """Upload a photo (multipart form).
 
@@ -594,8 +756,13 @@ class ClientWithRawResponse:
             caption: caption
             rotate: rotate
             meta: meta
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._client._request(
             "POST",
             _path(
@@ -603,9 +770,8 @@ class ClientWithRawResponse:
                 {"widget_id": widget_id},
             ),
             _parse_upload_photo,
-            timeout,
-            extra_headers,
-            _http.multipart(
+            None,
+            _encoding.multipart(
                 [
                     ("file", file, True),
                     ("purpose", purpose, False),
@@ -613,8 +779,14 @@ class ClientWithRawResponse:
                     ("caption", caption, False),
                     ("rotate", rotate, False),
                     ("meta", meta, False),
-                ]
+                ],
+                extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
 
     def watch_widget(
@@ -622,16 +794,25 @@ class ClientWithRawResponse:
         widget_id: str,
         body: Dimensions | str | None = None,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[list[WidgetEvent]]:
         """Follow a widget's events (server-sent events).
 
         Args:
             widget_id: widget_id
             body: The request body (application/json).
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return self._client._request(
             "POST",
             _path(
@@ -639,14 +820,17 @@ class ClientWithRawResponse:
                 {"widget_id": widget_id},
             ),
             _parse_watch_widget,
-            timeout,
-            _http.headers(
+            _encoding.headers(
                 {
                     "Accept": "text/event-stream",
                 },
-                extra_headers,
             ),
-            None if body is None else _http.json_content(body),
+            _encoding.optional_json(body, extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
 
     def polish_widget(
@@ -655,9 +839,12 @@ class ClientWithRawResponse:
         *,
         level: int,
         stream: bool | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[Widget]:
         """Polish a widget (JSON, or a stream of events when asked).
 
@@ -667,11 +854,14 @@ class ClientWithRawResponse:
             widget_id: widget_id
             level: level
             stream: stream
-            timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request.
-            extra_body: Fields to add to the JSON body, as they are (``None`` is sent as null).
-        """
-        _http.deprecated("polish_widget")
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        _base_client.deprecated("polish_widget")
         return self._client._request(
             "POST",
             _path(
@@ -679,9 +869,8 @@ class ClientWithRawResponse:
                 {"widget_id": widget_id},
             ),
             _parse_polish_widget,
-            timeout,
-            extra_headers,
-            _http.json_fields(
+            None,
+            _encoding.json_fields(
                 [
                     ("level", level),
                     ("stream", stream),
@@ -689,6 +878,11 @@ class ClientWithRawResponse:
                 {},
                 extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
 
     def polish_widget_stream(
@@ -696,9 +890,12 @@ class ClientWithRawResponse:
         widget_id: str,
         *,
         level: int,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[list[WidgetEvent]]:
         """Polish a widget (JSON, or a stream of events when asked).
 
@@ -707,11 +904,14 @@ class ClientWithRawResponse:
         Args:
             widget_id: widget_id
             level: level
-            timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request.
-            extra_body: Fields to add to the JSON body, as they are (``None`` is sent as null).
-        """
-        _http.deprecated("polish_widget_stream")
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        _base_client.deprecated("polish_widget_stream")
         return self._client._request(
             "POST",
             _path(
@@ -719,48 +919,449 @@ class ClientWithRawResponse:
                 {"widget_id": widget_id},
             ),
             _parse_polish_widget_stream,
-            timeout,
-            _http.headers(
+            _encoding.headers(
                 {
                     "Accept": "text/event-stream",
                 },
-                extra_headers,
             ),
-            _http.json_fields(
+            _encoding.json_fields(
                 [
                     ("level", level),
                 ],
                 {"stream": True},
                 extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
 
 
-class AsyncClient(_http.AsyncAPIClient):
+class ClientWithStreamingResponse:
+    """``Client``'s methods as context managers over a ``StreamedRawResponse``:
+    the request is sent when the ``with`` block starts, the body is read on demand."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @contextlib.contextmanager
+    def list_widgets(
+        self,
+        *,
+        openai_organization: str,
+        after: str | None = None,
+        limit: int | None = None,
+        tag: list[str] | None = None,
+        include_deleted: bool | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> Iterator[StreamedRawResponse[WidgetList]]:
+        """List widgets (paged with after / has_more; query list, boolean, enum and a header).
+
+        Args:
+            openai_organization: ``OpenAI-Organization``
+            after: after
+            limit: limit
+            tag: tag
+            include_deleted: include_deleted
+            order: order
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        with self._client._request_streamed(
+            "GET",
+            "/widgets"
+            + _encoding.query(
+                [
+                    ("after", after, True, False),
+                    ("limit", limit, True, False),
+                    ("tag", tag, True, False),
+                    ("include_deleted", include_deleted, True, False),
+                    ("order", order, True, False),
+                ]
+            ),
+            _parse_list_widgets,
+            _encoding.headers(
+                {"OpenAI-Organization": openai_organization},
+            ),
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.contextmanager
+    def create_widget(
+        self,
+        *,
+        name: str,
+        size: Dimensions,
+        colour: Literal["red", "green", "blue"] | None = None,
+        tags: list[str] | None = None,
+        note: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> Iterator[StreamedRawResponse[Widget]]:
+        """Create a widget (JSON body with required, optional and model fields).
+
+        Args:
+            name: The widget's name.
+            size: size
+            colour: colour
+            tags: tags
+            note: note
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        with self._client._request_streamed(
+            "POST",
+            "/widgets",
+            _parse_create_widget,
+            None,
+            _encoding.json_fields(
+                [
+                    ("name", name),
+                    ("size", size),
+                    ("colour", colour),
+                    ("tags", tags),
+                    ("note", note),
+                ],
+                {},
+                extra_body,
+            ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.contextmanager
+    def download_photo(
+        self,
+        widget_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> Iterator[StreamedRawResponse[bytes]]:
+        """Download a photo (binary answer).
+
+        Args:
+            widget_id: widget_id
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        with self._client._request_streamed(
+            "GET",
+            _path(
+                "/widgets/{widget_id}/photo",
+                {"widget_id": widget_id},
+            ),
+            _parse_download_photo,
+            _encoding.headers(
+                {
+                    "Accept": "image/png",
+                },
+            ),
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.contextmanager
+    def upload_photo(
+        self,
+        widget_id: str,
+        *,
+        file: FileInput,
+        purpose: Literal["photo", "thumbnail"],
+        extras: list[FileInput] | None = None,
+        caption: str | None = None,
+        rotate: bool | None = None,
+        meta: Dimensions | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> Iterator[StreamedRawResponse[Widget]]:
+        """Upload a photo (multipart form).
+
+        Args:
+            widget_id: widget_id
+            file: file
+            purpose: purpose
+            extras: extras
+            caption: caption
+            rotate: rotate
+            meta: meta
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        with self._client._request_streamed(
+            "POST",
+            _path(
+                "/widgets/{widget_id}/photo",
+                {"widget_id": widget_id},
+            ),
+            _parse_upload_photo,
+            None,
+            _encoding.multipart(
+                [
+                    ("file", file, True),
+                    ("purpose", purpose, False),
+                    ("extras", extras, True),
+                    ("caption", caption, False),
+                    ("rotate", rotate, False),
+                    ("meta", meta, False),
+                ],
+                extra_body,
+            ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.contextmanager
+    def watch_widget(
+        self,
+        widget_id: str,
+        body: Dimensions | str | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> Iterator[StreamedRawResponse[list[WidgetEvent]]]:
+        """Follow a widget's events (server-sent events).
+
+        Args:
+            widget_id: widget_id
+            body: The request body (application/json).
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        with self._client._request_streamed(
+            "POST",
+            _path(
+                "/widgets/{widget_id}/events",
+                {"widget_id": widget_id},
+            ),
+            _parse_watch_widget,
+            _encoding.headers(
+                {
+                    "Accept": "text/event-stream",
+                },
+            ),
+            _encoding.optional_json(body, extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.contextmanager
+    def polish_widget(
+        self,
+        widget_id: str,
+        *,
+        level: int,
+        stream: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> Iterator[StreamedRawResponse[Widget]]:
+        """Polish a widget (JSON, or a stream of events when asked).
+
+        Deprecated.
+
+        Args:
+            widget_id: widget_id
+            level: level
+            stream: stream
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        _base_client.deprecated("polish_widget")
+        with self._client._request_streamed(
+            "POST",
+            _path(
+                "/widgets/{widget_id}/polish",
+                {"widget_id": widget_id},
+            ),
+            _parse_polish_widget,
+            None,
+            _encoding.json_fields(
+                [
+                    ("level", level),
+                    ("stream", stream),
+                ],
+                {},
+                extra_body,
+            ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.contextmanager
+    def polish_widget_stream(
+        self,
+        widget_id: str,
+        *,
+        level: int,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> Iterator[StreamedRawResponse[list[WidgetEvent]]]:
+        """Polish a widget (JSON, or a stream of events when asked).
+
+        Deprecated.
+
+        Args:
+            widget_id: widget_id
+            level: level
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        _base_client.deprecated("polish_widget_stream")
+        with self._client._request_streamed(
+            "POST",
+            _path(
+                "/widgets/{widget_id}/polish",
+                {"widget_id": widget_id},
+            ),
+            _parse_polish_widget_stream,
+            _encoding.headers(
+                {
+                    "Accept": "text/event-stream",
+                },
+            ),
+            _encoding.json_fields(
+                [
+                    ("level", level),
+                ],
+                {"stream": True},
+                extra_body,
+            ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+
+class AsyncClient(_base_client.AsyncAPIClient):
     """``Client`` for asyncio: the same options and methods, awaited.
 
     ``transport`` may be an ``AsyncTransport`` or a blocking ``Transport``; a blocking
     one (the default included) runs in worker threads, so the event loop never waits.
     """
 
-    with_raw_response: AsyncClientWithRawResponse
-
     def __init__(
         self,
         api_key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float | None = 600.0,
+        timeout: float | Timeout | None = 600.0,
         max_retries: int = 2,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
         default_headers: Mapping[str, str] | None = None,
         transport: Transport | AsyncTransport | None = None,
         strict_responses: bool = False,
     ) -> None:
         config = _config(
-            api_key, base_url, timeout, max_retries, default_headers, strict_responses
+            api_key,
+            base_url,
+            timeout,
+            max_retries,
+            max_response_bytes,
+            default_headers,
+            strict_responses,
+            {},
         )
         super().__init__(config, transport)
-        self.with_raw_response = AsyncClientWithRawResponse(self)
+
+    @functools.cached_property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """The methods, returning the ``RawResponse`` (``.parse()`` decodes it)."""
+        return AsyncClientWithRawResponse(self)
+
+    @functools.cached_property
+    def with_streaming_response(self) -> AsyncClientWithStreamingResponse:
+        """The methods as context managers over the answer, whose body is read only
+        when asked for (``iter_bytes()``, ``read()``, ``parse()``)."""
+        return AsyncClientWithStreamingResponse(self)
 
     async def list_widgets(
         self,
@@ -771,8 +1372,12 @@ class AsyncClient(_http.AsyncAPIClient):
         tag: list[str] | None = None,
         include_deleted: bool | None = None,
         order: Literal["asc", "desc"] | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> WidgetList:
         """List widgets (paged with after / has_more; query list, boolean, enum and a header).
 
@@ -783,12 +1388,17 @@ class AsyncClient(_http.AsyncAPIClient):
             tag: tag
             include_deleted: include_deleted
             order: order
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         raw = await self._request(
             "GET",
             "/widgets"
-            + _http.query(
+            + _encoding.query(
                 [
                     ("after", after, True, False),
                     ("limit", limit, True, False),
@@ -798,11 +1408,15 @@ class AsyncClient(_http.AsyncAPIClient):
                 ]
             ),
             _parse_list_widgets,
-            timeout,
-            _http.headers(
+            _encoding.headers(
                 {"OpenAI-Organization": openai_organization},
-                extra_headers,
             ),
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
         return raw.parse()
 
@@ -815,8 +1429,12 @@ class AsyncClient(_http.AsyncAPIClient):
         tag: list[str] | None = None,
         include_deleted: bool | None = None,
         order: Literal["asc", "desc"] | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> AsyncIterator[Widget]:
         """Every item of ``list_widgets``, fetching the pages as the loop goes (each after the last item of the one before, from ``after`` on).
 
@@ -827,8 +1445,13 @@ class AsyncClient(_http.AsyncAPIClient):
             tag: tag
             include_deleted: include_deleted
             order: order
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         while True:
             _page = await self.list_widgets(
                 openai_organization=openai_organization,
@@ -837,8 +1460,12 @@ class AsyncClient(_http.AsyncAPIClient):
                 tag=tag,
                 include_deleted=include_deleted,
                 order=order,
-                timeout=timeout,
                 extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
             )
             _items = _page.data or []
             for _item in _items:
@@ -857,9 +1484,12 @@ class AsyncClient(_http.AsyncAPIClient):
         colour: Literal["red", "green", "blue"] | None = None,
         tags: list[str] | None = None,
         note: str | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Widget:
         """Create a widget (JSON body with required, optional and model fields).
 
@@ -869,17 +1499,19 @@ class AsyncClient(_http.AsyncAPIClient):
             colour: colour
             tags: tags
             note: note
-            timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request.
-            extra_body: Fields to add to the JSON body, as they are (``None`` is sent as null).
-        """
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         raw = await self._request(
             "POST",
             "/widgets",
             _parse_create_widget,
-            timeout,
-            extra_headers,
-            _http.json_fields(
+            None,
+            _encoding.json_fields(
                 [
                     ("name", name),
                     ("size", size),
@@ -890,6 +1522,11 @@ class AsyncClient(_http.AsyncAPIClient):
                 {},
                 extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
         return raw.parse()
 
@@ -897,15 +1534,24 @@ class AsyncClient(_http.AsyncAPIClient):
         self,
         widget_id: str,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> bytes:
         """Download a photo (binary answer).
 
         Args:
             widget_id: widget_id
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         raw = await self._request(
             "GET",
             _path(
@@ -913,13 +1559,17 @@ class AsyncClient(_http.AsyncAPIClient):
                 {"widget_id": widget_id},
             ),
             _parse_download_photo,
-            timeout,
-            _http.headers(
+            _encoding.headers(
                 {
                     "Accept": "image/png",
                 },
-                extra_headers,
             ),
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
         return raw.parse()
 
@@ -933,8 +1583,12 @@ class AsyncClient(_http.AsyncAPIClient):
         caption: str | None = None,
         rotate: bool | None = None,
         meta: Dimensions | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Widget:
         """Upload a photo (multipart form).
 
@@ -946,8 +1600,13 @@ class AsyncClient(_http.AsyncAPIClient):
             caption: caption
             rotate: rotate
             meta: meta
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         raw = await self._request(
             "POST",
             _path(
@@ -955,9 +1614,8 @@ class AsyncClient(_http.AsyncAPIClient):
                 {"widget_id": widget_id},
             ),
             _parse_upload_photo,
-            timeout,
-            extra_headers,
-            _http.multipart(
+            None,
+            _encoding.multipart(
                 [
                     ("file", file, True),
                     ("purpose", purpose, False),
@@ -965,8 +1623,14 @@ class AsyncClient(_http.AsyncAPIClient):
                     ("caption", caption, False),
                     ("rotate", rotate, False),
                     ("meta", meta, False),
-                ]
+                ],
+                extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
         return raw.parse()
 
@@ -975,16 +1639,25 @@ class AsyncClient(_http.AsyncAPIClient):
         widget_id: str,
         body: Dimensions | str | None = None,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> AsyncStream[WidgetEvent]:
         """Follow a widget's events (server-sent events).
 
         Args:
             widget_id: widget_id
             body: The request body (application/json).
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return await self._stream(
             "POST",
             _path(
@@ -992,14 +1665,17 @@ class AsyncClient(_http.AsyncAPIClient):
                 {"widget_id": widget_id},
             ),
             _event_watch_widget,
-            timeout,
-            _http.headers(
+            _encoding.headers(
                 {
                     "Accept": "text/event-stream",
                 },
-                extra_headers,
             ),
-            None if body is None else _http.json_content(body),
+            _encoding.optional_json(body, extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
 
     async def polish_widget(
@@ -1008,9 +1684,12 @@ class AsyncClient(_http.AsyncAPIClient):
         *,
         level: int,
         stream: bool | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> Widget:
         """Polish a widget (JSON, or a stream of events when asked).
 
@@ -1020,11 +1699,14 @@ class AsyncClient(_http.AsyncAPIClient):
             widget_id: widget_id
             level: level
             stream: stream
-            timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request.
-            extra_body: Fields to add to the JSON body, as they are (``None`` is sent as null).
-        """
-        _http.deprecated("polish_widget")
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        _base_client.deprecated("polish_widget")
         raw = await self._request(
             "POST",
             _path(
@@ -1032,9 +1714,8 @@ class AsyncClient(_http.AsyncAPIClient):
                 {"widget_id": widget_id},
             ),
             _parse_polish_widget,
-            timeout,
-            extra_headers,
-            _http.json_fields(
+            None,
+            _encoding.json_fields(
                 [
                     ("level", level),
                     ("stream", stream),
@@ -1042,6 +1723,11 @@ class AsyncClient(_http.AsyncAPIClient):
                 {},
                 extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
         return raw.parse()
 
@@ -1050,9 +1736,12 @@ class AsyncClient(_http.AsyncAPIClient):
         widget_id: str,
         *,
         level: int,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> AsyncStream[WidgetEvent]:
         """Polish a widget (JSON, or a stream of events when asked).
 
@@ -1061,11 +1750,14 @@ class AsyncClient(_http.AsyncAPIClient):
         Args:
             widget_id: widget_id
             level: level
-            timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request.
-            extra_body: Fields to add to the JSON body, as they are (``None`` is sent as null).
-        """
-        _http.deprecated("polish_widget_stream")
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        _base_client.deprecated("polish_widget_stream")
         return await self._stream(
             "POST",
             _path(
@@ -1073,20 +1765,23 @@ class AsyncClient(_http.AsyncAPIClient):
                 {"widget_id": widget_id},
             ),
             _event_polish_widget_stream,
-            timeout,
-            _http.headers(
+            _encoding.headers(
                 {
                     "Accept": "text/event-stream",
                 },
-                extra_headers,
             ),
-            _http.json_fields(
+            _encoding.json_fields(
                 [
                     ("level", level),
                 ],
                 {"stream": True},
                 extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
 
 
@@ -1105,8 +1800,12 @@ class AsyncClientWithRawResponse:
         tag: list[str] | None = None,
         include_deleted: bool | None = None,
         order: Literal["asc", "desc"] | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[WidgetList]:
         """List widgets (paged with after / has_more; query list, boolean, enum and a header).
 
@@ -1117,12 +1816,17 @@ class AsyncClientWithRawResponse:
             tag: tag
             include_deleted: include_deleted
             order: order
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return await self._client._request(
             "GET",
             "/widgets"
-            + _http.query(
+            + _encoding.query(
                 [
                     ("after", after, True, False),
                     ("limit", limit, True, False),
@@ -1132,11 +1836,15 @@ class AsyncClientWithRawResponse:
                 ]
             ),
             _parse_list_widgets,
-            timeout,
-            _http.headers(
+            _encoding.headers(
                 {"OpenAI-Organization": openai_organization},
-                extra_headers,
             ),
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
 
     async def create_widget(
@@ -1147,9 +1855,12 @@ class AsyncClientWithRawResponse:
         colour: Literal["red", "green", "blue"] | None = None,
         tags: list[str] | None = None,
         note: str | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[Widget]:
         """Create a widget (JSON body with required, optional and model fields).
 
@@ -1159,17 +1870,19 @@ class AsyncClientWithRawResponse:
             colour: colour
             tags: tags
             note: note
-            timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request.
-            extra_body: Fields to add to the JSON body, as they are (``None`` is sent as null).
-        """
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return await self._client._request(
             "POST",
             "/widgets",
             _parse_create_widget,
-            timeout,
-            extra_headers,
-            _http.json_fields(
+            None,
+            _encoding.json_fields(
                 [
                     ("name", name),
                     ("size", size),
@@ -1180,21 +1893,35 @@ class AsyncClientWithRawResponse:
                 {},
                 extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
 
     async def download_photo(
         self,
         widget_id: str,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[bytes]:
         """Download a photo (binary answer).
 
         Args:
             widget_id: widget_id
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return await self._client._request(
             "GET",
             _path(
@@ -1202,13 +1929,17 @@ class AsyncClientWithRawResponse:
                 {"widget_id": widget_id},
             ),
             _parse_download_photo,
-            timeout,
-            _http.headers(
+            _encoding.headers(
                 {
                     "Accept": "image/png",
                 },
-                extra_headers,
             ),
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
 
     async def upload_photo(
@@ -1221,8 +1952,12 @@ class AsyncClientWithRawResponse:
         caption: str | None = None,
         rotate: bool | None = None,
         meta: Dimensions | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[Widget]:
         """Upload a photo (multipart form).
 
@@ -1234,8 +1969,13 @@ class AsyncClientWithRawResponse:
             caption: caption
             rotate: rotate
             meta: meta
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return await self._client._request(
             "POST",
             _path(
@@ -1243,9 +1983,8 @@ class AsyncClientWithRawResponse:
                 {"widget_id": widget_id},
             ),
             _parse_upload_photo,
-            timeout,
-            extra_headers,
-            _http.multipart(
+            None,
+            _encoding.multipart(
                 [
                     ("file", file, True),
                     ("purpose", purpose, False),
@@ -1253,8 +1992,14 @@ class AsyncClientWithRawResponse:
                     ("caption", caption, False),
                     ("rotate", rotate, False),
                     ("meta", meta, False),
-                ]
+                ],
+                extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
 
     async def watch_widget(
@@ -1262,16 +2007,25 @@ class AsyncClientWithRawResponse:
         widget_id: str,
         body: Dimensions | str | None = None,
         *,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[list[WidgetEvent]]:
         """Follow a widget's events (server-sent events).
 
         Args:
             widget_id: widget_id
             body: The request body (application/json).
-            timeout: Seconds for each attempt (``None``: the client's timeout).
-            extra_headers: Headers to add to this call's request."""
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
         return await self._client._request(
             "POST",
             _path(
@@ -1279,14 +2033,17 @@ class AsyncClientWithRawResponse:
                 {"widget_id": widget_id},
             ),
             _parse_watch_widget,
-            timeout,
-            _http.headers(
+            _encoding.headers(
                 {
                     "Accept": "text/event-stream",
                 },
-                extra_headers,
             ),
-            None if body is None else _http.json_content(body),
+            _encoding.optional_json(body, extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
 
     async def polish_widget(
@@ -1295,9 +2052,12 @@ class AsyncClientWithRawResponse:
         *,
         level: int,
         stream: bool | None = None,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[Widget]:
         """Polish a widget (JSON, or a stream of events when asked).
 
@@ -1307,11 +2067,14 @@ class AsyncClientWithRawResponse:
             widget_id: widget_id
             level: level
             stream: stream
-            timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request.
-            extra_body: Fields to add to the JSON body, as they are (``None`` is sent as null).
-        """
-        _http.deprecated("polish_widget")
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        _base_client.deprecated("polish_widget")
         return await self._client._request(
             "POST",
             _path(
@@ -1319,9 +2082,8 @@ class AsyncClientWithRawResponse:
                 {"widget_id": widget_id},
             ),
             _parse_polish_widget,
-            timeout,
-            extra_headers,
-            _http.json_fields(
+            None,
+            _encoding.json_fields(
                 [
                     ("level", level),
                     ("stream", stream),
@@ -1329,6 +2091,11 @@ class AsyncClientWithRawResponse:
                 {},
                 extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
 
     async def polish_widget_stream(
@@ -1336,9 +2103,12 @@ class AsyncClientWithRawResponse:
         widget_id: str,
         *,
         level: int,
-        timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
     ) -> RawResponse[list[WidgetEvent]]:
         """Polish a widget (JSON, or a stream of events when asked).
 
@@ -1347,11 +2117,14 @@ class AsyncClientWithRawResponse:
         Args:
             widget_id: widget_id
             level: level
-            timeout: Seconds for each attempt (``None``: the client's timeout).
             extra_headers: Headers to add to this call's request.
-            extra_body: Fields to add to the JSON body, as they are (``None`` is sent as null).
-        """
-        _http.deprecated("polish_widget_stream")
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        _base_client.deprecated("polish_widget_stream")
         return await self._client._request(
             "POST",
             _path(
@@ -1359,18 +2132,403 @@ class AsyncClientWithRawResponse:
                 {"widget_id": widget_id},
             ),
             _parse_polish_widget_stream,
-            timeout,
-            _http.headers(
+            _encoding.headers(
                 {
                     "Accept": "text/event-stream",
                 },
-                extra_headers,
             ),
-            _http.json_fields(
+            _encoding.json_fields(
                 [
                     ("level", level),
                 ],
                 {"stream": True},
                 extra_body,
             ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
         )
+
+
+class AsyncClientWithStreamingResponse:
+    """``AsyncClient``'s methods as async context managers over an
+    ``AsyncStreamedRawResponse``."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @contextlib.asynccontextmanager
+    async def list_widgets(
+        self,
+        *,
+        openai_organization: str,
+        after: str | None = None,
+        limit: int | None = None,
+        tag: list[str] | None = None,
+        include_deleted: bool | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> AsyncIterator[AsyncStreamedRawResponse[WidgetList]]:
+        """List widgets (paged with after / has_more; query list, boolean, enum and a header).
+
+        Args:
+            openai_organization: ``OpenAI-Organization``
+            after: after
+            limit: limit
+            tag: tag
+            include_deleted: include_deleted
+            order: order
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        async with await self._client._request_streamed(
+            "GET",
+            "/widgets"
+            + _encoding.query(
+                [
+                    ("after", after, True, False),
+                    ("limit", limit, True, False),
+                    ("tag", tag, True, False),
+                    ("include_deleted", include_deleted, True, False),
+                    ("order", order, True, False),
+                ]
+            ),
+            _parse_list_widgets,
+            _encoding.headers(
+                {"OpenAI-Organization": openai_organization},
+            ),
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.asynccontextmanager
+    async def create_widget(
+        self,
+        *,
+        name: str,
+        size: Dimensions,
+        colour: Literal["red", "green", "blue"] | None = None,
+        tags: list[str] | None = None,
+        note: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> AsyncIterator[AsyncStreamedRawResponse[Widget]]:
+        """Create a widget (JSON body with required, optional and model fields).
+
+        Args:
+            name: The widget's name.
+            size: size
+            colour: colour
+            tags: tags
+            note: note
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        async with await self._client._request_streamed(
+            "POST",
+            "/widgets",
+            _parse_create_widget,
+            None,
+            _encoding.json_fields(
+                [
+                    ("name", name),
+                    ("size", size),
+                    ("colour", colour),
+                    ("tags", tags),
+                    ("note", note),
+                ],
+                {},
+                extra_body,
+            ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.asynccontextmanager
+    async def download_photo(
+        self,
+        widget_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> AsyncIterator[AsyncStreamedRawResponse[bytes]]:
+        """Download a photo (binary answer).
+
+        Args:
+            widget_id: widget_id
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        async with await self._client._request_streamed(
+            "GET",
+            _path(
+                "/widgets/{widget_id}/photo",
+                {"widget_id": widget_id},
+            ),
+            _parse_download_photo,
+            _encoding.headers(
+                {
+                    "Accept": "image/png",
+                },
+            ),
+            _encoding.extra_content(extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.asynccontextmanager
+    async def upload_photo(
+        self,
+        widget_id: str,
+        *,
+        file: FileInput,
+        purpose: Literal["photo", "thumbnail"],
+        extras: list[FileInput] | None = None,
+        caption: str | None = None,
+        rotate: bool | None = None,
+        meta: Dimensions | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> AsyncIterator[AsyncStreamedRawResponse[Widget]]:
+        """Upload a photo (multipart form).
+
+        Args:
+            widget_id: widget_id
+            file: file
+            purpose: purpose
+            extras: extras
+            caption: caption
+            rotate: rotate
+            meta: meta
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        async with await self._client._request_streamed(
+            "POST",
+            _path(
+                "/widgets/{widget_id}/photo",
+                {"widget_id": widget_id},
+            ),
+            _parse_upload_photo,
+            None,
+            _encoding.multipart(
+                [
+                    ("file", file, True),
+                    ("purpose", purpose, False),
+                    ("extras", extras, True),
+                    ("caption", caption, False),
+                    ("rotate", rotate, False),
+                    ("meta", meta, False),
+                ],
+                extra_body,
+            ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.asynccontextmanager
+    async def watch_widget(
+        self,
+        widget_id: str,
+        body: Dimensions | str | None = None,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> AsyncIterator[AsyncStreamedRawResponse[list[WidgetEvent]]]:
+        """Follow a widget's events (server-sent events).
+
+        Args:
+            widget_id: widget_id
+            body: The request body (application/json).
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        async with await self._client._request_streamed(
+            "POST",
+            _path(
+                "/widgets/{widget_id}/events",
+                {"widget_id": widget_id},
+            ),
+            _parse_watch_widget,
+            _encoding.headers(
+                {
+                    "Accept": "text/event-stream",
+                },
+            ),
+            _encoding.optional_json(body, extra_body),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.asynccontextmanager
+    async def polish_widget(
+        self,
+        widget_id: str,
+        *,
+        level: int,
+        stream: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> AsyncIterator[AsyncStreamedRawResponse[Widget]]:
+        """Polish a widget (JSON, or a stream of events when asked).
+
+        Deprecated.
+
+        Args:
+            widget_id: widget_id
+            level: level
+            stream: stream
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        _base_client.deprecated("polish_widget")
+        async with await self._client._request_streamed(
+            "POST",
+            _path(
+                "/widgets/{widget_id}/polish",
+                {"widget_id": widget_id},
+            ),
+            _parse_polish_widget,
+            None,
+            _encoding.json_fields(
+                [
+                    ("level", level),
+                    ("stream", stream),
+                ],
+                {},
+                extra_body,
+            ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response
+
+    @contextlib.asynccontextmanager
+    async def polish_widget_stream(
+        self,
+        widget_id: str,
+        *,
+        level: int,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        extra_body: Mapping[str, object] | None = None,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> AsyncIterator[AsyncStreamedRawResponse[list[WidgetEvent]]]:
+        """Polish a widget (JSON, or a stream of events when asked).
+
+        Deprecated.
+
+        Args:
+            widget_id: widget_id
+            level: level
+            extra_headers: Headers to add to this call's request.
+            extra_query: Query parameters to add to this call's URL.
+            extra_body: Fields to add to the body, as they are (``None`` is sent as null).
+            timeout: Seconds (or a ``Timeout``) for each attempt (``None``: the client's).
+            max_retries: Retries for this call (``None``: the client's).
+            max_response_bytes: The most of the answer read into memory (``None``: the
+                client's; ``0``: no limit)."""
+        _base_client.deprecated("polish_widget_stream")
+        async with await self._client._request_streamed(
+            "POST",
+            _path(
+                "/widgets/{widget_id}/polish",
+                {"widget_id": widget_id},
+            ),
+            _parse_polish_widget_stream,
+            _encoding.headers(
+                {
+                    "Accept": "text/event-stream",
+                },
+            ),
+            _encoding.json_fields(
+                [
+                    ("level", level),
+                ],
+                {"stream": True},
+                extra_body,
+            ),
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        ) as response:
+            yield response

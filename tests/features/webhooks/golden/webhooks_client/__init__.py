@@ -17,10 +17,12 @@ from .errors import (
     ClientError,
     ConflictError,
     DecodeError,
+    InsecureURLWarning,
     InternalServerError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     UnprocessableEntityError,
 )
 from .models import (
@@ -44,6 +46,8 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "APIResponseValidationError",
+    "ResponseTooLargeError",
+    "InsecureURLWarning",
     "Refund",
     "OrderShippedPayload",
 ]

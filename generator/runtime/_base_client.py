@@ -1,0 +1,823 @@
+"""What every generated client shares: its resolved options (``ClientConfig``), the
+calls with their per-call options and retries (``SyncAPIClient``, ``AsyncAPIClient``),
+``with_options``, logging and the checks on URLs and headers."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import ipaddress
+import logging
+import os
+import platform
+import time
+import urllib.parse
+import uuid
+import warnings
+from dataclasses import dataclass, field, replace
+from typing import Any, Awaitable, Callable, Mapping, TypeVar
+
+from . import _retries
+from ._encoding import Content, check_headers, header_safe, with_query
+from ._response import (
+    AsyncStreamedRawResponse,
+    RawResponse,
+    StreamedRawResponse,
+    status_error,
+)
+from ._retries import connection_error, retry_delay, should_retry
+from ._streaming import AsyncStream, Stream
+from ._transport import (
+    AsyncStreamedResponse,
+    AsyncTransport,
+    Headers,
+    HTTPTransport,
+    Request,
+    Response,
+    StreamedResponse,
+    ThreadedTransport,
+    Timeout,
+    Transport,
+    aopen_stream,
+    open_stream,
+)
+from .errors import ClientError, InsecureURLWarning, ResponseTooLargeError
+
+T = TypeVar("T")
+R = TypeVar("R", Response, StreamedResponse, AsyncStreamedResponse)
+_C = TypeVar("_C", bound="SyncAPIClient")
+_A = TypeVar("_A", bound="AsyncAPIClient")
+
+log = logging.getLogger(__name__.rpartition(".")[0] or __name__)
+
+# query parameters whose values never reach a log line
+_SECRET_WORDS = ("key", "token", "secret", "password", "signature", "sig", "auth")
+
+
+def setup_logging(env: str) -> None:
+    """``<ENV_PREFIX>_LOG=debug`` (or ``info``) turns the package's logger on, writing
+    to stderr unless it already has a handler."""
+    level = {"debug": logging.DEBUG, "info": logging.INFO}.get(
+        (os.environ.get(env) or "").strip().lower()
+    )
+    if level is None:
+        return
+    log.setLevel(level)
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(
+            logging.Formatter("[%(asctime)s - %(name)s:%(levelname)s] %(message)s")
+        )
+        log.addHandler(handler)
+
+
+def loggable_url(url: str, secret_query: frozenset[str] = frozenset()) -> str:
+    """``url`` with the values of query parameters that may be secret masked."""
+    parts = urllib.parse.urlsplit(url)
+    if not parts.query:
+        return url
+    pairs = []
+    for name, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True):
+        lower = name.lower()
+        secret = lower in secret_query or any(w in lower for w in _SECRET_WORDS)
+        pairs.append((name, "***" if secret else value))
+    return urllib.parse.urlunsplit(
+        parts._replace(query=urllib.parse.urlencode(pairs, safe="*"))
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(base_url: object, env: str) -> str:
+    """The base URL without a trailing slash; ``ClientError`` for one that would send
+    calls elsewhere or show a secret (the URL is not repeated in the message), and an
+    ``InsecureURLWarning`` for plain http to a host that is not loopback."""
+    if not isinstance(base_url, str):
+        raise ClientError(f"base_url must be a string, not {type(base_url).__name__}")
+    try:
+        parts = urllib.parse.urlsplit(base_url)
+        _ = parts.port  # a bad port raises
+    except ValueError:
+        raise ClientError("base_url is not a valid URL") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ClientError(
+            f"base_url must be an absolute http:// or https:// URL (from base_url or {env})"
+        )
+    if parts.username is not None or parts.password is not None:
+        raise ClientError(
+            "base_url must not hold user information (user:password@); pass credentials "
+            "as client options instead"
+        )
+    if parts.query or base_url.rstrip().endswith("?"):
+        raise ClientError(
+            "base_url must not have a query (?...): calls add their own; use "
+            "default_query or extra_query"
+        )
+    if parts.fragment or "#" in base_url:
+        raise ClientError("base_url must not have a fragment (#...)")
+    if not header_safe(base_url) or " " in base_url:
+        raise ClientError("base_url must be printable ASCII without spaces")
+    if parts.scheme.lower() == "http" and not _is_loopback(parts.hostname):
+        warnings.warn(
+            f"base_url uses plain http:// to {parts.hostname}, which is not loopback: "
+            "requests and credentials are sent unencrypted",
+            InsecureURLWarning,
+            stacklevel=5,
+        )
+    return base_url.rstrip("/")
+
+
+def _check_max_bytes(value: object, name: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ClientError(
+            f"{name} must be a non-negative integer (0: no limit) or None, got {value!r}"
+        )
+    return value or None
+
+
+def _check_retries(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ClientError(f"{name} must be a non-negative integer, got {value!r}")
+    return value
+
+
+def _check_timeout(value: object, name: str) -> Timeout:
+    try:
+        return Timeout.of(value)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise ClientError(f"{name}: {exc}") from None
+
+
+def user_agent(package: str, version: str, generator: str) -> str:
+    def token(s: str) -> str:
+        return (
+            "".join(ch if ch.isalnum() or ch in "._-+" else "-" for ch in s)
+            or "unknown"
+        )
+
+    return (
+        f"{token(package)}/{token(version)} (oas-dataclasses {token(generator)}; "
+        f"Python {platform.python_version()}; {token(platform.system())})"
+    )
+
+
+def deprecated(name: str) -> None:
+    warnings.warn(f"{name} is deprecated", DeprecationWarning, stacklevel=3)
+
+
+@dataclass(frozen=True)
+class ClientOption:
+    """A configured client option sent as a header (``organization`` ->
+    ``OpenAI-Organization``), from its argument or else its environment variable."""
+
+    arg: str
+    header: str
+    env: str
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """A client's resolved options. Credentials are left out of ``repr``."""
+
+    base_url: str
+    timeout: Timeout
+    max_retries: int
+    max_response_bytes: int | None
+    strict_responses: bool
+    headers: Headers = field(repr=False)
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        api_key: str | None,
+        base_url: str | None,
+        timeout: float | Timeout | None,
+        max_retries: int,
+        max_response_bytes: int | None,
+        default_headers: Mapping[str, str] | None,
+        strict_responses: bool,
+        options: Mapping[str, str | None],
+        option_specs: tuple[ClientOption, ...],
+        api_key_env: str,
+        base_url_env: str,
+        log_env: str,
+        default_base_url: str | None,
+        user_agent: str,
+    ) -> ClientConfig:
+        setup_logging(log_env)
+        if api_key is None:
+            api_key = os.environ.get(api_key_env) or None
+        if not api_key:
+            raise ClientError(
+                "The api_key client option must be set either by passing api_key to the client "
+                f"or by setting the {api_key_env} environment variable"
+            )
+        if not isinstance(api_key, str) or not header_safe(api_key):
+            raise ClientError(
+                "api_key must be a string of printable ASCII characters (it is sent as a header)"
+            )
+        if base_url is None:
+            base_url = os.environ.get(base_url_env) or default_base_url
+        if not base_url:
+            raise ClientError(
+                f"No base URL: pass base_url or set the {base_url_env} environment variable"
+            )
+        own = {
+            "Accept": "application/json",
+            "Accept-Encoding": "gzip, deflate",
+            "User-Agent": user_agent,
+            "Authorization": f"Bearer {api_key}",
+        }
+        for spec in option_specs:
+            value = options.get(spec.arg)
+            if value is None:
+                value = os.environ.get(spec.env) or None
+            if value is not None:
+                if not isinstance(value, str) or not header_safe(value):
+                    raise ClientError(
+                        f"{spec.arg} must be a string of printable ASCII characters "
+                        f"(it is sent as the {spec.header} header; from {spec.arg} or {spec.env})"
+                    )
+                own[spec.header] = value
+        check_headers(default_headers, "default_headers")
+        return cls(
+            check_base_url(base_url, base_url_env),
+            _check_timeout(timeout, "timeout"),
+            _check_retries(max_retries, "max_retries"),
+            _check_max_bytes(max_response_bytes, "max_response_bytes"),
+            bool(strict_responses),
+            Headers(own).merged(default_headers),
+        )
+
+    def with_options(
+        self,
+        *,
+        timeout: float | Timeout | None,
+        max_retries: int | None,
+        max_response_bytes: int | None,
+        default_headers: Mapping[str, str] | None,
+        strict_responses: bool | None,
+    ) -> ClientConfig:
+        check_headers(default_headers, "default_headers")
+        return replace(
+            self,
+            timeout=(
+                self.timeout if timeout is None else _check_timeout(timeout, "timeout")
+            ),
+            max_retries=(
+                self.max_retries
+                if max_retries is None
+                else _check_retries(max_retries, "max_retries")
+            ),
+            max_response_bytes=(
+                self.max_response_bytes
+                if max_response_bytes is None
+                else _check_max_bytes(max_response_bytes, "max_response_bytes")
+            ),
+            strict_responses=(
+                self.strict_responses
+                if strict_responses is None
+                else bool(strict_responses)
+            ),
+            headers=self.headers.merged(default_headers),
+        )
+
+    def call(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None,
+        content: Content | None,
+        timeout: float | Timeout | None,
+        max_retries: int | None,
+        max_response_bytes: int | None,
+        extra_headers: Mapping[str, str] | None,
+        extra_query: Mapping[str, object] | None,
+    ) -> tuple[Request, Timeout, int]:
+        """One call's request (every attempt sends it as is, Idempotency-Key
+        included), its timeout and the retries it may take."""
+        own = {"Idempotency-Key": str(uuid.uuid4())}
+        if content is not None:
+            own["Content-Type"] = content[1]
+        if headers:
+            check_headers(headers, "header parameters")
+            own.update(headers)
+        if extra_headers:
+            check_headers(extra_headers, "extra_headers")
+            own.update(extra_headers)
+        return (
+            Request(
+                method,
+                self.base_url + with_query(url, extra_query),
+                self.headers.merged(own),
+                None if content is None else content[0],
+                (
+                    self.max_response_bytes
+                    if max_response_bytes is None
+                    else _check_max_bytes(max_response_bytes, "max_response_bytes")
+                ),
+            ),
+            self.timeout if timeout is None else _check_timeout(timeout, "timeout"),
+            (
+                self.max_retries
+                if max_retries is None
+                else _check_retries(max_retries, "max_retries")
+            ),
+        )
+
+
+def _capped(response: Response, max_bytes: int | None) -> Response:
+    """Any transport's answer, held to the limit (``HTTPTransport`` stops reading at it)."""
+    if max_bytes is not None and len(response.content) > max_bytes:
+        raise ResponseTooLargeError(max_bytes)
+    return response
+
+
+def _unparsed(raw: RawResponse[Any]) -> Any:
+    return raw.json()
+
+
+def _done(request: Request, status: int, start: float, retries: int) -> None:
+    if log.isEnabledFor(logging.INFO):
+        log.info(
+            "%s %s -> %d in %.3f s%s",
+            request.method,
+            loggable_url(request.url),
+            status,
+            time.monotonic() - start,
+            f" after {retries} retries" if retries else "",
+        )
+
+
+class _Shared:
+    """Options and helpers both clients share."""
+
+    _config: ClientConfig
+    _owns_transport: bool
+
+    @property
+    def base_url(self) -> str:
+        return self._config.base_url
+
+    @property
+    def timeout(self) -> Timeout:
+        return self._config.timeout
+
+    @property
+    def max_retries(self) -> int:
+        return self._config.max_retries
+
+    @property
+    def max_response_bytes(self) -> int | None:
+        return self._config.max_response_bytes
+
+    def _copy_with(self, config: ClientConfig) -> Any:
+        new = copy.copy(self)
+        new._config = config
+        new._owns_transport = False  # the pool stays with the client that made it
+        for name, attr in vars(type(self)).items():
+            if isinstance(attr, functools.cached_property):
+                new.__dict__.pop(name, None)
+        return new
+
+    def _retry(
+        self,
+        request: Request,
+        retries: int,
+        max_retries: int,
+        error: Exception | None,
+        response: Response | None,
+        start: float,
+    ) -> float:
+        """The wait before the next attempt, or the exception that ends the call."""
+        if response is not None:
+            delay = retry_delay(retries, response.headers)
+            if retries >= max_retries or delay is None or not should_retry(response):
+                raise status_error(
+                    RawResponse(
+                        response,
+                        method=request.method,
+                        url=request.url,
+                        parser=_unparsed,
+                        strict=self._config.strict_responses,
+                        retries_taken=retries,
+                        elapsed=time.monotonic() - start,
+                    )
+                )
+            log.info(
+                "%s %s answered %d; retrying in %.2f s (request id %s)",
+                request.method,
+                loggable_url(request.url),
+                response.status_code,
+                delay,
+                response.headers.get("x-request-id"),
+            )
+            return delay
+        assert error is not None
+        found = connection_error(error)
+        if found is None:
+            raise error
+        api_error, retryable = found
+        if not retryable or retries >= max_retries:
+            raise api_error from error
+        delay = retry_delay(retries) or 0.0
+        log.info(
+            "%s %s failed (%s); retrying in %.2f s",
+            request.method,
+            loggable_url(request.url),
+            api_error,
+            delay,
+        )
+        return delay
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} base_url={self.base_url!r} max_retries={self.max_retries}>"
+
+
+class SyncAPIClient(_Shared):
+    """What ``Client`` shares with every generated client: config, transport, retries."""
+
+    def __init__(self, config: ClientConfig, transport: Transport | None) -> None:
+        self._config = config
+        self._owns_transport = transport is None
+        self._transport: Transport = HTTPTransport() if transport is None else transport
+
+    def with_options(
+        self: _C,
+        *,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        strict_responses: bool | None = None,
+    ) -> _C:
+        """A client with these options changed (``None``: as this one has it) that
+        shares this one's connections. ``default_headers`` are added to this client's.
+        ``Timeout(None, None)`` turns timeouts off, ``max_response_bytes=0`` the limit.
+        """
+        config = self._config.with_options(
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            default_headers=default_headers,
+            strict_responses=strict_responses,
+        )
+        new: _C = self._copy_with(config)
+        return new
+
+    def _send(
+        self, request: Request, max_retries: int, send: Callable[[], R]
+    ) -> tuple[R, int, float]:
+        """Send with retries: the 2xx answer, the retries taken and the start time."""
+        start = time.monotonic()
+        retries = 0
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s %s", request.method, loggable_url(request.url))
+        while True:
+            try:
+                answer = send()
+            except Exception as exc:
+                delay = self._retry(request, retries, max_retries, exc, None, start)
+            else:
+                if 200 <= answer.status_code < 300:
+                    _done(request, answer.status_code, start, retries)
+                    return answer, retries, start
+                if isinstance(answer, StreamedResponse):
+                    response = answer.read(request.max_response_bytes)
+                else:
+                    assert isinstance(answer, Response)
+                    response = _capped(answer, request.max_response_bytes)
+                delay = self._retry(
+                    request, retries, max_retries, None, response, start
+                )
+            retries += 1
+            _retries.sleep(delay)
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        parser: Callable[[RawResponse[Any]], T],
+        headers: Mapping[str, str] | None,
+        content: Content | None,
+        timeout: float | Timeout | None,
+        max_retries: int | None,
+        max_response_bytes: int | None,
+        extra_headers: Mapping[str, str] | None,
+        extra_query: Mapping[str, object] | None,
+    ) -> RawResponse[T]:
+        request, limit, tries = self._config.call(
+            method,
+            url,
+            headers,
+            content,
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        )
+        response, retries, start = self._send(
+            request, tries, lambda: self._transport.send(request, timeout=limit)
+        )
+        return RawResponse(
+            _capped(response, request.max_response_bytes),
+            method=method,
+            url=request.url,
+            parser=parser,
+            strict=self._config.strict_responses,
+            retries_taken=retries,
+            elapsed=time.monotonic() - start,
+        )
+
+    def _request_streamed(
+        self,
+        method: str,
+        url: str,
+        parser: Callable[[RawResponse[Any]], T],
+        headers: Mapping[str, str] | None,
+        content: Content | None,
+        timeout: float | Timeout | None,
+        max_retries: int | None,
+        max_response_bytes: int | None,
+        extra_headers: Mapping[str, str] | None,
+        extra_query: Mapping[str, object] | None,
+    ) -> StreamedRawResponse[T]:
+        """``_request`` for ``with_streaming_response``: the body is read on demand."""
+        request, limit, tries = self._config.call(
+            method,
+            url,
+            headers,
+            content,
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        )
+        opened, retries, start = self._send(
+            request,
+            tries,
+            lambda: open_stream(self._transport, request, timeout=limit),
+        )
+        return StreamedRawResponse(
+            opened,
+            method=method,
+            url=request.url,
+            parser=parser,
+            strict=self._config.strict_responses,
+            retries_taken=retries,
+            elapsed=time.monotonic() - start,
+            max_bytes=request.max_response_bytes,
+        )
+
+    def _stream(
+        self,
+        method: str,
+        url: str,
+        decode: Callable[[Any, bool], T],
+        headers: Mapping[str, str] | None,
+        content: Content | None,
+        timeout: float | Timeout | None,
+        max_retries: int | None,
+        max_response_bytes: int | None,
+        extra_headers: Mapping[str, str] | None,
+        extra_query: Mapping[str, object] | None,
+    ) -> Stream[T]:
+        """Open a server-sent event stream: retried like ``_request`` until the answer's
+        head arrives, then read as it comes."""
+        request, limit, tries = self._config.call(
+            method,
+            url,
+            headers,
+            content,
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        )
+        opened, _, _ = self._send(
+            request,
+            tries,
+            lambda: open_stream(self._transport, request, timeout=limit),
+        )
+        return Stream(
+            opened,
+            decode,
+            strict=self._config.strict_responses,
+            method=method,
+            url=request.url,
+            max_bytes=request.max_response_bytes,
+        )
+
+    def close(self) -> None:
+        """Release the connections (of the default transport; yours stays open)."""
+        if self._owns_transport:
+            self._transport.close()
+
+    def __enter__(self: _C) -> _C:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class AsyncAPIClient(_Shared):
+    """``SyncAPIClient`` for ``AsyncClient``: the same retries, awaited."""
+
+    def __init__(
+        self, config: ClientConfig, transport: Transport | AsyncTransport | None
+    ) -> None:
+        self._config = config
+        self._owns_transport = transport is None
+        self._transport: AsyncTransport
+        if transport is None:
+            self._transport = ThreadedTransport(HTTPTransport())
+        elif isinstance(transport, AsyncTransport):
+            self._transport = transport
+        else:
+            self._transport = ThreadedTransport(transport)
+
+    def with_options(
+        self: _A,
+        *,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        strict_responses: bool | None = None,
+    ) -> _A:
+        """``SyncAPIClient.with_options`` for ``AsyncClient``."""
+        config = self._config.with_options(
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            default_headers=default_headers,
+            strict_responses=strict_responses,
+        )
+        new: _A = self._copy_with(config)
+        return new
+
+    async def _send(
+        self, request: Request, max_retries: int, send: Callable[[], Awaitable[R]]
+    ) -> tuple[R, int, float]:
+        start = time.monotonic()
+        retries = 0
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s %s", request.method, loggable_url(request.url))
+        while True:
+            try:
+                answer = await send()
+            except Exception as exc:
+                delay = self._retry(request, retries, max_retries, exc, None, start)
+            else:
+                if 200 <= answer.status_code < 300:
+                    _done(request, answer.status_code, start, retries)
+                    return answer, retries, start
+                if isinstance(answer, AsyncStreamedResponse):
+                    response = await answer.aread(request.max_response_bytes)
+                else:
+                    assert isinstance(answer, Response)
+                    response = _capped(answer, request.max_response_bytes)
+                delay = self._retry(
+                    request, retries, max_retries, None, response, start
+                )
+            retries += 1
+            await _retries.async_sleep(delay)
+
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        parser: Callable[[RawResponse[Any]], T],
+        headers: Mapping[str, str] | None,
+        content: Content | None,
+        timeout: float | Timeout | None,
+        max_retries: int | None,
+        max_response_bytes: int | None,
+        extra_headers: Mapping[str, str] | None,
+        extra_query: Mapping[str, object] | None,
+    ) -> RawResponse[T]:
+        request, limit, tries = self._config.call(
+            method,
+            url,
+            headers,
+            content,
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        )
+        response, retries, start = await self._send(
+            request, tries, lambda: self._transport.asend(request, timeout=limit)
+        )
+        return RawResponse(
+            _capped(response, request.max_response_bytes),
+            method=method,
+            url=request.url,
+            parser=parser,
+            strict=self._config.strict_responses,
+            retries_taken=retries,
+            elapsed=time.monotonic() - start,
+        )
+
+    async def _request_streamed(
+        self,
+        method: str,
+        url: str,
+        parser: Callable[[RawResponse[Any]], T],
+        headers: Mapping[str, str] | None,
+        content: Content | None,
+        timeout: float | Timeout | None,
+        max_retries: int | None,
+        max_response_bytes: int | None,
+        extra_headers: Mapping[str, str] | None,
+        extra_query: Mapping[str, object] | None,
+    ) -> AsyncStreamedRawResponse[T]:
+        request, limit, tries = self._config.call(
+            method,
+            url,
+            headers,
+            content,
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        )
+        opened, retries, start = await self._send(
+            request,
+            tries,
+            lambda: aopen_stream(self._transport, request, timeout=limit),
+        )
+        return AsyncStreamedRawResponse(
+            opened,
+            method=method,
+            url=request.url,
+            parser=parser,
+            strict=self._config.strict_responses,
+            retries_taken=retries,
+            elapsed=time.monotonic() - start,
+            max_bytes=request.max_response_bytes,
+        )
+
+    async def _stream(
+        self,
+        method: str,
+        url: str,
+        decode: Callable[[Any, bool], T],
+        headers: Mapping[str, str] | None,
+        content: Content | None,
+        timeout: float | Timeout | None,
+        max_retries: int | None,
+        max_response_bytes: int | None,
+        extra_headers: Mapping[str, str] | None,
+        extra_query: Mapping[str, object] | None,
+    ) -> AsyncStream[T]:
+        request, limit, tries = self._config.call(
+            method,
+            url,
+            headers,
+            content,
+            timeout,
+            max_retries,
+            max_response_bytes,
+            extra_headers,
+            extra_query,
+        )
+        opened, _, _ = await self._send(
+            request,
+            tries,
+            lambda: aopen_stream(self._transport, request, timeout=limit),
+        )
+        return AsyncStream(
+            opened,
+            decode,
+            strict=self._config.strict_responses,
+            method=method,
+            url=request.url,
+            max_bytes=request.max_response_bytes,
+        )
+
+    async def close(self) -> None:
+        """Release the connections (of the default transport; yours stays open)."""
+        if self._owns_transport:
+            await self._transport.aclose()
+
+    async def __aenter__(self: _A) -> _A:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()

@@ -1,0 +1,311 @@
+"""Responses: ``RawResponse`` (a whole answer, decoded on demand with ``parse()``),
+``StreamedRawResponse`` (an answer whose body is read only when asked for) and the
+exception for a status that is not 2xx."""
+
+from __future__ import annotations
+
+import http.client
+import json
+from typing import Any, AsyncIterator, Callable, Generic, Iterator, TypeVar
+
+from ._transport import AsyncStreamedResponse, Response, StreamedResponse
+from .errors import (
+    APIResponseValidationError,
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    DecodeError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+)
+
+T = TypeVar("T")
+
+
+class RawResponse(Generic[T]):
+    """A response as it came: ``status_code``, ``headers``, ``content``, ``text``.
+
+    ``parse()`` decodes the body into the operation's return type (once; the result is
+    kept); a body that is not JSON or that strict decoding rejects raises
+    ``APIResponseValidationError``.
+    """
+
+    def __init__(
+        self,
+        response: Response,
+        *,
+        method: str,
+        url: str,
+        parser: Callable[[RawResponse[T]], T],
+        strict: bool,
+        retries_taken: int,
+        elapsed: float,
+    ) -> None:
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.content = response.content
+        self.method = method
+        self.url = url
+        self.strict = strict
+        self.retries_taken = retries_taken
+        self.elapsed = elapsed
+        self._parser = parser
+        self._parsed: list[T] = []
+
+    @property
+    def request_id(self) -> str | None:
+        """The ``x-request-id`` header: quote it when asking OpenAI for help."""
+        return self.headers.get("x-request-id")
+
+    @property
+    def text(self) -> str:
+        return self.content.decode(
+            _charset(self.headers.get("content-type")), errors="replace"
+        )
+
+    def json(self) -> Any:
+        """The body as JSON; ``APIResponseValidationError`` when it is not JSON."""
+        try:
+            return json.loads(self.content)
+        except (ValueError, RecursionError) as exc:
+            raise APIResponseValidationError(
+                f"Response body is not valid JSON ({self.status_code}, {len(self.content)} bytes): {exc}",
+                response=self,
+                body=self.text,
+            ) from exc
+
+    def parse(self) -> T:
+        """The body decoded into the operation's return type."""
+        if not self._parsed:
+            try:
+                self._parsed.append(self._parser(self))
+            except DecodeError as exc:
+                raise APIResponseValidationError(
+                    f"Response body does not match the schema: {exc}",
+                    response=self,
+                    body=_json_or_text(self),
+                ) from exc
+        return self._parsed[0]
+
+    def __repr__(self) -> str:
+        return f"<RawResponse [{self.status_code}] {self.method} {self.url}>"
+
+
+def _charset(content_type: str | None) -> str:
+    for part in (content_type or "").split(";")[1:]:
+        name, _, value = part.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"')
+            try:
+                "".encode(charset)
+                return charset
+            except LookupError:
+                break
+    return "utf-8"
+
+
+def _json_or_text(raw: RawResponse[Any]) -> object:
+    if not raw.content:
+        return None
+    try:
+        return json.loads(raw.content)
+    except (ValueError, RecursionError):
+        return raw.text
+
+
+_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def status_error(raw: RawResponse[Any]) -> APIStatusError:
+    """The exception for a non-2xx answer, with the server's ``error.message``."""
+    body = _json_or_text(raw)
+    envelope = body.get("error") if isinstance(body, dict) else None
+    if isinstance(envelope, dict) and isinstance(envelope.get("message"), str):
+        message = envelope["message"]
+    elif isinstance(body, dict) and isinstance(body.get("message"), str):
+        message = body["message"]
+    elif isinstance(body, str):
+        message = body if len(body) <= 500 else body[:500] + "..."
+    elif body is not None:
+        message = json.dumps(body)[:500]
+    else:
+        message = http.client.responses.get(raw.status_code, "no body")
+    status = raw.status_code
+    cls = _STATUS_ERRORS.get(status) or (
+        InternalServerError if status >= 500 else APIStatusError
+    )
+    return cls(f"Error code: {status} - {message}", response=raw, body=body)
+
+
+class StreamedRawResponse(Generic[T]):
+    """A 2xx answer whose body is read only on demand (``with_streaming_response``):
+    ``iter_bytes()`` as it arrives, or ``read()`` / ``parse()`` / ``text`` / ``json()``
+    into memory within ``max_response_bytes``. Use it in a ``with`` block (or call
+    ``close()``) to release the connection."""
+
+    def __init__(
+        self,
+        response: StreamedResponse,
+        *,
+        method: str,
+        url: str,
+        parser: Callable[[RawResponse[T]], T],
+        strict: bool,
+        retries_taken: int,
+        elapsed: float,
+        max_bytes: int | None,
+    ) -> None:
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.method = method
+        self.url = url
+        self.strict = strict
+        self.retries_taken = retries_taken
+        self.elapsed = elapsed
+        self._response = response
+        self._parser = parser
+        self._max_bytes = max_bytes
+        self._raw: RawResponse[T] | None = None
+
+    @property
+    def request_id(self) -> str | None:
+        return self.headers.get("x-request-id")
+
+    def iter_bytes(self) -> Iterator[bytes]:
+        """The body's chunks as they arrive (decoded); the connection is released at
+        the end."""
+        try:
+            yield from self._response.chunks
+        finally:
+            self.close()
+
+    def read(self) -> bytes:
+        """The whole body; ``ResponseTooLargeError`` past ``max_response_bytes``."""
+        return self._whole().content
+
+    @property
+    def text(self) -> str:
+        return self._whole().text
+
+    def json(self) -> Any:
+        return self._whole().json()
+
+    def parse(self) -> T:
+        """The body decoded into the operation's return type."""
+        return self._whole().parse()
+
+    def _whole(self) -> RawResponse[T]:
+        if self._raw is None:
+            self._raw = RawResponse(
+                self._response.read(self._max_bytes),
+                method=self.method,
+                url=self.url,
+                parser=self._parser,
+                strict=self.strict,
+                retries_taken=self.retries_taken,
+                elapsed=self.elapsed,
+            )
+        return self._raw
+
+    def close(self) -> None:
+        self._response.close()
+
+    def __enter__(self) -> StreamedRawResponse[T]:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<StreamedRawResponse [{self.status_code}] {self.method} {self.url}>"
+
+
+class AsyncStreamedRawResponse(Generic[T]):
+    """``StreamedRawResponse`` for ``AsyncClient``: ``async for chunk in
+    r.iter_bytes()``, ``await r.read()``, ``await r.parse()``."""
+
+    def __init__(
+        self,
+        response: AsyncStreamedResponse,
+        *,
+        method: str,
+        url: str,
+        parser: Callable[[RawResponse[T]], T],
+        strict: bool,
+        retries_taken: int,
+        elapsed: float,
+        max_bytes: int | None,
+    ) -> None:
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.method = method
+        self.url = url
+        self.strict = strict
+        self.retries_taken = retries_taken
+        self.elapsed = elapsed
+        self._response = response
+        self._parser = parser
+        self._max_bytes = max_bytes
+        self._raw: RawResponse[T] | None = None
+
+    @property
+    def request_id(self) -> str | None:
+        return self.headers.get("x-request-id")
+
+    async def iter_bytes(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._response.chunks:
+                yield chunk
+        finally:
+            await self.close()
+
+    async def read(self) -> bytes:
+        return (await self._whole()).content
+
+    async def text(self) -> str:
+        return (await self._whole()).text
+
+    async def json(self) -> Any:
+        return (await self._whole()).json()
+
+    async def parse(self) -> T:
+        return (await self._whole()).parse()
+
+    async def _whole(self) -> RawResponse[T]:
+        if self._raw is None:
+            self._raw = RawResponse(
+                await self._response.aread(self._max_bytes),
+                method=self.method,
+                url=self.url,
+                parser=self._parser,
+                strict=self.strict,
+                retries_taken=self.retries_taken,
+                elapsed=self.elapsed,
+            )
+        return self._raw
+
+    async def close(self) -> None:
+        await self._response.aclose()
+
+    async def __aenter__(self) -> AsyncStreamedRawResponse[T]:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        return (
+            f"<AsyncStreamedRawResponse [{self.status_code}] {self.method} {self.url}>"
+        )
