@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import json
 import logging
 import pickle
 import ssl
@@ -707,3 +708,25 @@ def test_a_spec_without_operations_gets_no_client(tmp_path: Path) -> None:
     assert "client.py" not in files and "_transport.py" not in files
     init = files["__init__.py"].decode()
     assert "Client" not in init.replace("ClientError", "") and "models and a client" not in init
+
+
+def _late_body_then_close(handler: Any) -> None:
+    """Headers with Connection: close, then the body a moment later, in its own segment."""
+    body = json.dumps(job()).encode("utf-8")
+    handler.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n")
+    handler.wfile.flush()
+    time.sleep(0.2)
+    handler.wfile.write(body)
+    handler.wfile.flush()
+    handler.close_connection = True
+
+
+def test_a_body_after_connection_close_headers_is_read_in_full() -> None:
+    """http.client lets go of a connection whose answer says Connection: close as soon
+    as the headers are in; the body that follows must still be readable (it was not:
+    the socket was closed under the reader, Errno 9)."""
+    with Loopback() as server, make(server, max_retries=0) as client:
+        server.script(Reply(write=_late_body_then_close), Reply(write=_late_body_then_close))
+        assert client.resume_fine_tuning_job("a").id == job()["id"]
+        assert client.resume_fine_tuning_job("b").id == job()["id"]

@@ -302,11 +302,15 @@ class _Clock:
 
 
 class _DeadlineIO(io.RawIOBase):
-    """A socket's reads, each limited to the time the clock has left."""
+    """A socket's reads, each limited to the time the clock has left. It holds the file
+    ``http.client`` made of the socket until it is closed itself: that file keeps the
+    socket open when the connection lets go of it first (``Connection: close``), as
+    ``socket.makefile`` does, so the body can still be read."""
 
-    def __init__(self, sock: socket.socket, clock: _Clock) -> None:
+    def __init__(self, sock: socket.socket, clock: _Clock, keep: Any) -> None:
         self._sock = sock
         self._clock = clock
+        self._keep = keep
 
     def readable(self) -> bool:
         return True
@@ -314,6 +318,11 @@ class _DeadlineIO(io.RawIOBase):
     def readinto(self, buffer: Any) -> int:
         self._sock.settimeout(self._clock.left())
         return self._sock.recv_into(buffer)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._keep.close()
+        super().close()
 
 
 class _TimedResponse(http.client.HTTPResponse):
@@ -326,8 +335,8 @@ class _TimedResponse(http.client.HTTPResponse):
         url: str | None = None,
     ) -> None:
         super().__init__(sock, debuglevel, method, url)
-        self.fp.close()  # the plain file http.client made; reads go through the clock
-        self.fp = io.BufferedReader(_DeadlineIO(sock, clock))
+        # reads go through the clock; the plain file http.client made is kept open
+        self.fp = io.BufferedReader(_DeadlineIO(sock, clock, self.fp))
 
 
 class _HTTPConnection(http.client.HTTPConnection):
