@@ -381,3 +381,13 @@ def test_the_module_is_standard_library_and_not_imported_by_the_package() -> Non
     assert "operations_client.testing" not in sys.modules or testing is sys.modules["operations_client.testing"]
     init = (OPERATIONS / "golden" / "operations_client" / "__init__.py").read_text()
     assert "testing" not in init
+
+
+def test_the_readme_fixture_runs() -> None:
+    """The generated README's "Testing your code" snippet, run as written."""
+    readme = (ROOT / "generated" / "fine_tuning_client" / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Testing your code", 1)[1]
+    snippet = section.split("```python\n", 1)[1].split("```", 1)[0]
+    scope: dict[str, Any] = {"__name__": "readme"}
+    exec(compile(snippet, "README.md", "exec"), scope)
+    scope["test_my_code"](FragmentAPI())
