@@ -42,6 +42,9 @@ def read_config(start: Path) -> dict[str, Any]:
             raise UsageError(f"{path}: [tool.{DIST}].{key} must be {what}")
         if key == "client_options":
             _check_client_options(path, value)
+        elif key == "example_extensions":
+            if not all(isinstance(v, str) and v.startswith("x-") for v in value):
+                raise UsageError(f"{path}: [tool.{DIST}].{key} must be {what}")
         elif kind is dict:
             for k, v in value.items():
                 if not isinstance(v, str):
@@ -60,6 +63,7 @@ CONFIG_KEYS: dict[str, tuple[type, str]] = {
     "strict_spec": (bool, "a boolean"),
     "ref_map": (dict, 'a table of "URL_PREFIX" = "DIR"'),
     "client_options": (dict, "a table of NAME = { header = \"Header-Name\", env = \"ENV_VAR\" }"),
+    "example_extensions": (list, 'a list of vendor extension names ("x-...")'),
 }
 
 # constructor arguments every client has: a configured option cannot take their names
@@ -191,6 +195,7 @@ def _options(args: argparse.Namespace) -> Any:
         client_options=tuple(
             (name, spec["header"], spec["env"]) for name, spec in merged.get("client_options", {}).items()
         ),
+        example_extensions=tuple(merged.get("example_extensions", ())),
     )
 
 

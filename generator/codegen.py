@@ -10,7 +10,7 @@ variable that holds the JSON value.
 
 from __future__ import annotations
 
-from typing import assert_never
+from typing import Iterable, assert_never
 
 from . import ir
 from .render import literal
@@ -194,3 +194,65 @@ def exact_input(m: ir.Model) -> str:
     required fields, ``nulls`` only when it has optional ones."""
     tests = (["missing is None"] if m.required_fields else []) + (["nulls is None"] if m.optional_fields else [])
     return " and ".join(tests + [f"len(data) + absent == {len(m.fields)}"])
+
+
+# ----- the testing kit (templates/testing.py.jinja) -------------------------------------
+
+
+def kit_check(t: ir.TypeRef) -> str:
+    """An expression for a ``_testing`` check of ``t``: strict decoding of a JSON value,
+    by the package's own decoder for anything composite (``_models._dec_<codec>``)."""
+    match t:
+        case ir.Primitive():
+            return f"_testing.scalar({literal(t.json_type)})"
+        case ir.AnyType():
+            return "_testing.anything"
+        case ir.LiteralType():
+            return f"_testing.one_of({_tuple(literal(x) for x in t.values)}, {literal(t.allowed)})"
+        case ir.NullableType():
+            return f"_testing.nullable({kit_check(t.inner)})"
+        case ir.AliasType():
+            return kit_check(t.target)
+        case ir.RecursiveType():
+            return "_testing.anything" if t.resolved is None else kit_check(t.resolved)
+        case ir.UnionType() if t.inline:
+            return f"_testing.any_of({_tuple(kit_check(v) for v in t.variants)}, {literal(t.expected)})"
+        case ir.ListType() | ir.MapType() | ir.ModelType() | ir.UnionType():
+            return f"_testing.codec(_models._dec_{t.codec})"
+        case _:
+            assert_never(t)
+
+
+def kit_parse(t: ir.TypeRef) -> str:
+    """An expression for the ``_testing`` parser of a parameter (or form field) of
+    type ``t``: its text to a typed value."""
+    match t:
+        case ir.Primitive():
+            return f"_testing.{t.json_type.upper()}"
+        case ir.LiteralType():
+            return f"_testing.enum({_tuple(literal(x) for x in t.values)}, {literal(t.allowed)})"
+        case ir.NullableType():
+            return kit_parse(t.inner)
+        case ir.AliasType():
+            return kit_parse(t.target)
+        case ir.RecursiveType():
+            return "_testing.OBJECT" if t.resolved is None else kit_parse(t.resolved)
+        case ir.ListType():
+            return f"_testing.array({kit_parse(t.item)})"
+        case ir.UnionType() if all(not isinstance(ir.unwrap(v), ir.ListType) for v in t.variants) and t.inline:
+            return f"_testing.either({_tuple(kit_parse(v) for v in t.variants)}, {literal(t.expected)})"
+        case ir.UnionType():
+            lists = [ir.unwrap(v) for v in t.variants if isinstance(ir.unwrap(v), ir.ListType)]
+            if lists and all(not isinstance(ir.unwrap(v), (ir.ModelType, ir.MapType)) for v in t.variants):
+                return kit_parse(lists[0])
+            return "_testing.OBJECT"
+        case ir.MapType() | ir.ModelType() | ir.AnyType():
+            return "_testing.OBJECT"
+        case _:
+            assert_never(t)
+
+
+def _tuple(items: Iterable[str]) -> str:
+    """A tuple display without a trailing comma the formatters would read as magic."""
+    texts = list(items)
+    return f"({texts[0]},)" if len(texts) == 1 else "(" + ", ".join(texts) + ")"

@@ -872,6 +872,19 @@ class Operation:
     media: str = "json"
     accept: str | None = None  # the Accept header, when not JSON
     pagination: Pagination | None = None
+    # for the testing kit: the spec's example answer and a minimal valid one, as JSON
+    # text (the example as the spec gives it, checked at run time), and the
+    # credentials a call must carry (``"api_key"``)
+    example: str | None = None
+    minimal: str | None = None
+    credentials: tuple[str, ...] = ()
+    # the method this one is a variant of (``create`` for ``create_stream``)
+    variant_of: str | None = None
+
+    @property
+    def base_method(self) -> str:
+        """The method name this operation's calls are recorded under, for every variant."""
+        return self.variant_of or self.method_name
 
     @property
     def path_parameters(self) -> tuple[Parameter, ...]:

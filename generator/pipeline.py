@@ -25,13 +25,15 @@ class Options:
     strict_spec: bool = False
     # [tool.oas-dataclasses.client_options]: (argument, header, environment variable)
     client_options: tuple[tuple[str, str, str], ...] = ()
+    # [tool.oas-dataclasses] example_extensions: operation extensions with example answers
+    example_extensions: tuple[str, ...] = ()
 
 
 def build(options: Options) -> dict[str, bytes]:
     """The whole output package in memory: relative path -> bytes."""
     spec = load(options.schema, options.use_cache, ref_map=options.ref_map, strict_spec=options.strict_spec)
     formatter = Formatter(options.use_cache, options.formatter)  # before lowering: a missing ruff fails fast
-    package = lower(spec, options.package, options.env_prefix, options.client_options)
+    package = lower(spec, options.package, options.env_prefix, options.client_options, options.example_extensions)
     files: dict[str, bytes] = {}
     # compiled templates are kept beside the formatting cache (keyed by the template text)
     templates_cache = cache_dir().parent / "templates" if options.use_cache else None

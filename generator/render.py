@@ -54,6 +54,8 @@ FILES = (
     ("_streaming.py", RUNTIME_MODULE, True),
     ("_base_client.py", RUNTIME_MODULE, True),
     ("client.py", TEMPLATE, True),
+    ("_testing.py", RUNTIME_MODULE, True),
+    ("testing.py", TEMPLATE, True),
     ("py.typed", EMPTY, False),
     ("README.md", TEMPLATE, False),
 )
@@ -232,6 +234,8 @@ def environment(overrides: Path | None = None, bytecode_cache: Path | None = Non
         encode=codegen.encode,
         encode_in_display=codegen.encode_in_display,
         exact_input=codegen.exact_input,
+        kit_check=codegen.kit_check,
+        kit_parse=codegen.kit_parse,
     )
     return env
 

@@ -23,9 +23,11 @@ def fragment(**changes: object) -> Options:
     options come from the repository's pyproject.toml, as the command line reads them)."""
     from generator.cli import read_config
 
-    options = read_config(ROOT).get("client_options", {})
+    config = read_config(ROOT)
+    options = config.get("client_options", {})
     base = Options(ROOT / "schema" / "fine_tuning.yaml", ROOT / "generated", "fine_tuning_client",
-                   client_options=tuple((k, v["header"], v["env"]) for k, v in options.items()))
+                   client_options=tuple((k, v["header"], v["env"]) for k, v in options.items()),
+                   example_extensions=tuple(config.get("example_extensions", ())))
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 

@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 RUNTIME = REPO / "generator" / "runtime"
 MODULES = (
     "_runtime.py", "errors.py", "_transport.py", "_retries.py", "_encoding.py", "_response.py", "_streaming.py",
-    "_base_client.py",
+    "_base_client.py", "_testing.py",
 )
 HAVE_RUFF = (Path(sys.executable).parent / "ruff").is_file() or shutil.which("ruff") is not None
 

@@ -17,10 +17,12 @@ import io
 import itertools
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +33,7 @@ import pytest
 
 from generator import ir
 from generator.load import load
-from generator.lower import lower
+from generator.lower import kit, lower
 from generator.output import write_tree
 from generator.pipeline import Options, build
 from tests.loopback import Loopback, Reply, form_parts, job, sync_and_async, wait_for
@@ -39,6 +41,8 @@ from tests.snapshot import SNAPSHOT
 from tests.test_snapshot import _have_ruff
 
 PACKAGE = "openai_snapshot_full"
+# as the repository's pyproject.toml configures for OpenAI's spec: the testing kit's examples
+EXTENSIONS = ("x-oaiMeta",)
 
 
 
@@ -56,14 +60,14 @@ def full(tmp_path_factory: pytest.TempPathFactory) -> Full:
     os.environ.setdefault("OAS_DATACLASSES_CACHE_DIR", str(tmp_path_factory.mktemp("format-cache")))
     out = tmp_path_factory.mktemp("snapshot-full")
     started = time.perf_counter()
-    write_tree(out, PACKAGE, build(Options(SNAPSHOT, out, PACKAGE, formatter="ruff")))
+    write_tree(out, PACKAGE, build(Options(SNAPSHOT, out, PACKAGE, formatter="ruff", example_extensions=EXTENSIONS)))
     print(f"\nwhole snapshot package generated in {time.perf_counter() - started:.1f} s")
     sys.path.insert(0, str(out))
     try:
         module = importlib.import_module(PACKAGE)
     finally:
         sys.path.remove(str(out))
-    return Full(out, module, lower(load(SNAPSHOT), PACKAGE))
+    return Full(out, module, lower(load(SNAPSHOT), PACKAGE, example_extensions=EXTENSIONS))
 
 
 def test_every_operation_has_a_sync_and_an_async_method(full: Full) -> None:
@@ -494,3 +498,104 @@ def test_prism_accepts_the_requests_and_its_answers_decode(full: Full) -> None:
         output = prism.output()
         prism.stop()
     assert "422" not in output and "Invalid request" not in output, output
+
+
+# ----- the testing kit on the whole snapshot ------------------------------------------------
+
+
+def minimal_arguments(op: ir.Operation, package: ir.Package) -> tuple[list[Any], dict[str, Any]]:
+    """Arguments the spec allows for every required parameter and body field."""
+    models = {m.name: m for m in package.models}
+
+    def value(t: ir.TypeRef) -> Any:
+        # not null: the client leaves out a keyword argument that is None, even a
+        # required nullable one (send null with extra_body)
+        built = kit.minimal(t, models)
+        return kit.minimal(ir.unwrap(t), models) if built is None else built
+
+    args: list[Any] = [value(p.type) or "x1" for p in op.path_parameters]
+    if op.takes_body and op.body is not None and op.body.required:
+        args.append(b"x" if op.body.kind == "raw" else value(op.body.type) if op.body.type else {})
+    kwargs: dict[str, Any] = {}
+    for a in op.keyword_arguments:
+        if a.required:
+            file = isinstance(a, ir.BodyField) and a.file
+            kwargs[a.arg] = ([b"x"] if a.files == "list" else b"x") if file else value(a.type)  # type: ignore[union-attr]
+    return args, kwargs
+
+
+def test_testing_kit_answers_every_operation_with_a_value_that_decodes_strictly(full: Full) -> None:
+    testing = importlib.import_module(PACKAGE + ".testing")
+    api = testing.MockAPI()
+    client = api.client(strict_responses=True)
+    sources: dict[str, dict[str, str]] = {}
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        for op in full.package.operations:
+            args, kwargs = minimal_arguments(op, full.package)
+            result = getattr(client, op.method_name)(*args, **kwargs)  # valid requests pass the contract
+            if op.streams:
+                assert len(list(result)) == (1 if op.response is not None else 0), op.method_name
+            value, source = api.default_answer(op.method_name)
+            if source != "none":
+                api._operations[op.method_name].check(value)  # strict, again, by the package's decoders
+            sources.setdefault(source, {})[op.method_name] = op.media
+    broken = [str(w.message) for w in seen if "example answer" in str(w.message)]
+    json_ops = {s: sum(1 for m in ops.values() if m == "json") for s, ops in sources.items()}
+    example, built = json_ops.get("example", 0), json_ops.get("built", 0)
+    events = len(sources.get("built", {})) - built
+    print(f"\ntesting kit, whole snapshot: {len(api.calls)} calls; JSON answers: the spec's example {example}, "
+          f"built {built} ({len(broken)} examples do not decode strictly, warned once each); event streams "
+          f"built {events}; no JSON answer {len(sources.get('none', {}))}")
+    assert len(api.calls) == len(full.package.operations) == 255
+    assert json_ops["example"] >= 100 and json_ops["example"] + json_ops["built"] == 239
+
+
+def test_testing_kit_refuses_a_wrong_request_of_each_kind_with_the_right_path(full: Full) -> None:
+    testing = importlib.import_module(PACKAGE + ".testing")
+    api = testing.MockAPI()
+    client = api.client()
+    ops = [op for op in full.package.operations if not op.deprecated]
+    refused: list[str] = []
+
+    def refuse(op: ir.Operation, expected: str, **wrong: Any) -> None:
+        args, kwargs = minimal_arguments(op, full.package)
+        with pytest.raises(testing.ContractError, match=re.escape(f"{op.method_name}: {expected}")), \
+                warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = getattr(client, op.method_name)(*args, **{**kwargs, **wrong})
+            if op.streams:
+                list(result)
+        refused.append(expected.split(":")[0])
+
+    def first(test: Callable[[ir.Operation], Any]) -> tuple[ir.Operation, Any]:
+        return next((op, found) for op in ops if (found := test(op)))
+
+    def param(kind: type, required: bool = False) -> Callable[[ir.Operation], Any]:
+        return lambda op: next((p for p in op.query_parameters if isinstance(ir.unwrap(p.type), kind)
+                                and (p.required or not required)), None)
+
+    op, p = first(lambda op: next((p for p in op.query_parameters if isinstance(ir.unwrap(p.type), ir.Primitive)
+                                   and ir.unwrap(p.type).json_type == "integer"), None))  # type: ignore[union-attr]
+    refuse(op, f"query parameter {p.name!r}: expected integer, got 'ten'", extra_query={p.name: "ten"})
+    op, p = first(param(ir.LiteralType))
+    refuse(op, f"query parameter {p.name!r}: 'sideways' is not one of", **{p.arg: "sideways"})
+    op, _ = first(lambda op: not op.query_parameters and op.http_method == "GET")
+    refuse(op, "query parameter 'colour': not in the spec", extra_query={"colour": "red"})
+    op, f = first(lambda op: op.body is not None and op.body.kind == "json" and next(
+        (f for f in op.body.fields if f.required and isinstance(ir.unwrap(f.type), ir.Primitive)
+         and ir.unwrap(f.type).json_type == "string"), None))  # type: ignore[union-attr]
+    refuse(op, f"request body: $.{f.name}: expected string, got 5", **{f.arg: 5})
+    op, f = first(lambda op: op.body is not None and op.body.kind == "json" and next(
+        (f for f in op.body.fields if isinstance(ir.unwrap(f.type), ir.ModelType)), None))
+    refuse(op, f"request body: $.{f.name}: expected object, got 5", **{f.arg: 5})
+    op, f = first(lambda op: op.body is not None and op.body.kind == "multipart" and next(
+        (f for f in op.body.fields if not f.file and isinstance(ir.unwrap(f.type), ir.LiteralType)), None))
+    refuse(op, f"request body: $.{f.name}: 'sideways' is not one of", **{f.arg: "sideways"})
+    op, f = first(lambda op: op.body is not None and op.body.kind == "multipart" and next(
+        (f for f in op.body.fields if f.file and f.required), None))
+    refuse(op, f"request body: $.{f.name}: required, not given", **{f.arg: None})
+    op, _ = first(lambda op: op.credentials)
+    refuse(op, "credentials:", extra_headers={"Authorization": ""})
+    assert api.calls == [] and api.delays == []  # refused before recording, never retried
+    assert len(refused) == 8

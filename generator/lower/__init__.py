@@ -20,19 +20,23 @@ import dataclasses
 from .. import __version__, ir
 from ..errors import SpecError
 from ..load import Spec, json_type
-from . import operations, schemas
+from . import kit, operations, schemas
 from .context import Context
 from .dialect import text, want
 from .naming import unshadow
 
 
 def lower(spec: Spec, package: str, env_prefix: str = "OPENAI",
-          client_options: tuple[tuple[str, str, str], ...] = ()) -> ir.Package:
+          client_options: tuple[tuple[str, str, str], ...] = (),
+          example_extensions: tuple[str, ...] = ()) -> ir.Package:
     """The IR of ``spec``, for a package called ``package`` whose client reads
     ``<env_prefix>_API_KEY`` and ``<env_prefix>_BASE_URL``; ``client_options`` are the
-    configured (argument, header, environment variable) options."""
+    configured (argument, header, environment variable) options; the operations'
+    ``example_extensions`` carry example answers for the testing kit."""
+    ctx = Context(spec)
+    ctx.example_extensions = example_extensions
     try:
-        package_ir = _package(Context(spec), package, env_prefix)
+        package_ir = _package(ctx, package, env_prefix)
         return dataclasses.replace(package_ir, client_options=tuple(ir.ClientOption(*o) for o in client_options))
     except RecursionError:
         raise SpecError(str(spec.root_file.name), None, "schemas nest too deeply") from None
@@ -56,6 +60,7 @@ def _package(ctx: Context, package: str, env_prefix: str) -> ir.Package:
     servers_list = want(spec.data.get("servers"), list, root.child("servers"), "servers", [])
     servers = tuple(s["url"] for s in servers_list if isinstance(s, dict) and isinstance(s.get("url"), str))
     licence = info.get("license")
+    models = tuple(unshadow(ctx.models[n], ctx.class_names) for n in ctx.order if n in ctx.models)
     return ir.Package(
         name=package,
         title=str(info.get("title", "")),
@@ -64,10 +69,10 @@ def _package(ctx: Context, package: str, env_prefix: str) -> ir.Package:
         license=str(licence.get("name")) if isinstance(licence, dict) and licence.get("name") else None,
         spec_file=spec.root_file.name,
         sha256=spec.sha256,
-        models=tuple(unshadow(ctx.models[n], ctx.class_names) for n in ctx.order if n in ctx.models),
+        models=models,
         aliases=_alias_order([ctx.aliases[n] for n in ctx.order if n in ctx.aliases]),
         codecs=tuple(ctx.codecs[k] for k in sorted(ctx.codecs)),
-        operations=tuple(ops),
+        operations=kit.with_minimal_answers(tuple(ops), models),
         servers=servers,
         env_prefix=env_prefix,
         generator_version=__version__,

@@ -22,6 +22,8 @@ class Context:
         self.class_names: set[str] = set()
         self.union_names: set[str] = set()
         self.order: list[str] = []  # model and alias names in the order they were met
+        # vendor extensions of an operation that carry example answers (``x-oaiMeta``)
+        self.example_extensions: tuple[str, ...] = ()
 
     def class_name(self, raw: str, spec_name: bool = False) -> str:
         """A new class or alias name for ``raw`` (a component's own name when

@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import ir
 from ..load import Location, json_type
-from . import schemas
+from . import kit, schemas
 from .context import Context
 from .dialect import is_binary, text, want
 from .naming import attribute_name, method_name, pascal_hint, snake
@@ -85,13 +85,16 @@ def operations(ctx: Context) -> list[ir.Operation]:
                 media=media,
                 accept=accept,
                 pagination=_pagination(ctx, method, params, response),
+                example=kit.example(ctx.spec, op, oloc, ctx.example_extensions),
+                credentials=kit.credentials(ctx.spec, op),
             )
             ops.append(base)
             if upload is not None:
                 # the body can also be sent as a multipart form, to upload files: `<name>_multipart`
                 uname = mname + "_multipart"
                 claim(uname, op_id, oloc.child("operationId"))
-                ops.append(dataclasses.replace(base, method_name=uname, body=upload, pagination=None))
+                ops.append(dataclasses.replace(base, method_name=uname, body=upload, pagination=None,
+                                               variant_of=mname))
             if stream_event is not None:
                 # a second method for the text/event-stream answer: `<name>_stream`
                 sname = mname + "_stream"
@@ -106,6 +109,7 @@ def operations(ctx: Context) -> list[ir.Operation]:
                 ops.append(dataclasses.replace(
                     base, method_name=sname, body=sbody, media="stream", accept="text/event-stream",
                     response=None if isinstance(stream_event, ir.AnyType) else stream_event, pagination=None,
+                    variant_of=mname,
                 ))
     return ops
 

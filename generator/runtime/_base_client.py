@@ -364,6 +364,8 @@ class _Shared:
 
     _config: ClientConfig
     _owns_transport: bool
+    # what waits before a retry instead of sleeping (the testing kit records the delay)
+    _wait: Callable[[float], None] | None = None
 
     @property
     def base_url(self) -> str:
@@ -501,7 +503,10 @@ class SyncAPIClient(_Shared):
                     request, retries, max_retries, None, response, start
                 )
             retries += 1
-            _retries.sleep(delay)
+            if self._wait is not None:
+                self._wait(delay)
+            else:
+                _retries.sleep(delay)
 
     def _request(
         self,
@@ -694,7 +699,10 @@ class AsyncAPIClient(_Shared):
                     request, retries, max_retries, None, response, start
                 )
             retries += 1
-            await _retries.async_sleep(delay)
+            if self._wait is not None:
+                self._wait(delay)
+            else:
+                await _retries.async_sleep(delay)
 
     async def _request(
         self,
