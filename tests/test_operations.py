@@ -65,6 +65,15 @@ def test_json_body_required_optional_and_model_fields(server: Loopback) -> None:
         client.create_widget(name="n")  # required fields have no default
 
 
+def test_a_required_field_that_takes_null_sends_null_and_an_optional_one_none_not_at_all(server: Loopback) -> None:
+    server.responder = lambda seen: Reply(status=204, body=b"")
+    both(server, lambda c: c.label_widget("w1", label=None), lambda c: c.label_widget("w1", label=None))
+    both(server, lambda c: c.label_widget("w1", label="new", reason=None),
+         lambda c: c.label_widget("w1", label="new", reason="r"))
+    assert [json.loads(seen.body) for seen in server.requests] == [
+        {"label": None}, {"label": None}, {"label": "new"}, {"label": "new", "reason": "r"}]
+
+
 def test_query_list_boolean_enum_and_header(server: Loopback) -> None:
     server.responder = lambda seen: Reply(body={"object": "list", "data": [WIDGET], "has_more": False})
     results = both(

@@ -141,13 +141,17 @@ def extra_content(extra: Mapping[str, object] | None) -> Content | None:
 
 
 def json_fields(
-    fields: Iterable[tuple[str, object]],
+    fields: Iterable[tuple[str, object, bool]],
     consts: Mapping[str, object],
     extra: Mapping[str, object] | None,
 ) -> Content:
-    """A JSON object body: each field given (not ``None``), the operation's constants,
-    then ``extra`` as is (``extra_body={"x": None}`` sends an explicit null)."""
-    body = {name: jsonable(v) for name, v in fields if v is not None}
+    """A JSON object body: each ``(name, value, required)`` field in order, a required one
+    always (``None`` as null: it is required and nullable), an optional one when given
+    (not ``None``); the operation's constants, then ``extra`` as is
+    (``extra_body={"x": None}`` sends an explicit null)."""
+    body = {
+        name: jsonable(v) for name, v, required in fields if required or v is not None
+    }
     body.update(consts)
     body.update({k: jsonable(v) for k, v in (extra or {}).items()})
     return json_content(body)

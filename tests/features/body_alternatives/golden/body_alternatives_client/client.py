@@ -161,8 +161,8 @@ class Client(_base_client.SyncAPIClient):
             None,
             _encoding.json_fields(
                 [
-                    ("images", images),
-                    ("prompt", prompt),
+                    ("images", images, True),
+                    ("prompt", prompt, True),
                 ],
                 {},
                 extra_body,
@@ -252,7 +252,7 @@ class Client(_base_client.SyncAPIClient):
             None,
             _encoding.json_fields(
                 [
-                    ("prompt", prompt),
+                    ("prompt", prompt, False),
                 ],
                 {},
                 extra_body,
@@ -302,8 +302,8 @@ class ClientWithRawResponse:
             None,
             _encoding.json_fields(
                 [
-                    ("images", images),
-                    ("prompt", prompt),
+                    ("images", images, True),
+                    ("prompt", prompt, True),
                 ],
                 {},
                 extra_body,
@@ -393,7 +393,7 @@ class ClientWithRawResponse:
             None,
             _encoding.json_fields(
                 [
-                    ("prompt", prompt),
+                    ("prompt", prompt, False),
                 ],
                 {},
                 extra_body,
@@ -445,8 +445,8 @@ class ClientWithStreamingResponse:
             None,
             _encoding.json_fields(
                 [
-                    ("images", images),
-                    ("prompt", prompt),
+                    ("images", images, True),
+                    ("prompt", prompt, True),
                 ],
                 {},
                 extra_body,
@@ -540,7 +540,7 @@ class ClientWithStreamingResponse:
             None,
             _encoding.json_fields(
                 [
-                    ("prompt", prompt),
+                    ("prompt", prompt, False),
                 ],
                 {},
                 extra_body,
@@ -627,8 +627,8 @@ class AsyncClient(_base_client.AsyncAPIClient):
             None,
             _encoding.json_fields(
                 [
-                    ("images", images),
-                    ("prompt", prompt),
+                    ("images", images, True),
+                    ("prompt", prompt, True),
                 ],
                 {},
                 extra_body,
@@ -720,7 +720,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             None,
             _encoding.json_fields(
                 [
-                    ("prompt", prompt),
+                    ("prompt", prompt, False),
                 ],
                 {},
                 extra_body,
@@ -771,8 +771,8 @@ class AsyncClientWithRawResponse:
             None,
             _encoding.json_fields(
                 [
-                    ("images", images),
-                    ("prompt", prompt),
+                    ("images", images, True),
+                    ("prompt", prompt, True),
                 ],
                 {},
                 extra_body,
@@ -862,7 +862,7 @@ class AsyncClientWithRawResponse:
             None,
             _encoding.json_fields(
                 [
-                    ("prompt", prompt),
+                    ("prompt", prompt, False),
                 ],
                 {},
                 extra_body,
@@ -914,8 +914,8 @@ class AsyncClientWithStreamingResponse:
             None,
             _encoding.json_fields(
                 [
-                    ("images", images),
-                    ("prompt", prompt),
+                    ("images", images, True),
+                    ("prompt", prompt, True),
                 ],
                 {},
                 extra_body,
@@ -1009,7 +1009,7 @@ class AsyncClientWithStreamingResponse:
             None,
             _encoding.json_fields(
                 [
-                    ("prompt", prompt),
+                    ("prompt", prompt, False),
                 ],
                 {},
                 extra_body,

@@ -227,10 +227,10 @@ class Client(_base_client.SyncAPIClient):
             None,
             _encoding.json_fields(
                 [
-                    ("model", model),
-                    ("instructions_model", instructions_model),
-                    ("short", short),
-                    ("list_of_long_literals", list_of_long_literals),
+                    ("model", model, True),
+                    ("instructions_model", instructions_model, False),
+                    ("short", short, False),
+                    ("list_of_long_literals", list_of_long_literals, False),
                 ],
                 {},
                 extra_body,
@@ -350,10 +350,10 @@ class ClientWithRawResponse:
             None,
             _encoding.json_fields(
                 [
-                    ("model", model),
-                    ("instructions_model", instructions_model),
-                    ("short", short),
-                    ("list_of_long_literals", list_of_long_literals),
+                    ("model", model, True),
+                    ("instructions_model", instructions_model, False),
+                    ("short", short, False),
+                    ("list_of_long_literals", list_of_long_literals, False),
                 ],
                 {},
                 extra_body,
@@ -475,10 +475,10 @@ class ClientWithStreamingResponse:
             None,
             _encoding.json_fields(
                 [
-                    ("model", model),
-                    ("instructions_model", instructions_model),
-                    ("short", short),
-                    ("list_of_long_literals", list_of_long_literals),
+                    ("model", model, True),
+                    ("instructions_model", instructions_model, False),
+                    ("short", short, False),
+                    ("list_of_long_literals", list_of_long_literals, False),
                 ],
                 {},
                 extra_body,
@@ -635,10 +635,10 @@ class AsyncClient(_base_client.AsyncAPIClient):
             None,
             _encoding.json_fields(
                 [
-                    ("model", model),
-                    ("instructions_model", instructions_model),
-                    ("short", short),
-                    ("list_of_long_literals", list_of_long_literals),
+                    ("model", model, True),
+                    ("instructions_model", instructions_model, False),
+                    ("short", short, False),
+                    ("list_of_long_literals", list_of_long_literals, False),
                 ],
                 {},
                 extra_body,
@@ -759,10 +759,10 @@ class AsyncClientWithRawResponse:
             None,
             _encoding.json_fields(
                 [
-                    ("model", model),
-                    ("instructions_model", instructions_model),
-                    ("short", short),
-                    ("list_of_long_literals", list_of_long_literals),
+                    ("model", model, True),
+                    ("instructions_model", instructions_model, False),
+                    ("short", short, False),
+                    ("list_of_long_literals", list_of_long_literals, False),
                 ],
                 {},
                 extra_body,
@@ -886,10 +886,10 @@ class AsyncClientWithStreamingResponse:
             None,
             _encoding.json_fields(
                 [
-                    ("model", model),
-                    ("instructions_model", instructions_model),
-                    ("short", short),
-                    ("list_of_long_literals", list_of_long_literals),
+                    ("model", model, True),
+                    ("instructions_model", instructions_model, False),
+                    ("short", short, False),
+                    ("list_of_long_literals", list_of_long_literals, False),
                 ],
                 {},
                 extra_body,

@@ -211,8 +211,8 @@ class Client(_base_client.SyncAPIClient):
             None,
             _encoding.json_fields(
                 [
-                    ("name", name),
-                    ("children", children),
+                    ("name", name, True),
+                    ("children", children, False),
                 ],
                 {},
                 extra_body,
@@ -378,8 +378,8 @@ class ClientWithRawResponse:
             None,
             _encoding.json_fields(
                 [
-                    ("name", name),
-                    ("children", children),
+                    ("name", name, True),
+                    ("children", children, False),
                 ],
                 {},
                 extra_body,
@@ -549,8 +549,8 @@ class ClientWithStreamingResponse:
             None,
             _encoding.json_fields(
                 [
-                    ("name", name),
-                    ("children", children),
+                    ("name", name, True),
+                    ("children", children, False),
                 ],
                 {},
                 extra_body,
@@ -758,8 +758,8 @@ class AsyncClient(_base_client.AsyncAPIClient):
             None,
             _encoding.json_fields(
                 [
-                    ("name", name),
-                    ("children", children),
+                    ("name", name, True),
+                    ("children", children, False),
                 ],
                 {},
                 extra_body,
@@ -928,8 +928,8 @@ class AsyncClientWithRawResponse:
             None,
             _encoding.json_fields(
                 [
-                    ("name", name),
-                    ("children", children),
+                    ("name", name, True),
+                    ("children", children, False),
                 ],
                 {},
                 extra_body,
@@ -1099,8 +1099,8 @@ class AsyncClientWithStreamingResponse:
             None,
             _encoding.json_fields(
                 [
-                    ("name", name),
-                    ("children", children),
+                    ("name", name, True),
+                    ("children", children, False),
                 ],
                 {},
                 extra_body,
