@@ -878,6 +878,8 @@ class Operation:
     example: str | None = None
     minimal: str | None = None
     credentials: tuple[str, ...] = ()
+    # the status of the first success response, which the testing kit answers with
+    status: int = 200
     # the method this one is a variant of (``create`` for ``create_stream``)
     variant_of: str | None = None
 

@@ -391,3 +391,14 @@ def test_the_readme_fixture_runs() -> None:
     scope: dict[str, Any] = {"__name__": "readme"}
     exec(compile(snippet, "README.md", "exec"), scope)
     scope["test_my_code"](FragmentAPI())
+
+
+def test_the_default_answer_has_the_status_of_the_specs_first_success_response() -> None:
+    api = MockAPI()
+    client = api.client()
+    raw = client.with_raw_response.label_widget("w1", label=None)
+    assert raw.status_code == 204 and raw.content == b""
+    assert client.with_raw_response.create_widget(name="n", size={"width": 1, "height": 1}).status_code == 200
+    assert api.calls[0].body.to_dict() == {"label": None}  # the decoded request model
+    assert kit.success_status({"responses": {"201": {}, "202": {}, "400": {}}}) == 201
+    assert kit.success_status({"responses": {"2XX": {}}}) == 200 and kit.success_status({}) == 200

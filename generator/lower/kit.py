@@ -71,6 +71,14 @@ def _is_json(media: str) -> bool:
     return m == "application/json" or m.endswith("+json")
 
 
+def success_status(op: dict[str, Any]) -> int:
+    """The status the testing kit answers with by default: the operation's first success
+    response (``201``, ``204``; a range such as ``2XX`` answers 200), else 200."""
+    responses = op.get("responses")
+    codes = sorted(str(c) for c in responses if str(c).startswith("2")) if isinstance(responses, dict) else []
+    return int(codes[0]) if codes and codes[0].isdigit() else 200
+
+
 def credentials(spec: Spec, op: dict[str, Any]) -> tuple[str, ...]:
     """The credentials a call must carry: the operation's ``security`` (else the
     document's) asks for some unless one of its alternatives is ``{}`` (none)."""

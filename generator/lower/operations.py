@@ -87,6 +87,7 @@ def operations(ctx: Context) -> list[ir.Operation]:
                 pagination=_pagination(ctx, method, params, response),
                 example=kit.example(ctx.spec, op, oloc, ctx.example_extensions),
                 credentials=kit.credentials(ctx.spec, op),
+                status=kit.success_status(op),
             )
             ops.append(base)
             if upload is not None:

@@ -279,7 +279,8 @@ class Operation:
     ``media`` is how a 2xx body is read (json, binary, stream or none); ``check``
     decodes a JSON answer (one event, for a stream); ``example`` is the spec's example
     answer as JSON text, ``minimal`` a minimal valid one; ``credentials`` what a call
-    must carry (``"api_key"``: ``Authorization: Bearer ...``).
+    must carry (``"api_key"``: ``Authorization: Bearer ...``); ``status`` the status of
+    the default answer (the spec's first success response).
     """
 
     name: str
@@ -293,6 +294,7 @@ class Operation:
     example: str | None = None
     minimal: str | None = None
     credentials: tuple[str, ...] = ()
+    status: int = 200
 
     def matcher(self) -> re.Pattern[str]:
         """The path template as a pattern: the i-th placeholder is group ``p<i>``."""
@@ -513,7 +515,7 @@ class MockAPI:
             raise ConnectionRefusedError(
                 f"{op.name}: connection refused (MockAPI.fail)"
             )
-        status = 200 if answer is None else answer.status
+        status = op.status if answer is None else answer.status
         content = None if answer is None else answer.content
         media = "" if answer is None else answer.media
         if content is None:

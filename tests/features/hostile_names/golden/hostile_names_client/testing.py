@@ -47,6 +47,7 @@ _OPERATIONS = (
         method="GET",
         path="/close",
         media="none",
+        status=204,
     ),
     _testing.Operation(
         name="float_",
@@ -63,6 +64,7 @@ _OPERATIONS = (
         method="GET",
         path="/with-raw-response",
         media="none",
+        status=204,
     ),
     _testing.Operation(
         name="op_2_fa_setup",
@@ -70,6 +72,7 @@ _OPERATIONS = (
         method="GET",
         path="/2fa",
         media="none",
+        status=204,
     ),
     _testing.Operation(
         name="obtener_ñandú",

@@ -43,6 +43,7 @@ _OPERATIONS = (
             "json", "application/json", True, _testing.codec(_models._dec_Tree)
         ),
         media="none",
+        status=204,
     ),
     _testing.Operation(
         name="list_trees",

@@ -198,6 +198,7 @@ _OPERATIONS = (
         ),
         media="none",
         credentials=("api_key",),
+        status=204,
     ),
 )
 
