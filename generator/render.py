@@ -20,6 +20,7 @@ import jinja2
 from . import ir
 from .errors import UsageError
 
+
 def _builtin_templates() -> Path:
     """``generator/templates`` in an installed copy (the wheel maps the repository's
     top-level ``templates/`` there); the repository's own folder when run from it."""
