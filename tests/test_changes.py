@@ -461,6 +461,8 @@ HAND_MADE: dict[str, tuple[Callable[[dict[str, Any]], None], list[Entry]]] = {
     "field added to a model no operation reaches": (
         lambda d: add(schemas(d)["Archive"], "size", {"type": "integer"}, False), [
             ("additive", "package", "field-added", "Archive.size")]),
+    "model becomes a type alias": (_set(schemas, "Archive", {"type": "object", "additionalProperties": {"type": "string"}}), [
+        ("breaking", "package", "model-replaced", "Archive")]),
     "an allOf base edited once": (_set(_prop("Counts", "tokens"), "type", "string"), [
         ("breaking", "response", "type-changed", "Counts.tokens")]),
     "response field made required and not nullable": (_required_not_nullable, [
