@@ -367,6 +367,16 @@ def _not_exposed(d: dict[str, Any]) -> None:
     get_job(d)["summary"] = "Get a job."
 
 
+def _binary_answer(d: dict[str, Any]) -> None:
+    get_job(d)["responses"]["200"]["content"] = {
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+
+
+def _grader_renamed(d: dict[str, Any]) -> None:
+    schemas(d)["GraderUnion"] = schemas(d).pop("Grader")
+    job(d)["properties"]["grader"]["$ref"] = "#/components/schemas/GraderUnion"
+
+
 def _required_not_nullable(d: dict[str, Any]) -> None:
     job(d)["required"].append("finished_at")
     job(d)["properties"]["finished_at"]["type"] = "integer"
@@ -476,6 +486,15 @@ HAND_MADE: dict[str, tuple[Callable[[dict[str, Any]], None], list[Entry]]] = {
     "operation removed": (lambda d: d["paths"].pop("/jobs/{job_id}"), [
         ("breaking", "request", "operation-removed", "get_job()")]),
     "description and constraints only": (_not_exposed, []),
+    "operation answers bytes instead of JSON": (_binary_answer, [
+        ("breaking", "response", "response-changed", "get_job()")]),
+    "operation moved to another path": (lambda d: d["paths"].update({"/v2/jobs/{job_id}": d["paths"].pop(
+        "/jobs/{job_id}")}), [
+        ("additive", "request", "operation-moved", "get_job()")]),
+    "union alias renamed": (_grader_renamed, [
+        ("breaking", "response", "alias-renamed", "GraderUnion")]),
+    "additional properties typed": (_set(job, "additionalProperties", {"type": "string"}), [
+        ("breaking", "response", "type-changed", "Job")]),
 }
 
 
@@ -534,6 +553,86 @@ def test_an_allof_base_edit_lists_the_models_it_reaches(tmp_path: Path) -> None:
     assert change.subject == "Counts.tokens"  # the model that declares it
     assert change.methods == ("create_job", "get_job")
     assert change.message == "tokens changed type from int to str"
+
+
+UPLOADS = """\
+openapi: 3.1.0
+info: {title: Uploads, version: "1"}
+paths:
+  /files/{a}/{b}:
+    post:
+      operationId: upload
+      parameters:
+        - {name: a, in: path, required: true, schema: {type: string}}
+        - {name: b, in: path, required: true, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              required: [file]
+              properties:
+                file: {type: string, format: binary}
+                purpose: {type: string}
+      responses: {"200": {description: ok}}
+  /raw:
+    post:
+      operationId: putRaw
+      requestBody:
+        required: true
+        content: {application/octet-stream: {schema: {type: string, format: binary}}}
+      responses: {"200": {description: ok}}
+components:
+  schemas:
+    Archive:
+      type: object
+      properties:
+        class: {type: string}
+"""
+
+
+def _form(d: dict[str, Any]) -> dict[str, Any]:
+    props: dict[str, Any] = d["paths"]["/files/{a}/{b}"]["post"]["requestBody"]["content"]["multipart/form-data"][
+        "schema"]["properties"]
+    return props
+
+
+def _class_first(d: dict[str, Any]) -> None:
+    # `class_` declared before `class` takes its attribute name: `class` becomes `class__`
+    schemas(d)["Archive"]["properties"] = {"class_": {"type": "string"}, **schemas(d)["Archive"]["properties"]}
+
+
+UPLOAD_EDITS: dict[str, tuple[Callable[[dict[str, Any]], None], list[tuple[str, str, str, str, str]]]] = {
+    "a file argument also takes a list of files": (
+        lambda d: _form(d).update(file={"oneOf": [{"type": "string", "format": "binary"},
+                                                  {"type": "array", "items": {"type": "string", "format": "binary"}}]}),
+        [("additive", "request", "type-widened", "upload(file)", "file widened from FileInput to FileInput | "
+          "list[FileInput]")]),
+    "a text argument becomes a file": (lambda d: _form(d).update(purpose={"type": "string", "format": "binary"}), [
+        ("breaking", "request", "type-changed", "upload(purpose)", "purpose changed type from str to FileInput")]),
+    "positional arguments reordered": (lambda d: d["paths"]["/files/{a}/{b}"]["post"]["parameters"].reverse(), [
+        ("breaking", "request", "arguments-reordered", "upload()", "positional arguments reordered: (b, a), was (a, b)")]),
+    "a raw body becomes JSON": (lambda d: d["paths"]["/raw"]["post"]["requestBody"].update(
+        content={"application/json": {"schema": {"type": "object"}}}), [
+        ("breaking", "request", "type-changed", "put_raw(body)", "body changed type from bytes to dict[str, Any]")]),
+    "an attribute renamed": (_class_first, [
+        ("additive", "package", "field-added", "Archive.class_", "new optional field class_ (str | None)"),
+        ("breaking", "package", "field-renamed", "Archive.class__", "attribute renamed from class_ to class__")]),
+}
+
+
+@pytest.mark.parametrize("name", list(UPLOAD_EDITS))
+def test_uploads_raw_bodies_and_positions(tmp_path: Path, name: str) -> None:
+    edit, expected = UPLOAD_EDITS[name]
+    old = tmp_path / "old.yaml"
+    old.write_text(UPLOADS, encoding="utf-8")
+    doc = yaml.safe_load(UPLOADS)
+    edit(doc)
+    report = changes.compare_files(str(old), str(write(tmp_path, doc, "new.yaml")))
+    assert sorted((c.tier, c.side, c.kind, c.subject, c.message) for c in report.changes) == sorted(expected)
+    renamed = [c for c in report.changes if c.kind == "field-renamed"]
+    assert [c.renamed_from for c in renamed] == (["Archive.class_"] if renamed else [])
 
 
 def test_a_union_that_holds_an_alias(tmp_path: Path) -> None:
@@ -800,6 +899,22 @@ def test_markdown_report(tmp_path: Path, main: Callable[..., Run]) -> None:
     assert "| `Job.status` | response | new enum value 'paused' in status | `create_job`, `get_job` | " \
            "`/components/schemas/Job/properties/status` |" in lines
     assert lines.count("| Subject | Side | Change | Methods | Spec |") == 3
+
+
+def test_the_readme_markdown_example_is_what_changes_prints(tmp_path: Path, main: Callable[..., Run]) -> None:
+    old, new = history_pair("9382a83-855e5d4", tmp_path)
+    old.rename(tmp_path / "openai-old.yaml")
+    new.rename(tmp_path / "openai-new.yaml")
+    run = main("openai-old.yaml", "openai-new.yaml", "--format", "markdown")
+    readme = (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+    start = readme.index("> **API changes: breaking** (1 breaking, 1 risk, 1 additive) between `openai-old.yaml` and "
+                         "`openai-new.yaml`.")
+    block = []
+    for line in readme[start:]:
+        if not line.startswith(">"):
+            break
+        block.append(line[2:])
+    assert run.out == "\n".join(block) + "\n"
 
 
 def test_markdown_cells_hold_spec_text(tmp_path: Path, main: Callable[..., Run]) -> None:
