@@ -379,7 +379,6 @@ class Where:
     side: str | None = None  # a fixed side: what an operation takes or returns
     method: str | None = None  # the base method, with ``side``
     required: bool = True  # a required field or argument (null matters to callers then)
-    argument: bool = False  # the subject is an argument: its kinds say `argument-`
     # JSON kinds that a sibling union variant takes whole (a plain `str` beside an enum):
     # a value added to or removed from an enum of such a kind changes only the annotation
     absorbs: frozenset[str] = frozenset()
@@ -507,8 +506,7 @@ class Differ:
         self.arguments(o, n, base)
         self.response(o, n, base)
 
-    def _arguments(self, op: ir.Operation, package: Graph, reach: Reach,
-                   skip_fields: bool) -> dict[tuple[str, ...], Argument]:
+    def _arguments(self, op: ir.Operation, package: Graph, skip_fields: bool) -> dict[tuple[str, ...], Argument]:
         out: dict[tuple[str, ...], Argument] = {}
         for p in op.parameters:
             out[("param", p.location, p.name)] = Argument(p.arg, p.type, p.required, p.source or _op_pointer(op))
@@ -540,16 +538,16 @@ class Differ:
 
     def arguments(self, o: ir.Operation, n: ir.Operation, base: str) -> None:
         skip = self._body_as_model(o, n)
-        oargs = self._arguments(o, self.old, self.old_reach, skip)
-        nargs = self._arguments(n, self.new, self.new_reach, skip)
+        oargs = self._arguments(o, self.old, skip)
+        nargs = self._arguments(n, self.new, skip)
         for key, a in oargs.items():
             b = nargs.get(key)
             if b is None:
-                self.add(Where(f"{base}({a.arg})", a.arg, a.pointer, None, side=REQUEST, method=base, argument=True),
+                self.add(Where(f"{base}({a.arg})", a.arg, a.pointer, None, side=REQUEST, method=base),
                          "argument-removed", f"argument {a.arg} removed", BREAKING, BREAKING)
                 continue
             at = Where(f"{base}({b.arg})", b.arg, a.pointer, b.pointer, side=REQUEST, method=base,
-                       required=b.required, argument=True)
+                       required=b.required)
             if a.arg != b.arg:
                 self.add(at, "argument-renamed", f"argument renamed from {a.arg} to {b.arg}", BREAKING, BREAKING,
                          renamed_from=f"{base}({a.arg})")
@@ -567,7 +565,7 @@ class Differ:
             req = "required" if b.required else "optional"
             tier = BREAKING if b.required else ADDITIVE
             self.add(Where(f"{base}({b.arg})", b.arg, None, b.pointer, side=REQUEST, method=base,
-                           required=b.required, argument=True),
+                           required=b.required),
                      "argument-added", f"new {req} argument {b.arg}", tier, tier)
         opath = [a.arg for k, a in oargs.items() if k[:2] == ("param", "path")]
         npath = [a.arg for k, a in nargs.items() if k[:2] == ("param", "path")]
