@@ -93,8 +93,10 @@ def test_a_one_enum_edit_changes_only_the_files_whose_code_changes(
     spec["components"]["schemas"]["FineTuningJob"]["properties"]["status"]["enum"].append("paused")
     (tmp_path / "fine_tuning.yaml").write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True),
                                                encoding="utf-8")
-    # the package as generated before the edit, then `check` against the edited spec
+    # the package as generated before the edit, then `check` against the edited spec, with
+    # the project's configuration (as `generated/` was made with it)
     write_tree(tmp_path / "out", "fine_tuning_client", fresh_builds[GENERATED])
+    (tmp_path / "pyproject.toml").write_bytes((ROOT / "pyproject.toml").read_bytes())
     monkeypatch.chdir(tmp_path)
     capsys.readouterr()
     code = cli.main(["check", "--schema", "fine_tuning.yaml", "--out", "out", "--package", "fine_tuning_client"])
