@@ -317,34 +317,40 @@ def _similar(old: Graph, new: Graph, o: str, n: str) -> bool:
 
 
 def match(old: Graph, new: Graph) -> tuple[dict[str, str], dict[str, str]]:
-    """old name -> new name for every type present in both, and how each was matched."""
+    """old name -> new name for every type present in both, and how each was matched.
+
+    A name both packages export (as a model in both, or a type alias in both) is one
+    type, whatever it now stands for or where: a type that still exists was not renamed,
+    even where another type took its place (upstream's `ServiceTierResponses` took
+    `ServiceTier`'s place in responses while `ServiceTier` stayed for requests). The
+    rest are matched by place, then (models) by an identical field set."""
+    mapping: dict[str, str] = {}
+    how: dict[str, str] = {}
+    taken: set[str] = set()
+    new_names = set(new.models) | set(new.aliases)
+    for o in list(old.models) + list(old.aliases):
+        if o in new_names and (o in old.models) == (o in new.models):
+            mapping[o] = o
+            taken.add(o)
+            how[o] = "name"
     at_new: dict[str, list[str]] = {}
     for name, places in new.places.items():
         for p in places:
             at_new.setdefault(p, []).append(name)
     scores: dict[tuple[str, str], int] = {}
     for o, places in old.places.items():
+        if o in mapping:
+            continue
         for p in places:
             for n in at_new.get(p, []):
-                if _similar(old, new, o, n):
+                if n not in taken and _similar(old, new, o, n):
                     scores[(o, n)] = scores.get((o, n), 0) + 1
-    mapping: dict[str, str] = {}
-    how: dict[str, str] = {}
-    taken: set[str] = set()
-    for (o, n), _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0][0] != kv[0][1], kv[0])):
+    for (o, n), _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):
         if o in mapping or n in taken:
             continue
         mapping[o] = n
         taken.add(n)
         how[o] = "place"
-    old_names = list(old.models) + list(old.aliases)
-    new_names = set(new.models) | set(new.aliases)
-    for o in old_names:
-        # the same name is the same export, whatever its alias now stands for
-        if o not in mapping and o not in taken and o in new_names and (o in old.models) == (o in new.models):
-            mapping[o] = o
-            taken.add(o)
-            how[o] = "name"
     # models by an identical, unambiguous field set
     by_fields_old: dict[frozenset[str], list[str]] = {}
     by_fields_new: dict[frozenset[str], list[str]] = {}

@@ -665,6 +665,21 @@ def test_a_union_that_holds_an_alias(tmp_path: Path) -> None:
         ("variant-removed", "Content", "variant Parts removed from Content")]
 
 
+def test_a_type_that_still_exists_is_not_renamed(tmp_path: Path) -> None:
+    # upstream 855e5d4 on the whole spec: ServiceTierResponses takes ServiceTier's place in
+    # responses, while ServiceTier stays in requests: a new alias and a wider response enum
+    doc = copy.deepcopy(JOBS_DOC)
+    schemas(doc)["Tier"] = {"type": "string", "enum": ["auto", "default"]}
+    request(doc)["properties"]["tier"] = {"$ref": "#/components/schemas/Tier"}
+    job(doc)["properties"]["tier"] = {"$ref": "#/components/schemas/Tier"}
+    old = write(tmp_path, doc, "old.yaml")
+    schemas(doc)["TierResponses"] = {"type": "string", "enum": ["auto", "default", "ultrafast"]}
+    job(doc)["properties"]["tier"] = {"$ref": "#/components/schemas/TierResponses"}
+    report = changes.compare_files(str(old), str(write(tmp_path, doc, "new.yaml")))
+    assert entries(report) == [("additive", "response", "alias-added", "TierResponses"),
+                               ("risk", "response", "enum-value-added", "Job.tier")]
+
+
 def test_a_new_value_beside_a_plain_string_changes_only_the_annotation(tmp_path: Path) -> None:
     # `anyOf: [string, enum]` (upstream's model ids): strict decoding took any string already
     def base(d: dict[str, Any]) -> None:
