@@ -381,6 +381,7 @@ class Where:
     old_pointer: str | None
     new_pointer: str | None
     owner: str | None = None  # the model or alias whose sides and methods apply
+    model: str | None = None  # the model that declares it, when not the owner (a body taken as arguments)
     removed: bool = False  # the owner exists in OLD only (its name is OLD's)
     side: str | None = None  # a fixed side: what an operation takes or returns
     method: str | None = None  # the base method, with ``side``
@@ -412,6 +413,7 @@ class Argument:
     required: bool
     pointer: str
     files: str = ""  # a multipart file: one, list or either
+    model: str | None = None  # the body model whose field it is
 
 
 def _op_pointer(op: ir.Operation) -> str:
@@ -527,8 +529,10 @@ class Differ:
         elif not skip_fields:
             model = package.models.get(body.type.name) if isinstance(body.type, ir.ModelType) else None
             sources = {f.json_name: f.source for f in model.fields} if model is not None else {}
+            name = model.name if model is not None else None
             for f in body.fields:
-                out[("field", f.name)] = Argument(f.arg, f.type, f.required, sources.get(f.name) or where, f.files)
+                out[("field", f.name)] = Argument(f.arg, f.type, f.required, sources.get(f.name) or where, f.files,
+                                                  name)
         return out
 
     def _body_as_model(self, o: ir.Operation, n: ir.Operation) -> bool:
@@ -549,11 +553,12 @@ class Differ:
         for key, a in oargs.items():
             b = nargs.get(key)
             if b is None:
-                self.add(Where(f"{base}({a.arg})", a.arg, a.pointer, None, side=REQUEST, method=base),
+                self.add(Where(f"{base}({a.arg})", a.arg, a.pointer, None, side=REQUEST, method=base, model=a.model,
+                               removed=True),
                          "argument-removed", f"argument {a.arg} removed", BREAKING, BREAKING)
                 continue
             at = Where(f"{base}({b.arg})", b.arg, a.pointer, b.pointer, side=REQUEST, method=base,
-                       required=b.required)
+                       required=b.required, model=b.model)
             if a.arg != b.arg:
                 self.add(at, "argument-renamed", f"argument renamed from {a.arg} to {b.arg}", BREAKING, BREAKING,
                          renamed_from=f"{base}({a.arg})")
@@ -571,7 +576,7 @@ class Differ:
             req = "required" if b.required else "optional"
             tier = BREAKING if b.required else ADDITIVE
             self.add(Where(f"{base}({b.arg})", b.arg, None, b.pointer, side=REQUEST, method=base,
-                           required=b.required),
+                           required=b.required, model=b.model),
                      "argument-added", f"new {req} argument {b.arg}", tier, tier)
         opath = [a.arg for k, a in oargs.items() if k[:2] == ("param", "path")]
         npath = [a.arg for k, a in nargs.items() if k[:2] == ("param", "path")]
@@ -896,12 +901,13 @@ class Differ:
         return sides, methods
 
     def _defines(self, w: Where) -> int:
-        """How closely a finding's owner declares the pointer (the allOf base that holds
+        """How closely a finding's model declares the pointer (the allOf base that holds
         an inherited field scores highest); 0 when it does not."""
-        if w.owner is None:
+        model = w.model or w.owner
+        if model is None:
             return 0
         graph = self.old if w.removed else self.new
-        source = self._source(w.owner, graph) or ""
+        source = self._source(model, graph) or ""
         pointer = (w.old_pointer if w.removed else w.new_pointer) or w.old_pointer or ""
         return len(source) if source and (pointer == source or pointer.startswith(source + "/")) else 0
 
@@ -934,18 +940,22 @@ class Differ:
         sides: set[str] = set()
         methods: set[str] = set()
         tier = ADDITIVE
+        exported_only = False  # a member no operation reaches: judged, and shown, as a response
         for f in group:
             s, m = self._place(f.where)
             sides |= s
+            exported_only |= not s
             methods |= m
             tiers = ([f.request] if REQUEST in s else []) + ([f.response] if RESPONSE in s or not s else [])
             tier = max([tier, *tiers], key=RANK.__getitem__)
+        if sides and exported_only:
+            sides.add(RESPONSE)
         # the subject: the allOf base that declares the property, else the first by name
         first = min(group, key=lambda f: (-self._defines(f.where), f.where.subject))
-        owners = sorted({f.where.owner for f in group if f.where.owner is not None})
+        models = sorted({m for f in group for m in [f.where.model or f.where.owner] if m is not None})
         w = first.where
         return Change(tier, _side_label(sides), first.kind, w.subject, tuple(sorted(methods)),
-                      tuple(owners) if len(owners) > 1 else (), w.old_pointer, w.new_pointer,
+                      tuple(models) if len(models) > 1 else (), w.old_pointer, w.new_pointer,
                       first.renamed_from, first.message)
 
 

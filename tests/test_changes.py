@@ -640,6 +640,21 @@ def test_uploads_raw_bodies_and_positions(tmp_path: Path, name: str) -> None:
     assert [c.renamed_from for c in renamed] == (["Archive.class_"] if renamed else [])
 
 
+def test_one_edit_to_a_body_that_an_exported_model_inherits(tmp_path: Path) -> None:
+    # upstream's CreateResponse: the body of create_response, and the allOf base of an event
+    # model no operation reaches (judged as a response): one entry, both models listed
+    doc = copy.deepcopy(JOBS_DOC)
+    schemas(doc)["CreateJobEvent"] = {"allOf": [{"$ref": "#/components/schemas/CreateJobRequest"},
+                                                {"type": "object", "properties": {"event_id": {"type": "string"}}}]}
+    old = write(tmp_path, doc, "old.yaml")
+    request(doc)["properties"]["tier"]["enum"].append("scale")
+    (change,) = changes.compare_files(str(old), str(write(tmp_path, doc, "new.yaml"))).changes
+    assert (change.tier, change.side, change.kind, change.subject) == ("risk", "both", "enum-value-added",
+                                                                       "create_job(tier)")
+    assert change.models == ("CreateJobEvent", "CreateJobRequest")
+    assert change.methods == ("create_job",)
+
+
 def test_a_union_that_holds_an_alias(tmp_path: Path) -> None:
     # a variant that is itself a union alias: dropping another variant is that one change
     def base(d: dict[str, Any]) -> None:
