@@ -253,6 +253,33 @@ def snapshot(workdir: Path, timeout: float) -> list[dict[str, Any]]:
     return rows
 
 
+def edited_snapshot(workdir: Path) -> Path:
+    """The snapshot with one response enum widened (ReasoningEffort gains `max`), for
+    timing `changes` on a whole spec."""
+    lines = SNAPSHOT.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = lines.index("    ReasoningEffort:\n")
+    at = next(i for i in range(start, len(lines)) if lines[i].strip() == "enum:")
+    indent = lines[at + 1][: len(lines[at + 1]) - len(lines[at + 1].lstrip())]
+    lines.insert(at + 1, f"{indent}- max\n")
+    path = workdir / "snapshot-edited.yaml"
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def changes_rows(workdir: Path, timeout: float) -> list[dict[str, Any]]:
+    """`changes SNAPSHOT EDITED` (both whole specs, one enum apart), cold (the YAML parse
+    cache empty) and warm."""
+    env = dict(os.environ, OAS_DATACLASSES_CACHE_DIR=str(workdir / "cache-changes"))
+    cmd = [sys.executable, "-m", "generator", "changes", str(SNAPSHOT), str(edited_snapshot(workdir)),
+           "--no-accept", "--fail-on", "breaking"]
+    rows = []
+    for state in ("cold", "warm"):
+        seconds, peak = _run_measured(cmd, env, timeout)
+        rows.append({"tool": "oas-dataclasses changes (snapshot vs one enum edit)", "run": state,
+                     "seconds": seconds, "peak memory": peak})
+    return rows
+
+
 def _number(text: Any) -> float | None:
     try:
         return float(text)
@@ -512,7 +539,8 @@ def _snapshot_section(work: Path, timeout: float) -> str:
     if not SNAPSHOT.is_file():
         return head + f"snapshot not available ({SNAPSHOT})"
     rows = snapshot(work, timeout)
-    return head + table(rows) + "\n\n" + "\n".join(snapshot_goals(rows))
+    return (head + table(rows) + "\n\n" + "\n".join(snapshot_goals(rows))
+            + "\n\n## `changes` on the whole snapshot\n\n" + table(changes_rows(work, timeout)))
 
 
 if __name__ == "__main__":

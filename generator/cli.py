@@ -1,7 +1,7 @@
 """Command line: ``python -m generator generate|check|extract|changes``.
 
-Exit codes: 0 ok, 1 drift (check) or a breaking change (changes), 2 bad input. Errors
-are one line on stderr; ``--debug`` adds the traceback.
+Exit codes: 0 ok, 1 drift (check) or a change at or above ``--fail-on`` (changes), 2 bad
+input. Errors are one line on stderr; ``--debug`` adds the traceback.
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ CONFIG_KEYS: dict[str, tuple[type, str]] = {
     "templates": (str, "a string"),
     "formatter": (str, "a string"),
     "strict_spec": (bool, "a boolean"),
+    "accept": (str, "a string"),
     "ref_map": (dict, 'a table of "URL_PREFIX" = "DIR"'),
     "client_options": (dict, "a table of NAME = { header = \"Header-Name\", env = \"ENV_VAR\" }"),
     "example_extensions": (list, 'a list of vendor extension names ("x-...")'),
@@ -142,10 +143,18 @@ def _parser() -> argparse.ArgumentParser:
                    help="where to write the fragment (JSON if the name ends in .json, else YAML); default stdout")
     e.add_argument("--debug", action="store_true", help="show a traceback on errors")
 
-    d = sub.add_parser("changes", help="list what changes for code using the package; exit 1 if anything breaks")
+    d = sub.add_parser("changes", help="list what changes for code using the package; exit 1 if the gate fails")
     d.add_argument("old", metavar="OLD", help="the spec the package was generated from")
     d.add_argument("new", metavar="NEW", help="the spec it would be generated from")
-    d.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+    d.add_argument("--format", default="text", metavar="FORMAT",
+                   help="text (default), json, markdown (a pull-request comment) or github (workflow annotations)")
+    d.add_argument("--fail-on", dest="fail_on", default="breaking", metavar="TIER",
+                   help="exit 1 on a change of this tier or higher: breaking (default), risk or additive")
+    d.add_argument("--accept", metavar="FILE",
+                   help="a YAML list of reviewed changes ({subject, tier, reason, side}) that do not fail "
+                        "(default: accept in [tool.oas-dataclasses])")
+    d.add_argument("--no-accept", dest="no_accept", action="store_true",
+                   help="ignore the accept file of the configuration")
     d.add_argument("--debug", action="store_true", help="show a traceback on errors")
     return parser
 
@@ -253,11 +262,24 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _changes(args: argparse.Namespace) -> int:
-    from .changes import compare_files
+    from .changes import TIERS, compare_files
+    from .reports import FORMATS, accept, read_accept, render
 
+    if args.format not in FORMATS:
+        raise UsageError(f"--format {args.format!r}: expected one of {', '.join(FORMATS)}")
+    if args.fail_on not in TIERS:
+        raise UsageError(f"--fail-on {args.fail_on!r}: expected one of {', '.join(TIERS)}")
+    accept_file = args.accept
+    if accept_file is None and not args.no_accept:
+        accept_file = read_config(Path.cwd()).get("accept")
+    entries = read_accept(Path(accept_file)) if accept_file else []
     report = compare_files(args.old, args.new)
-    _print_utf8(report.json() if args.format == "json" else report.text())
-    return 1 if report.breaking else 0
+    if accept_file:
+        report, warnings = accept(report, entries, accept_file)
+        for line in warnings:
+            print(line, file=sys.stderr)
+    _print_utf8(render(report, args.format, args.old, args.new))
+    return 1 if report.fails(args.fail_on) else 0
 
 
 COMMANDS = {"generate": _generate, "check": _check, "extract": _extract, "changes": _changes}

@@ -643,6 +643,9 @@ class Field:
     default: object = None  # documented, never injected
     has_default: bool = False
     deprecated: bool = False
+    # the JSON pointer of the property where it is declared (for an inherited field, in
+    # the allOf member that declares it): ``changes`` tells one upstream edit by it
+    source: str = ""
 
     @property
     def annotation(self) -> str:
@@ -759,6 +762,7 @@ class Parameter:
     # with commas; ``deep`` writes an object as ``k[sub]=v``
     explode: bool = True
     deep: bool = False
+    source: str = ""  # the JSON pointer of the parameter (for ``changes``)
 
     @property
     def annotation(self) -> str:

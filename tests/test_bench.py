@@ -80,3 +80,16 @@ def test_snapshot_goals_a_failed_cold_run_meets_nothing(bench: ModuleType) -> No
     rows = [{"tool": "oas-dataclasses --formatter ruff", "run": "cold", "seconds": "failed: boom", "peak memory": ""},
             {"tool": "openapi-python-client", "run": "cold", "seconds": "9.00", "peak memory": "100 MB"}]
     assert bench.snapshot_goals(rows) == ["ruff cold: failed: boom (goals NOT met)"]
+
+
+def test_the_edited_snapshot_differs_by_one_enum_value(bench: ModuleType, tmp_path: Path) -> None:
+    # `changes` is timed on the snapshot against this copy: one response enum widened
+    import difflib
+
+    edited = bench.edited_snapshot(tmp_path).read_text(encoding="utf-8").splitlines()
+    original = bench.SNAPSHOT.read_text(encoding="utf-8").splitlines()
+    added = [line for line in difflib.unified_diff(original, edited, lineterm="", n=0)
+             if line.startswith(("+", "-")) and not line.startswith(("+++", "---"))]
+    assert [line.replace(" ", "") for line in added] == ["+-max"]
+    enum = edited.index("    ReasoningEffort:")
+    assert edited[enum:].index(added[0][1:]) < 8

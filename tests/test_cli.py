@@ -310,7 +310,8 @@ BAD = {
     "unknown type": ("bad.yaml", _OBJ + "components:\n  schemas:\n    A: {type: strin}\n",
                      r"bad\.yaml: /components/schemas/A/type: unknown type 'strin'"),
     "duplicate operationId": (
-        "bad.yaml", _OBJ + "paths:\n  /a:\n    get: {operationId: same}\n  /b:\n    get: {operationId: same}\n",
+        "bad.yaml", _OBJ + "paths:\n  /a:\n    get: {operationId: same, responses: {}}\n"
+        "  /b:\n    get: {operationId: same, responses: {}}\n",
         r"bad\.yaml: /paths/~1b/get/operationId: duplicate operationId 'same'"),
     "request body without content": (
         "bad.yaml", _OBJ + "paths:\n  /a:\n    post:\n      operationId: make\n"

@@ -76,6 +76,7 @@ def build(ctx: Context, view: View, name: str) -> None:
                 default=pview_node.get("default") if has_default else None,
                 has_default=has_default,
                 deprecated=isinstance(pnode, dict) and pnode.get("deprecated") is True,
+                source=ploc.pointer,
             )
         )
     extra_values = None

@@ -149,6 +149,7 @@ def _parameters(ctx: Context, shared: list[Any], own: list[Any], ploc: Location,
                 doc=text(p.get("description")),
                 explode=explode is not False,
                 deep=style == "deepObject",
+                source=loc.pointer,
             )
         )
     return params
