@@ -40,7 +40,8 @@ KINDS = tuple(JSON_TYPES)
 
 @dataclass(frozen=True)
 class Primitive:
-    """A JSON scalar: ``json_type`` is string, integer, number or boolean."""
+    """A JSON scalar: ``json_type`` is string, integer, number, boolean or null (a
+    schema that accepts null and nothing else, ``NULL``)."""
 
     shape = "primitive"
 
@@ -56,6 +57,9 @@ class Primitive:
 
     transforms = False
     inline = True
+
+
+NULL = Primitive("null")
 
 
 @dataclass(frozen=True)
@@ -598,6 +602,8 @@ class Model:
     source: str
     # a typed map of the remaining keys (additionalProperties with a schema), if any
     extra_values: TypeRef | None = None
+    # `additionalProperties: false`: strict decoding rejects a key the model does not name
+    closed: bool = False
 
     @property
     def required_fields(self) -> tuple[Field, ...]:
@@ -632,6 +638,13 @@ class Alias:
     # the annotation names this alias or one defined after it: quote it, or the module
     # would fail at import with a NameError
     forward: bool = False
+
+    @property
+    def keyed(self) -> bool:
+        """The package's ``decode`` knows the alias by identity. An alias whose value is a
+        builtin (``str``, ``float``, ``None``, ``Any``) is that very object, which
+        ``decode`` reads as itself."""
+        return self.value not in ("str", "int", "float", "bool", "None", "Any")
 
     @property
     def value(self) -> str:

@@ -224,6 +224,8 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         encode=codegen.encode,
         encode_in_display=codegen.encode_in_display,
         exact_input=codegen.exact_input,
+        decode_value=codegen.decode_value,
+        direct_decoder=codegen.direct_decoder,
     )
     return env
 

@@ -67,6 +67,8 @@ from .models import (
     LabelModelGrader,
     ReinforcementHyperparameters,
     Metadata,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -94,6 +96,8 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "APIResponseValidationError",
+    "decode",
+    "encode",
     "FineTuningJob",
     "FineTuningJobError",
     "FineTuningJobHyperparameters",

@@ -19,17 +19,23 @@ def union(ctx: Context, view: View, hint: str) -> ir.TypeRef:
     # `anyOf: [{inline object}, {type: 'null'}]` names the object after its field alone
     null_only = [isinstance(b, dict) and "$ref" not in b and View(b, bloc).is_null_only for b, bloc in view.branches]
     several = null_only.count(False) > 1
+    # a member that is JSON Schema's null (not 3.0's `nullable: true` alone, which takes anything)
+    null_typed = any(null_only[i] and View(b, bloc).is_null_type for i, (b, bloc) in enumerate(view.branches))
     for i, (b, bloc) in enumerate(view.branches):
         if null_only[i]:
             view.nullable = True
             continue
         t = schemas.type_of(ctx, b, bloc, hint + (f"Variant{i + 1}" if several else ""))
+        if t == ir.NULL:  # `{allOf: [{type: null}]}` and such: null, as a bare `type: null`
+            null_typed = view.nullable = True
+            continue
         if isinstance(t, ir.NullableType):
             view.nullable = True
             t = t.inner
         variants.append(t)
     if not variants:
-        return ir.AnyType()
+        # only null members: null, unless all were 3.0's `nullable: true`, which alone takes anything
+        return ir.NULL if null_typed else ir.AnyType()
     if len(variants) == 1:
         return variants[0]
     return make_union(ctx, tuple(variants), view.loc, hint, view.node.get("discriminator"))

@@ -29,6 +29,8 @@ from .models import (
     Filter,
     Choice,
     Holder,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -47,6 +49,8 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "APIResponseValidationError",
+    "decode",
+    "encode",
     "Comparison",
     "Compound",
     "Filter",

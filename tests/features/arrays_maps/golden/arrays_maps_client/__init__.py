@@ -27,6 +27,8 @@ from .models import (
     Point,
     Collections,
     Tagged,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -45,6 +47,8 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "APIResponseValidationError",
+    "decode",
+    "encode",
     "Point",
     "Collections",
     "Tagged",

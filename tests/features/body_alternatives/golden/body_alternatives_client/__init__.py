@@ -39,6 +39,8 @@ from .models import (
     CreateEditRequestImagesItem,
     CreateEditRequest2,
     CreateRemixRequest,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -66,6 +68,8 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "APIResponseValidationError",
+    "decode",
+    "encode",
     "Edit",
     "CreateEditRequest",
     "CreateEditRequestImagesItem",

@@ -31,6 +31,8 @@ from .models import (
     Square,
     Shape,
     Owner,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -49,6 +51,8 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "APIResponseValidationError",
+    "decode",
+    "encode",
     "Cat",
     "Dog",
     "Pet",

@@ -26,6 +26,8 @@ from .errors import (
 from .models import (
     Colour,
     Settings,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -44,6 +46,8 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "APIResponseValidationError",
+    "decode",
+    "encode",
     "Colour",
     "Settings",
 ]

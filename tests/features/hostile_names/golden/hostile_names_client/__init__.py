@@ -63,6 +63,8 @@ from .models import (
     Model2,
     Init,
     Uses,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -90,6 +92,8 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "APIResponseValidationError",
+    "decode",
+    "encode",
     "Keywords",
     "Builtins",
     "Methods",

@@ -39,6 +39,8 @@ from .models import (
     Registry,
     Extras,
     Consts,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -57,6 +59,8 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "APIResponseValidationError",
+    "decode",
+    "encode",
     "Forest",
     "Tree",
     "Ping",

@@ -37,6 +37,8 @@ from .models import (
     Thing,
     Label,
     Weird,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -64,6 +66,8 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "APIResponseValidationError",
+    "decode",
+    "encode",
     "Thing",
     "Label",
     "Weird",

@@ -36,6 +36,8 @@ from .errors import (
 from .models import (
     CreateSpeechWithAVeryLongOperationNameRequest,
     CreateSpeechWithAVeryLongOperationNameResponse,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -63,6 +65,8 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "APIResponseValidationError",
+    "decode",
+    "encode",
     "CreateSpeechWithAVeryLongOperationNameRequest",
     "CreateSpeechWithAVeryLongOperationNameResponse",
 ]

@@ -27,6 +27,8 @@ from .models import (
     Inner,
     Thing,
     NullInTheType,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -45,6 +47,8 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "APIResponseValidationError",
+    "decode",
+    "encode",
     "Inner",
     "Thing",
     "NullInTheType",

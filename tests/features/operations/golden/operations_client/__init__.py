@@ -41,6 +41,8 @@ from .models import (
     WidgetEvent,
     UploadPhotoRequest,
     PolishWidgetRequest,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -68,6 +70,8 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "APIResponseValidationError",
+    "decode",
+    "encode",
     "Dimensions",
     "CreateWidgetRequest",
     "Widget",
