@@ -54,3 +54,14 @@ def lenient_roundtrip(mod: ModuleType, type_: Any, value: Any) -> Any:
     """What lenient decoding gives back, encoded again: always ``value`` itself."""
     return mod.encode(mod.decode(type_, value, strict=False))
 
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal as JSON text is: ``1`` is not ``1.0`` nor ``True`` (``==`` says they are)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return bool(a == b)

@@ -214,11 +214,16 @@ AS_READ: dict[str, Any] = {
 }
 
 
+# bounds, lengths, patterns and formats: documented as not checked by decoding
+UNCHECKED = frozenset("""minimum maximum exclusiveMinimum exclusiveMaximum multipleOf minLength maxLength pattern
+format minItems maxItems uniqueItems minProperties maxProperties""".split())
+
+
 def referee(schema: Any) -> Any:
     """A schema in OpenAPI's terms as plain JSON Schema, with the documented exclusions
     that are a matter of reading applied: 3.0's ``nullable`` as a null alternative, the
     discriminator dropped (it adds no constraint), object and array keywords without
-    ``type`` meaning an object or an array."""
+    ``type`` meaning an object or an array, bounds, lengths, patterns and formats dropped."""
     if not isinstance(schema, dict):
         return schema
     out: dict[str, Any] = {}
@@ -229,7 +234,7 @@ def referee(schema: Any) -> Any:
             out[k] = referee(v)
         elif k in ("allOf", "anyOf", "oneOf"):
             out[k] = [referee(sub) for sub in v]
-        elif k not in ("discriminator", "nullable"):
+        elif k not in ("discriminator", "nullable") and k not in UNCHECKED:
             out[k] = v
     if "type" not in out:
         if any(k in out for k in ("properties", "required", "additionalProperties")):
