@@ -42,6 +42,8 @@ PACKAGE = "openai_snapshot_models"
 # strict decoding of the snapshot's examples passes at least this many (see the summary)
 STRICT_AT_LEAST = 347
 
+pytestmark = pytest.mark.slow  # the whole snapshot: minutes, not seconds (make test-fast leaves it out)
+
 
 @dataclass
 class Snapshot:

@@ -40,6 +40,8 @@ from tests.test_snapshot import _have_ruff
 
 PACKAGE = "openai_snapshot_full"
 
+pytestmark = pytest.mark.slow  # the whole snapshot: minutes, not seconds (make test-fast leaves it out)
+
 
 
 @dataclass
