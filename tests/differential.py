@@ -18,6 +18,7 @@ from generator.output import write_tree
 from generator.pipeline import Options, build
 
 _counter = itertools.count()
+ROOT = Path(__file__).resolve().parent.parent
 HAVE_RUFF = (Path(sys.executable).parent / "ruff").is_file() or shutil.which("ruff") is not None
 
 
@@ -65,3 +66,15 @@ def same(a: Any, b: Any) -> bool:
     if isinstance(a, list):
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
     return bool(a == b)
+
+
+def fragment_judge() -> jsonschema.protocols.Validator:
+    """jsonschema on the fragment's FineTuningJob, read as strict mode reads it (bounds,
+    lengths, patterns and formats dropped: see ``strict_cases.referee``)."""
+    import yaml
+
+    from tests.strict_cases import referee
+
+    doc = yaml.safe_load((ROOT / "schema" / "fine_tuning.yaml").read_text(encoding="utf-8"))
+    schemas = {name: referee(s) for name, s in doc["components"]["schemas"].items()}
+    return validator({"$ref": "#/components/schemas/FineTuningJob", "components": {"schemas": schemas}})

@@ -80,3 +80,13 @@ def test_snapshot_goals_a_failed_cold_run_meets_nothing(bench: ModuleType) -> No
     rows = [{"tool": "oas-dataclasses --formatter ruff", "run": "cold", "seconds": "failed: boom", "peak memory": ""},
             {"tool": "openapi-python-client", "run": "cold", "seconds": "9.00", "peak memory": "100 MB"}]
     assert bench.snapshot_goals(rows) == ["ruff cold: failed: boom (goals NOT met)"]
+
+
+def test_make_bench_fails_when_a_goal_is_missed(bench: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+    met = bench.snapshot_goals(_rows("3.00", "160 MB", "1.00", "0.80", "10.00"))
+    assert bench.exit_code(met) == 0
+    assert capsys.readouterr().out.strip() == "4 of 4 goals met"
+    missed = bench.snapshot_goals(_rows("6.00", "600 MB", "1.60", "0.80", "10.00"))
+    assert bench.exit_code(["goal resume-page: decode <= 2.0 x, encode <= 1.5 x: met", *missed]) == 1
+    out = capsys.readouterr().out
+    assert "2 of 5 goals met" in out and "missed: ruff cold peak memory: 600 MB" in out

@@ -14,11 +14,10 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.differential import generate, lenient_roundtrip, same, strict_accepts, validator
+from tests.differential import fragment_judge, generate, lenient_roundtrip, same, strict_accepts, validator
 from tests.schema_gen import SchemaMaker, ValueMaker
 from tests.strict_cases import referee
 
@@ -100,12 +99,6 @@ def _examples(node: Any, found: list[tuple[Any, Any]]) -> None:
             _examples(v, found)
 
 
-def _fragment_referee() -> Any:
-    doc = yaml.safe_load((REPO / "schema" / "fine_tuning.yaml").read_text(encoding="utf-8"))
-    schemas = {name: referee(s) for name, s in doc["components"]["schemas"].items()}
-    return validator({"$ref": "#/components/schemas/FineTuningJob", "components": {"schemas": schemas}})
-
-
 def _mutations(value: Any, rng: random.Random, n: int) -> list[Any]:
     """``value`` with one node replaced by something else, ``n`` times."""
     out = []
@@ -132,7 +125,7 @@ def test_fragment_examples_and_their_mutations() -> None:
     agrees with jsonschema on the fragment, and lenient decoding loses nothing."""
     import fine_tuning_client as ftc
 
-    judge = _fragment_referee()
+    judge = fragment_judge()
     rng = random.Random(14)
     checked = rejected = 0
     for path in sorted((REPO / "schema" / "examples").glob("*.json")):
