@@ -284,7 +284,8 @@ def decode_as(
             for v in data:
                 out.append(decode_as(args[0], v, strict, aliases))
         except DecodeError as e:
-            raise e.at(len(out))
+            e.at(len(out))
+            raise
         return out
     if origin is dict and len(args) == 2 and args[0] is str:
         if not isinstance(data, dict):
@@ -296,7 +297,8 @@ def decode_as(
             try:
                 items[k] = decode_as(args[1], v, strict, aliases)
             except DecodeError as e:
-                raise e.at(k)
+                e.at(k)
+                raise
         return items
     if origin is typing.Union or origin is types.UnionType:
         rest = [a for a in args if a is not type(None)]
