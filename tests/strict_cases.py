@@ -169,6 +169,9 @@ GROUPS: list[tuple[str, Any, list[Any], str | None]] = [
     ("oneOf", {"oneOf": [{"type": "integer"}, {"type": "string"}]}, SCALARS, None),
     ("oneOf with null", {"oneOf": [{"type": "null"}, {"type": "string"}]}, SCALARS, None),
     ("oneOf of one", {"oneOf": [{"type": "string"}]}, SCALARS, None),
+    ("oneOf of overlapping scalars", {"oneOf": [{"type": "integer"}, {"type": "number"}]}, SCALARS,
+     "xfail: oneOf exclusivity among overlapping scalar variants (1 matches both, so JSON Schema rejects it): "
+     "not implemented yet"),
     ("oneOf of null only", {"oneOf": [{"type": "null"}]}, SCALARS, None),
     ("nested oneOf of null", {"oneOf": [{"oneOf": [{"type": "null"}]}]}, SCALARS, None),
     ("oneOf of enum and scalar", {"oneOf": [{"enum": ["a", "b"]}, {"type": "integer"}]}, SCALARS + ["b"], None),
