@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: all venv generate check lint typecheck test golden bench clean
+.PHONY: all venv generate check lint typecheck test test-fast golden bench clean
 
 all: generate
 
@@ -30,6 +30,10 @@ typecheck: $(STAMP)
 
 test: lint typecheck
 	$(PY) -m pytest -q
+
+# everything but the slow whole-snapshot and formatter-equivalence tests (marker `slow`)
+test-fast: lint typecheck
+	$(PY) -m pytest -q -m "not slow"
 
 golden: $(STAMP)
 	$(PY) -m generator generate

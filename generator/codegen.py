@@ -58,6 +58,8 @@ def fails(t: ir.TypeRef, v: str) -> str:
             return f"not isinstance({v}, str)"
         case ir.Primitive() if t.json_type == "boolean":
             return f"{v}.__class__ is not bool"
+        case ir.Primitive() if t.json_type == "null":
+            return f"{v} is not None"
         case ir.AliasType():
             return fails(t.target, v)
         case ir.RecursiveType() if t.resolved is not None:
@@ -158,6 +160,8 @@ def decode_into(t: ir.TypeRef, key: str, expected_text: str | None = None) -> st
 
 
 def _inline_decode(t: ir.TypeRef, key: str, expected_text: str | None) -> str:
+    if t == ir.NULL:  # only for a value that is not null: it fails
+        return f"if strict:\n    raise {error(t, 'v', expected_text)}.at({key})"
     return f"if strict and {fails(t, 'v')}:\n    raise {error(t, 'v', expected_text)}.at({key})"
 
 
@@ -194,6 +198,41 @@ def exact_input(m: ir.Model) -> str:
     required fields, ``nulls`` only when it has optional ones."""
     tests = (["missing is None"] if m.required_fields else []) + (["nulls is None"] if m.optional_fields else [])
     return " and ".join(tests + [f"len(data) + absent == {len(m.fields)}"])
+
+
+def decode_value(t: ir.TypeRef, expected_text: str | None = None) -> str:
+    """The body of a function that decodes ``v``, a whole value of ``t`` (a named
+    alias's, for the package's ``decode``), and returns it: null when ``t`` takes it, then
+    the inline check or the codec. Errors name no path of their own."""
+    u = ir.unwrap(t)
+    text = expected_text or ir.expected(t)
+    lines = []
+    if "null" in t.kinds and "null" not in u.kinds:
+        lines.append("if v is None:\n    return v")
+    match u:
+        case ir.ListType() | ir.MapType() | ir.ModelType() | ir.UnionType() if not u.inline:
+            lines.append(f"return _dec_{u.codec}(v, strict)")
+        case ir.RecursiveType() if u.resolved is None:
+            lines.append("return v")
+        case (ir.Primitive() | ir.AnyType() | ir.LiteralType() | ir.NullableType() | ir.ListType() | ir.MapType()
+              | ir.ModelType() | ir.UnionType() | ir.AliasType() | ir.RecursiveType()):
+            if not unchecked(u):
+                lines.append(f"if strict and {fails(u, 'v')}:\n    raise {error(u, 'v', text)}")
+            lines.append("return v")
+        case _:
+            assert_never(u)
+    return "\n".join(lines)
+
+
+def direct_decoder(t: ir.TypeRef) -> str | None:
+    """The codec function that decodes a whole value of ``t`` as ``decode_value`` would,
+    when there is one (a list, map, model or union that takes no null beside it)."""
+    u = ir.unwrap(t)
+    if "null" in t.kinds and "null" not in u.kinds:
+        return None
+    if isinstance(u, (ir.ListType, ir.MapType, ir.ModelType, ir.UnionType)) and not u.inline:
+        return f"_dec_{u.codec}"
+    return None
 
 
 # ----- the testing kit (templates/testing.py.jinja) -------------------------------------

@@ -41,7 +41,8 @@ KINDS = tuple(JSON_TYPES)
 
 @dataclass(frozen=True)
 class Primitive:
-    """A JSON scalar: ``json_type`` is string, integer, number or boolean."""
+    """A JSON scalar: ``json_type`` is string, integer, number, boolean or null (a
+    schema that accepts null and nothing else, ``NULL``)."""
 
     shape = "primitive"
 
@@ -57,6 +58,9 @@ class Primitive:
 
     transforms = False
     inline = True
+
+
+NULL = Primitive("null")
 
 
 @dataclass(frozen=True)
@@ -702,6 +706,8 @@ class Model:
     source: str
     # a typed map of the remaining keys (additionalProperties with a schema), if any
     extra_values: TypeRef | None = None
+    # `additionalProperties: false`: strict decoding rejects a key the model does not name
+    closed: bool = False
 
     @property
     def required_fields(self) -> tuple[Field, ...]:
@@ -742,6 +748,13 @@ class Alias:
         """The alias's docstring: its description, then what decoding keeps as it came."""
         parts = ([self.doc] if self.doc else []) + raw_notes(self.target)
         return "\n\n".join(parts) or None
+
+    @property
+    def keyed(self) -> bool:
+        """The package's ``decode`` knows the alias by identity. An alias whose value is a
+        builtin (``str``, ``float``, ``None``, ``Any``) is that very object, which
+        ``decode`` reads as itself."""
+        return self.value not in ("str", "int", "float", "bool", "None", "Any")
 
     @property
     def value(self) -> str:

@@ -236,6 +236,8 @@ def environment(overrides: Path | None = None, bytecode_cache: Path | None = Non
         exact_input=codegen.exact_input,
         kit_check=codegen.kit_check,
         kit_parse=codegen.kit_parse,
+        decode_value=codegen.decode_value,
+        direct_decoder=codegen.direct_decoder,
     )
     return env
 

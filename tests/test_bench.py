@@ -93,3 +93,13 @@ def test_the_edited_snapshot_differs_by_one_enum_value(bench: ModuleType, tmp_pa
     assert [line.replace(" ", "") for line in added] == ["+-max"]
     enum = edited.index("    ReasoningEffort:")
     assert edited[enum:].index(added[0][1:]) < 8
+
+
+def test_make_bench_fails_when_a_goal_is_missed(bench: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+    met = bench.snapshot_goals(_rows("3.00", "160 MB", "1.00", "0.80", "10.00"))
+    assert bench.exit_code(met) == 0
+    assert capsys.readouterr().out.strip() == "4 of 4 goals met"
+    missed = bench.snapshot_goals(_rows("6.00", "600 MB", "1.60", "0.80", "10.00"))
+    assert bench.exit_code(["goal resume-page: decode <= 2.0 x, encode <= 1.5 x: met", *missed]) == 1
+    out = capsys.readouterr().out
+    assert "2 of 5 goals met" in out and "missed: ruff cold peak memory: 600 MB" in out

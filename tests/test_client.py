@@ -162,12 +162,68 @@ def test_key_and_base_url_from_the_environment(server: Loopback, monkeypatch: py
     assert server.requests[0].path == RESUME
 
 
-def test_base_url_defaults_to_the_spec_server() -> None:
-    client = ftc.Client(KEY)
+@pytest.mark.parametrize("cls", [ftc.Client, ftc.AsyncClient], ids=["Client", "AsyncClient"])
+def test_defaults_the_spec_server_ten_minutes_two_retries(cls: Any) -> None:
+    client = cls(KEY)
     assert client.base_url == "https://api.openai.com/v1"
     assert (client.timeout, client.max_retries) == (ftc.Timeout(600.0, 5.0), 2)
     assert client.max_response_bytes == 64 * 1024 * 1024
-    client.close()
+    if cls is ftc.Client:
+        client.close()
+    else:
+        asyncio.run(client.close())
+
+
+@pytest.mark.parametrize("cls", [ftc.Client, ftc.AsyncClient], ids=["Client", "AsyncClient"])
+def test_configuration_from_arguments_and_the_environment(cls: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/env")
+    client = cls()
+    assert (client.base_url, client.timeout, client.max_retries) == ("http://127.0.0.1:9/env", ftc.Timeout(600.0, 5.0), 2)
+    client = cls(KEY, base_url="http://127.0.0.1:9/v2", timeout=7.5, max_retries=0)
+    assert (client.base_url, client.timeout, client.max_retries) == ("http://127.0.0.1:9/v2", ftc.Timeout(7.5, 5.0), 0)
+    monkeypatch.delenv("OPENAI_API_KEY")
+    with pytest.raises(ftc.ClientError, match="OPENAI_API_KEY"):
+        cls()
+    for bad in ({"max_retries": -1}, {"timeout": 0}, {"timeout": True}, {"base_url": "ftp://x"}):
+        with pytest.raises(ftc.ClientError):
+            cls(KEY, **bad)
+
+
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["Client", "AsyncClient"])
+def test_the_configured_and_per_call_timeouts_reach_the_transport(asynchronous: bool) -> None:
+    """The client's timeout (the default too) and a per-call one, as the transport sees them."""
+    seen: list[ftc.Timeout] = []
+
+    class Recorder:
+        def send(self, request: ftc.Request, *, timeout: ftc.Timeout) -> ftc.Response:
+            seen.append(timeout)
+            return ftc.Response(200, ftc.Headers([("content-type", "application/json")]), json.dumps(job()).encode())
+
+        async def asend(self, request: ftc.Request, *, timeout: ftc.Timeout) -> ftc.Response:
+            return self.send(request, timeout=timeout)
+
+        def close(self) -> None:
+            pass
+
+        async def aclose(self) -> None:
+            pass
+
+    if asynchronous:
+        async def main() -> None:
+            for options in ({}, {"timeout": 3.0}):
+                async with ftc.AsyncClient(KEY, transport=Recorder(), **options) as client:
+                    await client.resume_fine_tuning_job("a")
+                    await client.resume_fine_tuning_job("a", timeout=1.25)
+
+        asyncio.run(main())
+    else:
+        for options in ({}, {"timeout": 3.0}):
+            with ftc.Client(KEY, transport=Recorder(), **options) as client:
+                client.resume_fine_tuning_job("a")
+                client.resume_fine_tuning_job("a", timeout=1.25)
+    # a number n is Timeout(total=n, connect=min(n, 5))
+    assert seen == [ftc.Timeout(600.0, 5.0), ftc.Timeout(1.25, 1.25), ftc.Timeout(3.0, 3.0), ftc.Timeout(1.25, 1.25)]
 
 
 @pytest.mark.parametrize(
@@ -192,6 +248,7 @@ STATUS_ERRORS = [
     (401, ftc.AuthenticationError, 1),
     (403, ftc.PermissionDeniedError, 1),
     (404, ftc.NotFoundError, 1),
+    (408, ftc.APIStatusError, 3),
     (409, ftc.ConflictError, 3),
     (422, ftc.UnprocessableEntityError, 1),
     (429, ftc.RateLimitError, 3),
@@ -222,6 +279,22 @@ def test_error_statuses(server: Loopback, sleeps: list[float], status: int, cls:
     assert len(server.requests) == attempts
     assert len(sleeps) == attempts - 1
     assert KEY not in str(exc) and KEY not in repr(exc)
+
+
+@pytest.mark.parametrize("status, cls, attempts", STATUS_ERRORS, ids=[str(s) for s, _, _ in STATUS_ERRORS])
+def test_async_error_statuses(server: Loopback, sleeps: list[float], status: int, cls: type[Exception],
+                              attempts: int) -> None:
+    """The same table on AsyncClient: which statuses raise what, after how many attempts."""
+    server.responder = lambda seen: Reply(status, envelope(f"status {status}"))
+
+    async def main() -> None:
+        async with make_async(server) as client:
+            with pytest.raises(cls) as info:
+                await client.resume_fine_tuning_job("ftjob-abc123")
+            assert type(info.value) is cls and info.value.status_code == status
+
+    asyncio.run(main())
+    assert len(server.requests) == attempts and len(sleeps) == attempts - 1
 
 
 def test_error_without_an_envelope(server: Loopback) -> None:
@@ -322,6 +395,53 @@ def test_max_retries_zero_and_x_should_retry(server: Loopback, sleeps: list[floa
         with pytest.raises(ftc.InternalServerError):  # 400 retried, then a 500 that must not be
             client.resume_fine_tuning_job("x")
     assert len(server.requests) == 3 and len(sleeps) == 1
+
+
+RETRY_AFTER = [
+    ({"Retry-After": "1.5"}, 1.5, 1.5),
+    ({"retry-after-ms": "250", "Retry-After": "9"}, 0.25, 0.25),
+    ({"Retry-After": "60"}, 60.0, 60.0),  # the cap itself is honoured
+    ({"retry-after-ms": "60000"}, 60.0, 60.0),
+    ({"Retry-After": "0"}, 0.375, 0.5),
+]
+
+
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["Client", "AsyncClient"])
+@pytest.mark.parametrize("headers, low, high", RETRY_AFTER, ids=[str(h) for h, _, _ in RETRY_AFTER])
+def test_retry_after_at_and_past_its_cap(server: Loopback, sleeps: list[float], headers: dict[str, str],
+                                        low: float, high: float, asynchronous: bool) -> None:
+    server.script(Reply(429, envelope("slow down", "rate_limit_exceeded"), headers))
+    if asynchronous:
+        async def main() -> None:
+            async with make_async(server) as client:
+                await client.resume_fine_tuning_job("ftjob-abc123")
+
+        asyncio.run(main())
+    else:
+        with make(server) as client:
+            client.resume_fine_tuning_job("ftjob-abc123")
+    assert len(server.requests) == 2 and len(sleeps) == 1
+    assert low <= sleeps[0] <= high
+
+
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["Client", "AsyncClient"])
+@pytest.mark.parametrize("headers", [{"Retry-After": "60.5"}, {"retry-after-ms": "60001"}], ids=str)
+def test_a_retry_after_just_past_its_cap_ends_the_call_at_once(server: Loopback, sleeps: list[float],
+                                                               headers: dict[str, str], asynchronous: bool) -> None:
+    """Past the 60 s cap the server's wait is not honoured and not guessed at either: the
+    status error comes back at once, as the official SDK does."""
+    server.script(Reply(429, envelope("slow down", "rate_limit_exceeded"), headers))
+    with pytest.raises(ftc.RateLimitError):
+        if asynchronous:
+            async def main() -> None:
+                async with make_async(server) as client:
+                    await client.resume_fine_tuning_job("ftjob-abc123")
+
+            asyncio.run(main())
+        else:
+            with make(server) as client:
+                client.resume_fine_tuning_job("ftjob-abc123")
+    assert len(server.requests) == 1 and sleeps == []
 
 
 @pytest.mark.parametrize(

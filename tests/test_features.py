@@ -281,3 +281,21 @@ def test_intersection_keeps_a_mapped_discriminator_and_scalar_variants() -> None
     assert (pet.name, pet.owner) == ("Rex", "Ann")
     assert "LabelOrBox: TypeAlias = str | LabelOrBoxBox" in text
     assert list(mod.LabelOrBoxBox.__dataclass_fields__) == ["width", "note"]
+
+
+# ----- a discriminator without mapping ---------------------------------------------------
+
+
+def test_discriminator_without_mapping_dispatches_on_each_variants_const() -> None:
+    mod = package("discriminator_no_mapping")
+    parts = [{"type": "text", "text": "hi"}, {"type": "image_url", "image_url": "https://x/y.png"},
+             {"type": "LegacyPart", "payload": [1]}]
+    message = mod.Message.from_dict({"parts": parts})
+    assert [type(p) for p in message.parts] == [mod.TextPart, mod.ImagePart, mod.LegacyPart]
+    assert message.to_dict() == {"parts": parts}
+    assert isinstance(mod.decode(mod.Part, parts[0]), mod.TextPart)
+    # the class name is no tag where the variant has a const
+    for wrong in ("TextPart", "ImagePart", "Text"):
+        rejects(mod.Message, {"parts": [{"type": wrong, "text": "hi", "image_url": "u"}]},
+                f"$.parts[0].type: '{wrong}' is not one of 'text', 'image_url', 'LegacyPart'")
+    rejects(mod.Message, {"parts": [{"text": "hi"}]}, "$.parts[0]: missing required key 'type'")

@@ -40,8 +40,8 @@ def test_ruff_gives_the_golden_bytes(options: Options, tree: Path, tmp_path: Pat
     assert build(dataclasses.replace(options, formatter="ruff")) == read_tree(tree)
 
 
+@pytest.mark.slow
 @needs_ruff
-@pytest.mark.skipif(not SNAPSHOT.is_file(), reason=f"the upstream snapshot is absent ({SNAPSHOT})")
 def test_ruff_and_black_agree_on_the_whole_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The whole package, models and client: black takes minutes on its 223,000 lines,
     ruff a few seconds."""

@@ -291,9 +291,12 @@ def test_a_tree_60_levels_deep_roundtrips() -> None:
     tree = roundtrip(mod.Tree, data)
     depth = 0
     while tree.children:
+        assert isinstance(tree.by_name, dict) and isinstance(tree.by_name["k"], mod.Tree)
+        assert isinstance(tree.children[1], mod.Tree) and tree.children[1].label == "x"
         tree = tree.children[0]
-        assert isinstance(tree, mod.Tree) and isinstance(tree.by_name or {"k": mod.Tree(label="")}, dict)
+        assert isinstance(tree, mod.Tree)
         depth += 1
+    assert tree.by_name is None and tree.label == "leaf"  # the leaf has no map
     assert depth == 60
     assert mod.Tree.from_json(mod.Tree.from_dict(data).to_json()).to_dict() == data
     bad = _tree(60)

@@ -482,3 +482,30 @@ def test_spec_parameters_named_like_call_options_take_an_underscore(tmp_path: Pa
     assert [p.arg for p in op.parameters] == [
         "timeout_", "extra_query_", "max_retries_", "max_response_bytes_", "extra_headers_", "limit"]
     assert [p.name for p in op.parameters][0] == "timeout"  # the wire name stays
+
+
+def test_pagination_after_the_last_items_id(server: Loopback) -> None:
+    """Without ``last_id`` on the page, the next page starts after the page's last item."""
+    paged = package("pagination_item_id")
+    pages = {None: ([{"id": "t1"}, {"id": "t2", "label": "two"}], True), "t2": ([{"id": "t3"}], True),
+             "t3": ([], True)}
+
+    def page(seen: Seen) -> Reply:
+        after = seen.path.partition("after=")[2].partition("&")[0] or None
+        data, more = pages[after]
+        return Reply(body={"data": data, "has_more": more})
+
+    server.responder = page
+    options = {"api_key": KEY, "base_url": server.url + "/v1", "timeout": 5.0, "max_retries": 0}
+    client, aclient = paged.Client(**options), paged.AsyncClient(**options)
+    it = client.iter_list_things(limit=2)
+    assert next(it).id == "t1" and len(server.requests) == 1
+    assert [t.id for t in it] == ["t2", "t3"]  # an empty page ends it, has_more or not
+    assert [s.path for s in server.requests] == ["/v1/things?limit=2", "/v1/things?after=t2&limit=2",
+                                                 "/v1/things?after=t3&limit=2"]
+
+    async def go() -> list[str]:
+        return [t.id async for t in aclient.iter_list_things(limit=2)]
+
+    assert asyncio.run(go()) == ["t1", "t2", "t3"]
+    assert [s.path for s in server.requests[3:]] == [s.path for s in server.requests[:3]]

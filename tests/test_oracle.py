@@ -1,7 +1,10 @@
 """Oracle: datamodel-code-generator's reading of the fragment against ours.
 
 For every object model of schema/fine_tuning.yaml we compare, field by field
-(keyed by JSON name), three facts: the field is *present*, *required*, *nullable*.
+(keyed by JSON name), three facts: the field is *present*, *required*, *nullable*;
+and its *type*: the JSON type, the enum and const values (as JSON sees them), the
+list item, the map value, the model, and a union's variants (``our_shape`` /
+``their_shape``, nullability, bounds and formats left out).
 
 * Ours is read from the generator's IR (``generator.lower``), and the IR is checked
   against the committed package in generated/fine_tuning_client/ twice: statically
@@ -349,6 +352,154 @@ def test_comparison_catches_mutations(ir_models: dict[str, Any], dmcg_module: ty
     }
     dropped = dataclasses.replace(job, fields=tuple(f for f in job.fields if f.json_name != "metadata"))
     assert ("FineTuningJob", "metadata", "present") in _undeliberate("FineTuningJob", our_reading(dropped), theirs)
+
+
+# ------------------------------------------------------------------ types, enums, consts
+
+
+# (model, JSON name) -> reason, for a field whose type the two read differently on
+# purpose. None today; a listed entry must be a real difference (a stale one fails).
+DELIBERATE_TYPE_DIFFERENCES: dict[tuple[str, str], str] = {}
+
+
+def _shape_union(shapes: list[Any]) -> Any:
+    """One shape for a union: nested unions flattened, literal members merged into one
+    literal, a single member standing for itself."""
+    flat: list[Any] = []
+    literals: set[Any] = set()
+    for sh in shapes:
+        members = sh[1] if isinstance(sh, tuple) and sh[0] == "union" else frozenset([sh])
+        for m in members:
+            if isinstance(m, tuple) and m[0] == "literal":
+                literals |= m[1]
+            elif m not in flat:
+                flat.append(m)
+    if literals:
+        flat.append(("literal", frozenset(literals)))
+    return flat[0] if len(flat) == 1 else ("union", frozenset(flat))
+
+
+def _literal_key(v: Any) -> Any:
+    """A literal value as JSON sees it (``True`` is not ``1``)."""
+    return (type(v).__name__, json.dumps(v, sort_keys=True))
+
+
+def our_shape(t: Any) -> Any:
+    """A field type read off our IR, nullability left out (it is its own fact)."""
+    from generator import ir
+
+    match t:
+        case ir.NullableType():
+            return our_shape(t.inner)
+        case ir.AliasType():
+            return our_shape(t.target)
+        case ir.RecursiveType():
+            return "any" if t.resolved is None else our_shape(t.resolved)
+        case ir.Primitive():
+            return t.json_type
+        case ir.AnyType():
+            return "any"
+        case ir.LiteralType():
+            return ("literal", frozenset(_literal_key(v.value if isinstance(v, ir.JsonValue) else v)
+                                         for v in t.values))
+        case ir.ListType():
+            return ("list", our_shape(t.item))
+        case ir.MapType():
+            return ("map", our_shape(t.value))
+        case ir.ModelType():
+            return ("model", t.name)
+        case ir.UnionType():
+            return _shape_union([our_shape(v) for v in t.variants])
+    raise AssertionError(f"no shape for {t!r}")
+
+
+def their_shape(annotation: Any, seen: frozenset[type] = frozenset()) -> Any:
+    """A field type read off datamodel-codegen's pydantic annotation, null and
+    ``MISSING`` left out; constrained types (``conint``, ``PositiveFloat``) are their
+    base type, ``AnyUrl`` a string (formats and bounds are not types)."""
+    from pydantic import MISSING, AnyUrl, BaseModel, RootModel
+
+    if annotation is typing.Any:
+        return "any"
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return their_shape(args[0], seen)
+    if origin in (typing.Union, types.UnionType):
+        members = [a for a in args if a is not type(None) and a is not None and a is not MISSING]
+        return _shape_union([their_shape(a, seen) for a in members])
+    if origin is typing.Literal:
+        return ("literal", frozenset(_literal_key(v) for v in args if v is not None))
+    if origin is list:
+        return ("list", their_shape(args[0], seen))
+    if origin is dict:
+        return ("map", their_shape(args[1], seen))
+    scalars = {str: "string", int: "integer", float: "number", bool: "boolean", AnyUrl: "string"}
+    if annotation in scalars:
+        return scalars[annotation]
+    if isinstance(annotation, type) and issubclass(annotation, RootModel):
+        if annotation in seen:
+            return "any"
+        return their_shape(annotation.model_fields["root"].annotation, seen | {annotation})
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        name = annotation.__name__
+        return ("model", next((ours for ours, theirs in THEIR_CLASS_NAME.items() if theirs == name), name))
+    raise AssertionError(f"no shape for {annotation!r}")
+
+
+def type_disagreements(model: str, ours: Any, theirs: Any) -> dict[tuple[str, str], tuple[Any, Any]]:
+    """(model, JSON name) -> (our shape, theirs) where the two read a field's type
+    (with its enum and const values and union variants) differently."""
+    mine = {f.json_name: our_shape(f.type) for f in ours.fields}
+    fields = {(info.alias or name): info for name, info in theirs.model_fields.items()}
+    found = {}
+    for key in sorted(mine.keys() & fields.keys()):
+        other = their_shape(fields[key].annotation)
+        if mine[key] != other:
+            found[(model, key)] = (mine[key], other)
+    return found
+
+
+@pytest.mark.parametrize("model", OBJECT_MODELS)
+def test_field_types_enums_consts_and_variants_agree(
+    model: str, ir_models: dict[str, Any], dmcg_module: types.ModuleType
+) -> None:
+    cls = _their_classes(dmcg_module)[THEIR_CLASS_NAME.get(model, model)]
+    found = type_disagreements(model, ir_models[model], cls)
+    assert {k: v for k, v in found.items() if k not in DELIBERATE_TYPE_DIFFERENCES} == {}
+    for key in DELIBERATE_TYPE_DIFFERENCES:
+        if key[0] == model:
+            assert key in found, f"stale deliberate type difference {key}"
+
+
+def test_type_comparison_catches_mutations(ir_models: dict[str, Any], dmcg_module: types.ModuleType) -> None:
+    """The type oracle can fail: an integer lowered as a number, a lost enum value, a
+    const changed, a union variant dropped are each reported."""
+    from generator import ir
+
+    classes = _their_classes(dmcg_module)
+
+    def changed(model: str, json_name: str, edit: Any) -> set[tuple[str, str]]:
+        m = ir_models[model]
+        fields = tuple(dataclasses.replace(f, type=edit(f.type)) if f.json_name == json_name else f
+                       for f in m.fields)
+        cls = classes[THEIR_CLASS_NAME.get(model, model)]
+        return set(type_disagreements(model, dataclasses.replace(m, fields=fields), cls))
+
+    def fewer(t: Any) -> Any:
+        t = ir.unwrap(t)
+        return ir.LiteralType(t.values[:-1])
+
+    assert changed("FineTuningJob", "created_at", lambda t: ir.Primitive("number")) == {("FineTuningJob", "created_at")}
+    assert changed("FineTuningJob", "status", fewer) == {("FineTuningJob", "status")}
+    assert changed("FineTuningJob", "object", lambda t: ir.LiteralType(("fine_tuning.jobs",))) == {
+        ("FineTuningJob", "object")}
+    grader = ir_models["ReinforcementMethod"]
+    gfield = next(f for f in grader.fields if f.json_name == "grader")
+    union = ir.unwrap(gfield.type)
+    assert isinstance(union, ir.UnionType)
+    assert changed("ReinforcementMethod", "grader",
+                   lambda t: dataclasses.replace(union, variants=union.variants[:-1])) == {
+        ("ReinforcementMethod", "grader")}
 
 
 # ------------------------------------------------- the IR against the generated code

@@ -81,7 +81,6 @@ UPSTREAM_EXAMPLE_MISSING = {"error", "finished_at", "hyperparameters", "trained_
 # --------------------------------------------------------------------------- helpers
 
 
-@functools.lru_cache(maxsize=1)
 @pytest.fixture(scope="module")
 def upstream() -> dict[str, Any]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

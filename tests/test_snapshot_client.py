@@ -44,6 +44,8 @@ PACKAGE = "openai_snapshot_full"
 # as the repository's pyproject.toml configures for OpenAI's spec: the testing kit's examples
 EXTENSIONS = ("x-oaiMeta",)
 
+pytestmark = pytest.mark.slow  # the whole snapshot: minutes, not seconds (make test-fast leaves it out)
+
 
 
 @dataclass

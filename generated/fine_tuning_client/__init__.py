@@ -71,6 +71,8 @@ from .models import (
     LabelModelGrader,
     ReinforcementHyperparameters,
     Metadata,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -103,6 +105,8 @@ __all__ = [
     "APIResponseValidationError",
     "ResponseTooLargeError",
     "InsecureURLWarning",
+    "decode",
+    "encode",
     "FineTuningJob",
     "FineTuningJobError",
     "FineTuningJobHyperparameters",

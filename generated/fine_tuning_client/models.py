@@ -11,11 +11,13 @@ decoded object gives its input back exactly, unknown keys included.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, Mapping, TypeAlias
+from typing import Any, Callable, Literal, Mapping, TypeAlias, TypeVar, overload
 
 from ._runtime import ABSENT as _ABSENT
 from ._runtime import Model as _Model
 from ._runtime import as_object as _as_object
+from ._runtime import decode_as as _decode_as
+from ._runtime import encode
 from ._runtime import finish as _finish
 from ._runtime import is_int as _is_int
 from ._runtime import is_num as _is_num
@@ -61,7 +63,11 @@ __all__ = [
     "LabelModelGrader",
     "ReinforcementHyperparameters",
     "Metadata",
+    "decode",
+    "encode",
 ]
+
+_T = TypeVar("_T")
 
 
 @dataclass(slots=True, kw_only=True)
@@ -3708,3 +3714,51 @@ _TAGS_union_ReinforcementGrader = {
     "score_model": _dec_ScoreModelGrader,
     "multi": _dec_MultiGrader,
 }
+
+
+def _dec_alias_ReasoningEffort(v: Any, strict: bool) -> Any:
+    if v is None:
+        return v
+    if strict and not (
+        isinstance(v, str)
+        and v in {"none", "minimal", "low", "medium", "high", "xhigh"}
+    ):
+        raise _not_one_of(v, "'none', 'minimal', 'low', 'medium', 'high', 'xhigh'")
+    return v
+
+
+def _dec_alias_Metadata(v: Any, strict: bool) -> Any:
+    if v is None:
+        return v
+    return _dec_map_str(v, strict)
+
+
+# The named aliases, by identity, for ``decode``.
+_ALIASES: dict[int, Callable[[Any, bool], Any]] = {
+    id(ReinforcementGrader): _dec_union_ReinforcementGrader,
+    id(ReasoningEffort): _dec_alias_ReasoningEffort,
+    id(EvalItemContentItem): _dec_union_EvalItemContentItem,
+    id(EvalItemContentArray): _dec_list_EvalItemContentItem,
+    id(EvalItemContent): _dec_union_EvalItemContent,
+    id(MultiSubGrader): _dec_union_MultiSubGrader,
+    id(Metadata): _dec_alias_Metadata,
+}
+
+
+@overload
+def decode(type_: type[_T], data: Any, *, strict: bool = True) -> _T: ...
+
+
+@overload
+def decode(type_: Any, data: Any, *, strict: bool = True) -> Any: ...
+
+
+def decode(type_: Any, data: Any, *, strict: bool = True) -> Any:
+    """Decode ``data`` (parsed JSON) as a value of ``type_``, any type of this package:
+    a model, a type alias (a union, list or map by its name), ``list[...]`` and
+    ``dict[str, ...]`` of those, ``... | None``, ``Literal[...]``, ``str``, ``int``,
+    ``float``, ``bool``, ``None`` or ``Any``. ``strict=True`` raises ``DecodeError``
+    naming the JSON path of the first value that breaks the schema; ``strict=False``
+    keeps such values as they came.
+    """
+    return _decode_as(type_, data, strict, _ALIASES)

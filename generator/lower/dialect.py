@@ -52,6 +52,9 @@ class View:
         if not isinstance(node.get("nullable", False), bool):
             raise loc.child("nullable").error(f"nullable must be a boolean, not {json_type(node['nullable'])}")
         self.nullable = node.get("nullable") is True
+        # an explicit `type: null` (JSON Schema's null, not 3.0's `nullable`, which only
+        # widens a type and alone accepts anything)
+        self.null_typed = False
         raw_type = node.get("type")
         types: list[str] = []
         if raw_type is not None:
@@ -63,7 +66,7 @@ class View:
                 if t not in JSON_SCHEMA_TYPES:
                     raise where.error(f"unknown type {t!r} (expected one of {', '.join(sorted(JSON_SCHEMA_TYPES))})")
                 if t == "null":
-                    self.nullable = True
+                    self.nullable = self.null_typed = True
                 elif t not in types:
                     types.append(t)
         self.types = types
@@ -105,7 +108,8 @@ class View:
         if "allOf" in node:
             if not isinstance(node["allOf"], list) or not node["allOf"]:
                 raise loc.child("allOf").error(f"allOf must be a non-empty list, not {_shown_type(node['allOf'])}")
-            self.all_of = [(b, loc.child("allOf", i)) for i, b in enumerate(node["allOf"])]
+            # members that accept anything (`{}`, `true`) add nothing: `allOf: [{}, {}]` is `{}`
+            self.all_of = [(b, loc.child("allOf", i)) for i, b in enumerate(node["allOf"]) if b is not True and b != {}]
             # members that only annotate (`allOf: [$ref, {nullable: true}]`) add no type:
             # their nullability and description apply to the whole
             kept = [(b, bl) for b, bl in self.all_of if not annotation_only(b)]
@@ -117,6 +121,17 @@ class View:
                         if "description" not in node and isinstance(b.get("description"), str):
                             node = self.node = {**node, "description": b["description"]}
                 self.all_of = kept
+            elif self.all_of and not kept:
+                # nothing but annotations (`allOf: [{type: null}, {description: ...}]`):
+                # one schema of their union, a `type: null` among them included
+                for b, _ in self.all_of:
+                    if b.get("type") == "null" or b.get("type") == ["null"]:
+                        self.nullable = self.null_typed = True
+                    elif b.get("nullable") is True:
+                        self.nullable = True
+                    if "description" not in node and isinstance(b.get("description"), str):
+                        node = self.node = {**node, "description": b["description"]}
+                self.all_of = []
         for key, kind in (("properties", dict), ("required", list), ("description", str), ("title", str)):
             if key in node and not isinstance(node[key], kind):
                 raise loc.child(key).error(f"{key} must be {KIND_NAMES[kind]}, not {json_type(node[key])}")
@@ -131,6 +146,13 @@ class View:
         return self.nullable and not self.types and self.enum in (None, []) and not self.branches and not self.all_of \
             and "properties" not in self.node
 
+    @property
+    def is_null_type(self) -> bool:
+        """The schema accepts null and nothing else: ``type: null``, ``const: null``,
+        ``enum: [null]`` (3.0's ``nullable: true`` alone is not one: it accepts anything)."""
+        if self.enum == [] and not self.empty_enum:  # every value it listed was null
+            return True
+        return self.null_typed and self.is_null_only and self.enum is None
 
 
 def sub_view(view: View, kind: str) -> View:

@@ -41,8 +41,9 @@ def build(ctx: Context, view: View, name: str) -> None:
             required.append(r)
     for r in required:
         if r not in props:
-            # required but undeclared: an untyped field, as JSON Schema reads it
-            props[r] = ({}, loc.child("required"))
+            # required but undeclared: an untyped field, as JSON Schema reads it (or of the
+            # type additionalProperties gives the keys properties do not name)
+            props[r] = (extra if isinstance(extra, dict) else {}, loc.child("required"))
     taken: set[str] = set()
     fields: list[ir.Field] = []
     for pname, (pnode, ploc) in props.items():
@@ -82,7 +83,7 @@ def build(ctx: Context, view: View, name: str) -> None:
     extra_values = None
     if isinstance(extra, dict) and extra:
         extra_values = schemas.map_of(ctx, schemas.type_of(ctx, extra, loc.child("additionalProperties"), name + "Value"))
-    ctx.models[name] = ir.Model(name, name, docs, tuple(fields), loc.pointer, extra_values)
+    ctx.models[name] = ir.Model(name, name, docs, tuple(fields), loc.pointer, extra_values, closed=extra is False)
 
 
 def allof_parts(ctx: Context, view: View) -> list[View]:

@@ -92,15 +92,24 @@ def is_model(ctx: Context, view: View) -> bool:
             if isinstance(member, dict) and "$ref" in member:
                 member, mloc = ctx.spec.resolve(member["$ref"], mloc)
             mview = View(member, mloc)
+            if mview.all_of or mview.is_null_type:
+                return is_model(ctx, mview)
             return not mview.branches and mview.enum is None and mview.types in ([], ["object"])
         return True
     if view.types and view.types != ["object"]:
         return False
-    return isinstance(view.node.get("properties"), dict) and bool(view.node["properties"])
+    # object keywords that a map cannot check: properties, required keys, no other keys
+    node = view.node
+    return (isinstance(node.get("properties"), dict) and bool(node["properties"])) or bool(node.get("required")) \
+        or node.get("additionalProperties") is False
 
 
 def from_view(ctx: Context, view: View, hint: str) -> ir.TypeRef:
+    if view.is_null_type:
+        return ir.NULL
     t = _core(ctx, view, hint)
+    if t == ir.NULL:  # a union or allOf of nothing but `type: null`
+        return t
     if view.nullable and not isinstance(t, ir.NullableType):
         return ir.NullableType(t)
     return t
@@ -114,8 +123,6 @@ def _core(ctx: Context, view: View, hint: str) -> ir.TypeRef:
             ctx.spec.warn(loc.child("enum"), "enum: [] allows no value: strict decoding refuses every value here, "
                           "lenient decoding keeps it")
             return ir.LiteralType(())
-        if not view.enum:  # `enum: [null]`: only null, which the caller adds
-            return ir.AnyType()
         return ir.LiteralType(tuple(view.enum))
     if view.branches:
         return unions.union(ctx, view, hint)

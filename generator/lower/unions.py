@@ -23,6 +23,8 @@ def union(ctx: Context, view: View, hint: str) -> ir.TypeRef:
     several = null_only.count(False) > 1
     # an inline variant whose title no sibling shares is named by its title
     titles = [text(b.get("title")) if isinstance(b, dict) and "$ref" not in b else None for b, _ in view.branches]
+    # a member that is JSON Schema's null (not 3.0's `nullable: true` alone, which takes anything)
+    null_typed = any(null_only[i] and View(b, bloc).is_null_type for i, (b, bloc) in enumerate(view.branches))
     for i, (b, bloc) in enumerate(view.branches):
         if null_only[i]:
             view.nullable = True
@@ -33,12 +35,16 @@ def union(ctx: Context, view: View, hint: str) -> ir.TypeRef:
         else:
             name_hint = hint + (f"Variant{i + 1}" if several else "")
         t = schemas.type_of(ctx, b, bloc, name_hint)
+        if t == ir.NULL:  # `{allOf: [{type: null}]}` and such: null, as a bare `type: null`
+            null_typed = view.nullable = True
+            continue
         if isinstance(t, ir.NullableType):
             view.nullable = True
             t = t.inner
         variants.append(t)
     if not variants:
-        return ir.AnyType()
+        # only null members: null, unless all were 3.0's `nullable: true`, which alone takes anything
+        return ir.NULL if null_typed else ir.AnyType()
     if len(variants) == 1:
         return variants[0]
     return make_union(ctx, tuple(variants), view.loc, hint, view.node.get("discriminator"),

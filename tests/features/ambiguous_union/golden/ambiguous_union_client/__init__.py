@@ -35,6 +35,8 @@ from .models import (
     High,
     Level,
     Holder,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -55,6 +57,8 @@ __all__ = [
     "APIResponseValidationError",
     "ResponseTooLargeError",
     "InsecureURLWarning",
+    "decode",
+    "encode",
     "Comparison",
     "Compound",
     "Filter",

@@ -30,6 +30,8 @@ from .models import (
     Point,
     Collections,
     Tagged,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -50,6 +52,8 @@ __all__ = [
     "APIResponseValidationError",
     "ResponseTooLargeError",
     "InsecureURLWarning",
+    "decode",
+    "encode",
     "Point",
     "Collections",
     "Tagged",

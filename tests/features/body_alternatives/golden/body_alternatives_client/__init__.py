@@ -43,6 +43,8 @@ from .models import (
     CreateEditRequestImagesItem,
     CreateEditRequest2,
     CreateRemixRequest,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -75,6 +77,8 @@ __all__ = [
     "APIResponseValidationError",
     "ResponseTooLargeError",
     "InsecureURLWarning",
+    "decode",
+    "encode",
     "Edit",
     "CreateEditRequest",
     "CreateEditRequestImagesItem",

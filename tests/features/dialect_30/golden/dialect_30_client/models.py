@@ -11,11 +11,13 @@ decoded object gives its input back exactly, unknown keys included.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, Mapping, TypeAlias
+from typing import Any, Callable, Literal, Mapping, TypeAlias, TypeVar, overload
 
 from ._runtime import ABSENT as _ABSENT
 from ._runtime import Model as _Model
 from ._runtime import as_object as _as_object
+from ._runtime import decode_as as _decode_as
+from ._runtime import encode
 from ._runtime import finish as _finish
 from ._runtime import is_int as _is_int
 from ._runtime import is_num as _is_num
@@ -30,7 +32,11 @@ from .errors import DecodeError as _DecodeError
 __all__ = [
     "Job",
     "Ref",
+    "decode",
+    "encode",
 ]
+
+_T = TypeVar("_T")
 
 
 @dataclass(slots=True, kw_only=True)
@@ -252,3 +258,26 @@ def _dec_Ref(data: Any, strict: bool) -> Any:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
         return self
     return _finish(self, data, absent, _KEYS_Ref, None, missing)
+
+
+# The named aliases, by identity, for ``decode``.
+_ALIASES: dict[int, Callable[[Any, bool], Any]] = {}
+
+
+@overload
+def decode(type_: type[_T], data: Any, *, strict: bool = True) -> _T: ...
+
+
+@overload
+def decode(type_: Any, data: Any, *, strict: bool = True) -> Any: ...
+
+
+def decode(type_: Any, data: Any, *, strict: bool = True) -> Any:
+    """Decode ``data`` (parsed JSON) as a value of ``type_``, any type of this package:
+    a model, a type alias (a union, list or map by its name), ``list[...]`` and
+    ``dict[str, ...]`` of those, ``... | None``, ``Literal[...]``, ``str``, ``int``,
+    ``float``, ``bool``, ``None`` or ``Any``. ``strict=True`` raises ``DecodeError``
+    naming the JSON path of the first value that breaks the schema; ``strict=False``
+    keeps such values as they came.
+    """
+    return _decode_as(type_, data, strict, _ALIASES)

@@ -34,6 +34,8 @@ from .models import (
     Square,
     Shape,
     Owner,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -54,6 +56,8 @@ __all__ = [
     "APIResponseValidationError",
     "ResponseTooLargeError",
     "InsecureURLWarning",
+    "decode",
+    "encode",
     "Cat",
     "Dog",
     "Pet",

@@ -67,6 +67,8 @@ from .models import (
     Model2,
     Init,
     Uses,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -99,6 +101,8 @@ __all__ = [
     "APIResponseValidationError",
     "ResponseTooLargeError",
     "InsecureURLWarning",
+    "decode",
+    "encode",
     "Keywords",
     "Builtins",
     "Methods",

@@ -42,6 +42,8 @@ from .models import (
     Registry,
     Extras,
     Consts,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -62,6 +64,8 @@ __all__ = [
     "APIResponseValidationError",
     "ResponseTooLargeError",
     "InsecureURLWarning",
+    "decode",
+    "encode",
     "Forest",
     "Tree",
     "Ping",

@@ -11,11 +11,13 @@ decoded object gives its input back exactly, unknown keys included.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, Mapping, TypeAlias
+from typing import Any, Callable, Literal, Mapping, TypeAlias, TypeVar, overload
 
 from ._runtime import ABSENT as _ABSENT
 from ._runtime import Model as _Model
 from ._runtime import as_object as _as_object
+from ._runtime import decode_as as _decode_as
+from ._runtime import encode
 from ._runtime import finish as _finish
 from ._runtime import is_int as _is_int
 from ._runtime import is_num as _is_num
@@ -43,7 +45,11 @@ __all__ = [
     "Registry",
     "Extras",
     "Consts",
+    "decode",
+    "encode",
 ]
+
+_T = TypeVar("_T")
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1182,7 +1188,7 @@ class Consts(_Model):
 
     enabled: Literal[True] | None = None
 
-    nothing: Any = None
+    nothing: None = None
 
     ratio: float | None = None
 
@@ -1362,7 +1368,10 @@ def _dec_Consts(data: Any, strict: bool) -> Any:
     self.enabled = v
     if "nothing" in data:
         v = data["nothing"]
-        if v is None:
+        if v is not None:
+            if strict:
+                raise _mismatch(v, "null").at("nothing")
+        else:
             nulls = _note(nulls, "nothing")
     else:
         absent += 1
@@ -1832,3 +1841,36 @@ def _dec_union_JsonValue(data: Any, strict: bool) -> Any:
     if strict:
         raise _mismatch(data, "string, number, boolean, array or object")
     return data
+
+
+def _dec_alias_JsonValue(v: Any, strict: bool) -> Any:
+    if v is None:
+        return v
+    return _dec_union_JsonValue(v, strict)
+
+
+# The named aliases, by identity, for ``decode``.
+_ALIASES: dict[int, Callable[[Any, bool], Any]] = {
+    id(Forest): _dec_list_Tree,
+    id(JsonValue): _dec_alias_JsonValue,
+    id(Expr): _dec_union_Expr,
+}
+
+
+@overload
+def decode(type_: type[_T], data: Any, *, strict: bool = True) -> _T: ...
+
+
+@overload
+def decode(type_: Any, data: Any, *, strict: bool = True) -> Any: ...
+
+
+def decode(type_: Any, data: Any, *, strict: bool = True) -> Any:
+    """Decode ``data`` (parsed JSON) as a value of ``type_``, any type of this package:
+    a model, a type alias (a union, list or map by its name), ``list[...]`` and
+    ``dict[str, ...]`` of those, ``... | None``, ``Literal[...]``, ``str``, ``int``,
+    ``float``, ``bool``, ``None`` or ``Any``. ``strict=True`` raises ``DecodeError``
+    naming the JSON path of the first value that breaks the schema; ``strict=False``
+    keeps such values as they came.
+    """
+    return _decode_as(type_, data, strict, _ALIASES)

@@ -41,6 +41,8 @@ from .models import (
     Thing,
     Label,
     Weird,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -73,6 +75,8 @@ __all__ = [
     "APIResponseValidationError",
     "ResponseTooLargeError",
     "InsecureURLWarning",
+    "decode",
+    "encode",
     "Thing",
     "Label",
     "Weird",

@@ -51,6 +51,8 @@ from .models import (
     Owned,
     LabelOrBox,
     LabelOrBoxBox,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -83,6 +85,8 @@ __all__ = [
     "APIResponseValidationError",
     "ResponseTooLargeError",
     "InsecureURLWarning",
+    "decode",
+    "encode",
     "TextDelta",
     "Done",
     "StreamEvent",

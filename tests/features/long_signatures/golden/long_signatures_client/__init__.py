@@ -40,6 +40,8 @@ from .errors import (
 from .models import (
     CreateSpeechWithAVeryLongOperationNameRequest,
     CreateSpeechWithAVeryLongOperationNameResponse,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -72,6 +74,8 @@ __all__ = [
     "APIResponseValidationError",
     "ResponseTooLargeError",
     "InsecureURLWarning",
+    "decode",
+    "encode",
     "CreateSpeechWithAVeryLongOperationNameRequest",
     "CreateSpeechWithAVeryLongOperationNameResponse",
 ]

@@ -9,7 +9,9 @@ Private to the package; nothing here is part of its public interface.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar
+import types
+import typing
+from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping, TypeVar
 
 from .errors import DecodeError
 
@@ -204,12 +206,17 @@ def finish(
     missing: list[str] | None,
     strict: bool = False,
     decode_extra: Any = None,
+    closed: bool = False,
 ) -> Any:
     """Attach a ``Meta`` to a decoded object whose input had unknown keys, nulls for
-    optional fields, or missing required keys."""
+    optional fields, or missing required keys. A ``closed`` model (``additionalProperties:
+    false``) has no unknown keys in strict mode."""
     extra = None
     if len(data) + absent > len(known):
         extra = {k: v for k, v in data.items() if k not in known}
+        if closed and strict:
+            key = next(iter(extra))
+            raise DecodeError("unexpected key (the schema allows no others)").at(key)
         if decode_extra is not None:
             extra = decode_extra(extra, strict)
     obj._meta = Meta(extra, nulls, missing) if (extra or nulls or missing) else None
@@ -222,3 +229,112 @@ def note(keys: list[str] | None, key: str) -> list[str]:
         return [key]
     keys.append(key)
     return keys
+
+
+_SCALARS: dict[Any, tuple[Callable[[Any], bool], str]] = {
+    str: (lambda v: isinstance(v, str), "string"),
+    int: (is_int, "integer"),
+    float: (is_num, "number"),
+    bool: (lambda v: v.__class__ is bool, "boolean"),
+    None: (lambda v: v is None, "null"),
+    type(None): (lambda v: v is None, "null"),
+}
+
+
+def decode_as(
+    type_: Any,
+    data: Any,
+    strict: bool,
+    aliases: Mapping[int, Callable[[Any, bool], Any]],
+) -> Any:
+    """The package's ``decode``: a named alias by its own decoder (``aliases``, by
+    identity), a model by its codec, and the rest (``list[...]``, ``dict[str, ...]``,
+    ``... | None``, ``Literal``, scalars) by their shape, down to named types."""
+    decoder = aliases.get(id(type_))
+    if decoder is not None:
+        return decoder(data, strict)
+    if type_ is Any or type_ is object:
+        return data
+    if isinstance(type_, type) and issubclass(type_, Model):
+        if not isinstance(data, Mapping):
+            if strict:
+                raise mismatch(data, "object")
+            return data
+        return type_.from_dict(data, strict=strict)
+    try:
+        scalar = _SCALARS.get(type_)
+    except TypeError:  # unhashable: not a type
+        scalar = None
+    if scalar is not None:
+        if strict and not scalar[0](data):
+            raise mismatch(data, scalar[1])
+        return data
+    origin, args = typing.get_origin(type_), typing.get_args(type_)
+    if origin is Literal:
+        if strict and not json_in(data, args):
+            raise not_one_of(data, ", ".join(show(a) for a in args))
+        return data
+    if origin is list and len(args) == 1:
+        if not isinstance(data, list):
+            if strict:
+                raise mismatch(data, "array")
+            return data
+        out: list[Any] = []
+        try:
+            for v in data:
+                out.append(decode_as(args[0], v, strict, aliases))
+        except DecodeError as e:
+            e.at(len(out))
+            raise
+        return out
+    if origin is dict and len(args) == 2 and args[0] is str:
+        if not isinstance(data, dict):
+            if strict:
+                raise mismatch(data, "object")
+            return data
+        items: dict[str, Any] = {}
+        for k, v in data.items():
+            try:
+                items[k] = decode_as(args[1], v, strict, aliases)
+            except DecodeError as e:
+                e.at(k)
+                raise
+        return items
+    if origin is typing.Union or origin is types.UnionType:
+        rest = [a for a in args if a is not type(None)]
+        if data is None and len(rest) < len(args):
+            return None
+        if len(rest) == 1:
+            return decode_as(rest[0], data, strict, aliases)
+        if all(a in _SCALARS or typing.get_origin(a) is Literal for a in rest):
+            # scalars only: a check, nothing to decode, so no variant is tried in turn
+            for a in rest:
+                try:
+                    return decode_as(a, data, True, aliases)
+                except DecodeError:
+                    pass
+            if strict:
+                raise mismatch(data, " or ".join(_describe(a) for a in args))
+            return data
+    raise TypeError(
+        f"decode() does not know {type_!r}: pass a model, a type alias of this package "
+        "(a union by its name), or list/dict/Optional/Literal of those"
+    )
+
+
+def _describe(type_: Any) -> str:
+    if type_ in _SCALARS:
+        return _SCALARS[type_][1]
+    return ", ".join(show(a) for a in typing.get_args(type_))
+
+
+def encode(value: Any) -> Any:
+    """Any value of the package's types (a model, a list or dict holding models, a
+    scalar) as JSON data, the inverse of ``decode``."""
+    if isinstance(value, Model):
+        return value.to_dict()
+    if isinstance(value, list):
+        return [encode(v) for v in value]
+    if isinstance(value, dict):
+        return {k: encode(v) for k, v in value.items()}
+    return value

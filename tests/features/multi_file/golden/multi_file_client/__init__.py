@@ -43,6 +43,8 @@ from .models import (
     Plant,
     Fern,
     Moss,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -75,6 +77,8 @@ __all__ = [
     "APIResponseValidationError",
     "ResponseTooLargeError",
     "InsecureURLWarning",
+    "decode",
+    "encode",
     "Forest",
     "Tree",
     "Plant",

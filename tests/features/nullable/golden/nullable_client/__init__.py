@@ -30,6 +30,8 @@ from .models import (
     Inner,
     Thing,
     NullInTheType,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -50,6 +52,8 @@ __all__ = [
     "APIResponseValidationError",
     "ResponseTooLargeError",
     "InsecureURLWarning",
+    "decode",
+    "encode",
     "Inner",
     "Thing",
     "NullInTheType",

@@ -46,6 +46,8 @@ from .models import (
     UploadPhotoRequest,
     PolishWidgetRequest,
     LabelWidgetRequest,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -78,6 +80,8 @@ __all__ = [
     "APIResponseValidationError",
     "ResponseTooLargeError",
     "InsecureURLWarning",
+    "decode",
+    "encode",
     "Dimensions",
     "CreateWidgetRequest",
     "Widget",

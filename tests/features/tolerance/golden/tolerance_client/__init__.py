@@ -29,6 +29,8 @@ from .errors import (
 from .models import (
     Base,
     Closed,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -49,6 +51,8 @@ __all__ = [
     "APIResponseValidationError",
     "ResponseTooLargeError",
     "InsecureURLWarning",
+    "decode",
+    "encode",
     "Base",
     "Closed",
 ]

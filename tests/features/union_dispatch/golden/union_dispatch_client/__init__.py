@@ -41,6 +41,8 @@ from .models import (
     Monitor,
     NagiosChannel,
     PagerChannel,
+    decode,
+    encode,
 )
 
 __all__ = [
@@ -61,6 +63,8 @@ __all__ = [
     "APIResponseValidationError",
     "ResponseTooLargeError",
     "InsecureURLWarning",
+    "decode",
+    "encode",
     "EmailChannel",
     "SmsChannel",
     "Channel",
