@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 SCALARS: list[Any] = [None, True, False, 0, 1, 1.0, 1.5, -7, 2**70, "", "a", "1", [], [1], {}, {"a": 1}]
 
 GROUPS: list[tuple[str, Any, list[Any], str | None]] = [
