@@ -851,6 +851,36 @@ class Pagination:
     after_arg: str
 
 
+@dataclass(frozen=True)
+class Credential:
+    """A constructor argument that holds a secret, read from ``env`` when not given.
+    ``sent`` says where it goes, which decides what it may hold: ``header`` (a bearer
+    token or an API key in a header), ``cookie``, ``query``, ``username`` or
+    ``password`` (HTTP basic)."""
+
+    arg: str
+    env: str
+    sent: str
+
+
+@dataclass(frozen=True)
+class SecurityScheme:
+    """How one of the spec's security schemes sends its credentials. ``kind`` is
+    ``bearer`` (HTTP bearer, OAuth2 and OpenID Connect: ``Authorization: Bearer``),
+    ``basic`` (``Authorization: Basic``), or ``header``, ``query`` or ``cookie`` (an
+    ``apiKey`` under the name ``param``)."""
+
+    name: str  # its key in components/securitySchemes
+    kind: str
+    param: str
+    credentials: tuple[Credential, ...]
+    const: str  # the client module's constant that describes it
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        return tuple(c.arg for c in self.credentials)
+
+
 # The keyword-only options every client method takes after the operation's own arguments.
 CALL_OPTIONS = ("extra_headers", "extra_query", "extra_body", "timeout", "max_retries", "max_response_bytes")
 
@@ -872,6 +902,23 @@ class Operation:
     media: str = "json"
     accept: str | None = None  # the Accept header, when not JSON
     pagination: Pagination | None = None
+    # what the call must send, as alternatives (the first whose credentials were given
+    # is used); each alternative is the schemes it sends together. ``()`` needs
+    # nothing, and so does an empty alternative (``security: [{}]``) when no other's
+    # credentials were given
+    security: tuple[tuple[SecurityScheme, ...], ...] = ()
+
+    @property
+    def needs(self) -> str | None:
+        """The credentials the call needs, for its docstring (None when none)."""
+        if not self.security:
+            return None
+        alts = [" and ".join(f"``{a}``" for s in alt for a in s.args) for alt in self.security if alt]
+        if not alts:
+            return None
+        if any(not alt for alt in self.security):
+            alts.append("none")
+        return "Credentials: " + ", or ".join(alts) + "."
 
     @property
     def path_parameters(self) -> tuple[Parameter, ...]:
@@ -1034,6 +1081,13 @@ class Package:
     # names that the models module defines, in the order they appear
     exports: tuple[str, ...] = field(default=())
     client_options: tuple[ClientOption, ...] = ()
+    # the security schemes some operation uses, in the spec's order
+    security_schemes: tuple[SecurityScheme, ...] = ()
+
+    @property
+    def credentials(self) -> tuple[Credential, ...]:
+        """The client's credential arguments, in the order of their schemes."""
+        return tuple(c for s in self.security_schemes for c in s.credentials)
 
     # --- read by templates/client.py.jinja -----------------------------------------
 

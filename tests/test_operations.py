@@ -36,7 +36,7 @@ def server() -> Iterator[Loopback]:
 
 
 def clients(server: Loopback) -> tuple[Any, Any]:
-    options = {"api_key": KEY, "base_url": server.url + "/v1", "timeout": 5.0, "max_retries": 0}
+    options = {"base_url": server.url + "/v1", "timeout": 5.0, "max_retries": 0}
     return ops.Client(**options), ops.AsyncClient(**options)
 
 
@@ -208,7 +208,7 @@ def test_event_stream_through_a_transport_without_stream() -> None:
             pass
 
     transport = Whole()
-    client = ops.Client(api_key=KEY, base_url="https://x/v1", transport=transport)
+    client = ops.Client(base_url="https://x/v1", transport=transport)
     assert [e.type for e in client.watch_widget("w1")] == ["start", "update"]
     assert transport.sent[0].content is None  # an optional body not given is not sent
     raw = client.with_raw_response.watch_widget("w1")
@@ -224,7 +224,7 @@ def test_event_stream_through_an_async_transport_without_astream() -> None:
             pass
 
     async def go() -> list[str]:
-        client = ops.AsyncClient(api_key=KEY, base_url="https://x/v1", transport=AsyncWhole())
+        client = ops.AsyncClient(base_url="https://x/v1", transport=AsyncWhole())
         return [e.type async for e in await client.watch_widget("w1")]
 
     assert asyncio.run(go()) == ["start", "update"]
@@ -308,7 +308,7 @@ def test_event_stream_error_object_without_event_name() -> None:
             pass
 
     transport = Whole()
-    client = ops.Client(api_key=KEY, base_url="https://x/v1", transport=transport)
+    client = ops.Client(base_url="https://x/v1", transport=transport)
     transport.upto = 3
     got: list[str] = []
     with pytest.raises(ops.APIError, match="^plain words$") as info:
@@ -330,7 +330,7 @@ def test_event_stream_error_object_without_event_name() -> None:
             async def aclose(self) -> None:
                 pass
 
-        aclient = ops.AsyncClient(api_key=KEY, base_url="https://x/v1", transport=AsyncWhole())
+        aclient = ops.AsyncClient(base_url="https://x/v1", transport=AsyncWhole())
         transport.upto = 4
         with pytest.raises(ops.APIError, match="^An error occurred during streaming$") as ainfo:
             async for _ in await aclient.watch_widget("w1"):
@@ -430,7 +430,7 @@ def test_a_body_that_ends_badly_after_done_costs_only_the_connection(server: Loo
     still all delivered, nothing is raised, and the next call gets a new connection."""
     held = threading.Event()  # never set: the server waits, then drops the connection
     server.script(Reply(chunks=[EVENTS[0] + EVENTS[2], EVENTS[3]], gate=held), Reply(body=WIDGET))
-    options = {"api_key": KEY, "base_url": server.url + "/v1", "timeout": 0.5, "max_retries": 0}
+    options = {"base_url": server.url + "/v1", "timeout": 0.5, "max_retries": 0}
     with ops.Client(**options) as client:
         assert [e.type for e in client.watch_widget("w1")] == ["start"]
         assert client.create_widget(name="one", size=ops.Dimensions(width=2, height=3)).id == "w1"
@@ -440,7 +440,7 @@ def test_a_body_that_ends_badly_after_done_costs_only_the_connection(server: Loo
 def test_event_stream_idle_timeout_bounds_each_wait(server: Loopback) -> None:
     """``Timeout.idle`` bounds the wait between events, sync and async; the server holds
     the second event back (its gate never opens) for longer than that."""
-    options = {"api_key": KEY, "base_url": server.url + "/v1", "max_retries": 0,
+    options = {"base_url": server.url + "/v1", "max_retries": 0,
                "timeout": ops.Timeout(total=30.0, idle=0.3)}
     server.script(Reply(chunks=EVENTS, gate=threading.Event()))
     with ops.Client(**options) as client:

@@ -66,6 +66,20 @@ def query(items: Iterable[tuple[str, object, bool, bool]]) -> str:
     )
 
 
+def masked_url(url: str, names: Iterable[str]) -> str:
+    """``url`` with the values of the query parameters ``names`` (credentials) masked."""
+    secret = frozenset(names)
+    parts = urllib.parse.urlsplit(url)
+    if not secret or not parts.query:
+        return url
+    pairs = [
+        (name, "***" if name in secret else value)
+        for name, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    query_text = urllib.parse.urlencode(pairs, safe="*", quote_via=urllib.parse.quote)
+    return urllib.parse.urlunsplit(parts._replace(query=query_text))
+
+
 def with_query(url: str, extra: Mapping[str, object] | None) -> str:
     """``url`` with ``extra`` query parameters added (lists repeat the key)."""
     if not extra:

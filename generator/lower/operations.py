@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import ir
 from ..load import Location, json_type
-from . import schemas
+from . import schemas, security
 from .context import Context
 from .dialect import is_binary, text, want
 from .naming import attribute_name, method_name, pascal_hint, snake
@@ -25,6 +25,8 @@ def operations(ctx: Context) -> list[ir.Operation]:
     if not isinstance(paths, dict):
         raise root.child("paths").error(f"paths must be a mapping, not {json_type(paths)}")
     ops: list[ir.Operation] = []
+    schemes = ctx.security_schemes = security.read_schemes(ctx)
+    default_security = security.default_requirement(ctx, schemes)
     seen_ids: dict[str, str] = {}
     seen_methods: dict[str, str] = {}
 
@@ -62,6 +64,10 @@ def operations(ctx: Context) -> list[ir.Operation]:
             if op_id in seen_ids:
                 raise oloc.child("operationId").error(f"duplicate operationId {op_id!r} (also at {seen_ids[op_id]})")
             seen_ids[op_id] = oloc.pointer
+            ctx.security_needs[op_id] = (
+                security.requirement(ctx, op["security"], oloc.child("security"), schemes)
+                if op.get("security") is not None else default_security
+            )
             mname = method_name(op_id)
             claim(mname, op_id, oloc.child("operationId"))
             for key in ("summary", "description"):

@@ -31,13 +31,14 @@ __all__ = [
     "ClientWithStreamingResponse",
 ]
 
-_API_KEY_ENV = "OPENAI_API_KEY"
 _BASE_URL_ENV = "OPENAI_BASE_URL"
 _LOG_ENV = "OPENAI_LOG"
 _DEFAULT_BASE_URL: str | None = "https://api.example.com/v1"
 _USER_AGENT = _base_client.user_agent("operations_client", "1.0", "0.1.0")
 # [tool.oas-dataclasses.client_options]: arguments sent as headers
 _OPTIONS = ()
+# the credential arguments, and how each security scheme of the spec sends them
+_CREDENTIALS = ()
 
 
 def _parse_list_widgets(raw: RawResponse[Any]) -> WidgetList:
@@ -77,7 +78,7 @@ def _parse_polish_widget_stream(raw: RawResponse[Any]) -> list[WidgetEvent]:
 
 
 def _config(
-    api_key: str | None,
+    credentials: Mapping[str, str | None],
     base_url: str | None,
     timeout: float | Timeout | None,
     max_retries: int,
@@ -87,7 +88,7 @@ def _config(
     options: Mapping[str, str | None],
 ) -> _base_client.ClientConfig:
     return _base_client.ClientConfig.resolve(
-        api_key=api_key,
+        credentials=credentials,
         base_url=base_url,
         timeout=timeout,
         max_retries=max_retries,
@@ -96,7 +97,7 @@ def _config(
         strict_responses=strict_responses,
         options=options,
         option_specs=_OPTIONS,
-        api_key_env=_API_KEY_ENV,
+        credential_specs=_CREDENTIALS,
         base_url_env=_BASE_URL_ENV,
         log_env=_LOG_ENV,
         default_base_url=_DEFAULT_BASE_URL,
@@ -107,8 +108,7 @@ def _config(
 class Client(_base_client.SyncAPIClient):
     """The API client.
 
-    ``api_key`` defaults to the OPENAI_API_KEY environment variable and
-    ``base_url`` to OPENAI_BASE_URL, then to the spec's first server.
+    ``base_url`` defaults to OPENAI_BASE_URL, then to the spec's first server.
     ``timeout`` (seconds or a ``Timeout``; ``None`` for none) limits each attempt;
     connection errors, timeouts, 408, 409, 429 and 5xx are retried ``max_retries``
     times with jittered exponential backoff (0.5 s doubling, at most 8 s) or the
@@ -122,7 +122,6 @@ class Client(_base_client.SyncAPIClient):
 
     def __init__(
         self,
-        api_key: str | None = None,
         *,
         base_url: str | None = None,
         timeout: float | Timeout | None = 600.0,
@@ -133,7 +132,7 @@ class Client(_base_client.SyncAPIClient):
         strict_responses: bool = False,
     ) -> None:
         config = _config(
-            api_key,
+            {},
             base_url,
             timeout,
             max_retries,
@@ -209,6 +208,7 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ).parse()
 
     def iter_list_widgets(
@@ -318,6 +318,7 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ).parse()
 
     def download_photo(
@@ -360,6 +361,7 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ).parse()
 
     def upload_photo(
@@ -420,6 +422,7 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ).parse()
 
     def watch_widget(
@@ -464,6 +467,7 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
     def polish_widget(
@@ -516,6 +520,7 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ).parse()
 
     def polish_widget_stream(
@@ -569,6 +574,7 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
 
@@ -632,6 +638,7 @@ class ClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
     def create_widget(
@@ -685,6 +692,7 @@ class ClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
     def download_photo(
@@ -727,6 +735,7 @@ class ClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
     def upload_photo(
@@ -787,6 +796,7 @@ class ClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
     def watch_widget(
@@ -831,6 +841,7 @@ class ClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
     def polish_widget(
@@ -883,6 +894,7 @@ class ClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
     def polish_widget_stream(
@@ -936,6 +948,7 @@ class ClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
 
@@ -1001,6 +1014,7 @@ class ClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -1056,6 +1070,7 @@ class ClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -1100,6 +1115,7 @@ class ClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -1162,6 +1178,7 @@ class ClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -1208,6 +1225,7 @@ class ClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -1262,6 +1280,7 @@ class ClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -1317,6 +1336,7 @@ class ClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -1330,7 +1350,6 @@ class AsyncClient(_base_client.AsyncAPIClient):
 
     def __init__(
         self,
-        api_key: str | None = None,
         *,
         base_url: str | None = None,
         timeout: float | Timeout | None = 600.0,
@@ -1341,7 +1360,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
         strict_responses: bool = False,
     ) -> None:
         config = _config(
-            api_key,
+            {},
             base_url,
             timeout,
             max_retries,
@@ -1417,6 +1436,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
         return raw.parse()
 
@@ -1527,6 +1547,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
         return raw.parse()
 
@@ -1570,6 +1591,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
         return raw.parse()
 
@@ -1631,6 +1653,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
         return raw.parse()
 
@@ -1676,6 +1699,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
     async def polish_widget(
@@ -1728,6 +1752,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
         return raw.parse()
 
@@ -1782,6 +1807,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
 
@@ -1845,6 +1871,7 @@ class AsyncClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
     async def create_widget(
@@ -1898,6 +1925,7 @@ class AsyncClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
     async def download_photo(
@@ -1940,6 +1968,7 @@ class AsyncClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
     async def upload_photo(
@@ -2000,6 +2029,7 @@ class AsyncClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
     async def watch_widget(
@@ -2044,6 +2074,7 @@ class AsyncClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
     async def polish_widget(
@@ -2096,6 +2127,7 @@ class AsyncClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
     async def polish_widget_stream(
@@ -2149,6 +2181,7 @@ class AsyncClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
 
@@ -2214,6 +2247,7 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -2269,6 +2303,7 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -2313,6 +2348,7 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -2375,6 +2411,7 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -2421,6 +2458,7 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -2475,6 +2513,7 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -2530,5 +2569,6 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
