@@ -783,6 +783,11 @@ class BodyField:
     doc: str | None
     # multipart: "one" file (``FileInput``), a "list" of files, or "either"; "" for none
     files: str = ""
+    # URL-encoded forms, from the media type's ``encoding``: the ``style`` (form,
+    # spaceDelimited, pipeDelimited, deepObject, or json for a ``contentType`` that is
+    # JSON) and ``explode``
+    style: str = "form"
+    explode: bool = True
 
     @property
     def file(self) -> bool:
@@ -807,7 +812,8 @@ class BodyField:
 
 @dataclass(frozen=True)
 class Body:
-    """A request body: ``json``, ``multipart`` or ``raw`` (bytes of ``media``).
+    """A request body: ``json``, ``multipart``, ``form`` (URL-encoded) or ``raw``
+    (bytes of ``media``).
 
     With ``fields``, each property of the body's object schema is an argument; without,
     the whole body is one ``body`` argument of ``type``. ``consts`` are written into a
