@@ -150,3 +150,9 @@ def test_the_uspto_search_form_takes_typed_arguments() -> None:
     assert search.body is not None and search.body.kind == "form"
     assert [(f.arg, f.annotation, f.required) for f in search.body.fields] == [
         ("criteria", "str", True), ("start", "int | None", False), ("rows", "int | None", False)]
+
+
+def test_a_renamed_argument_names_its_wire_name_once() -> None:
+    doc = forms.Client.send_message.__doc__
+    assert "from_: The sender. (wire name: ``From``)" in doc and "to: ``To``" in doc
+    assert doc.count("``From``") == 1

@@ -222,7 +222,9 @@ def _body(ctx: Context, kind: str, media: str, content: dict[str, Any], rloc: Lo
         style, explode = _form_encoding(encoding.get(f.json_name), mloc.child("encoding", f.json_name))
         fields.append(ir.BodyField(
             name=f.json_name, arg=attribute_name(f.json_name, taken, CALL_ARGUMENTS), type=ftype,
-            required=f.required, doc=f.doc_text, files=files.get(f.json_name, ""), style=style, explode=explode,
+            # the field's docstring without its wire name, which the argument's line adds
+            required=f.required, doc=dataclasses.replace(f, attr=f.json_name).doc_text,
+            files=files.get(f.json_name, ""), style=style, explode=explode,
         ))
     return ir.Body(kind, media, tuple(fields), t, required)
 

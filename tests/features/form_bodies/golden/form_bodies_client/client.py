@@ -152,34 +152,20 @@ class Client(_base_client.SyncAPIClient):
         """Send a message (a form, Twilio-style names).
 
         Args:
-            from_: The sender.
-
-                Wire name: ``From``. (wire name: ``From``)
-            to: Wire name: ``To``. (wire name: ``To``)
-            body_: The text (the argument body_: body is the whole-body argument).
-
-                Wire name: ``Body``. (wire name: ``Body``)
-            media_url: Repeated key (form, exploded).
-
-                Wire name: ``MediaUrl``. (wire name: ``MediaUrl``)
-            tags: Comma-joined (explode false).
-
-                Wire name: ``Tags``. (wire name: ``Tags``)
-            events: Wire name: ``Events``. (wire name: ``Events``)
-            channels: Wire name: ``Channels``. (wire name: ``Channels``)
-            metadata: Nested object, deepObject.
-
-                Wire name: ``Metadata``. (wire name: ``Metadata``)
-            filter: Object, form exploded (its own keys).
-
-                Wire name: ``Filter``. (wire name: ``Filter``)
-            range: Wire name: ``Range``. (wire name: ``Range``)
-            options: Sent as JSON text (encoding contentType).
-
-                Wire name: ``Options``. (wire name: ``Options``)
-            urgent: Wire name: ``Urgent``. (wire name: ``Urgent``)
-            priority: Wire name: ``Priority``. (wire name: ``Priority``)
-            sort: Wire name: ``Sort``. (wire name: ``Sort``)
+            from_: The sender. (wire name: ``From``)
+            to: ``To``
+            body_: The text (the argument body_: body is the whole-body argument). (wire name: ``Body``)
+            media_url: Repeated key (form, exploded). (wire name: ``MediaUrl``)
+            tags: Comma-joined (explode false). (wire name: ``Tags``)
+            events: ``Events``
+            channels: ``Channels``
+            metadata: Nested object, deepObject. (wire name: ``Metadata``)
+            filter: Object, form exploded (its own keys). (wire name: ``Filter``)
+            range: ``Range``
+            options: Sent as JSON text (encoding contentType). (wire name: ``Options``)
+            urgent: ``Urgent``
+            priority: ``Priority``
+            sort: ``Sort``
             extra_headers: Headers to add to this call's request.
             extra_query: Query parameters to add to this call's URL.
             extra_body: Fields to add to the body, as they are (``None`` is sent as null).
@@ -292,34 +278,20 @@ class ClientWithRawResponse:
         """Send a message (a form, Twilio-style names).
 
         Args:
-            from_: The sender.
-
-                Wire name: ``From``. (wire name: ``From``)
-            to: Wire name: ``To``. (wire name: ``To``)
-            body_: The text (the argument body_: body is the whole-body argument).
-
-                Wire name: ``Body``. (wire name: ``Body``)
-            media_url: Repeated key (form, exploded).
-
-                Wire name: ``MediaUrl``. (wire name: ``MediaUrl``)
-            tags: Comma-joined (explode false).
-
-                Wire name: ``Tags``. (wire name: ``Tags``)
-            events: Wire name: ``Events``. (wire name: ``Events``)
-            channels: Wire name: ``Channels``. (wire name: ``Channels``)
-            metadata: Nested object, deepObject.
-
-                Wire name: ``Metadata``. (wire name: ``Metadata``)
-            filter: Object, form exploded (its own keys).
-
-                Wire name: ``Filter``. (wire name: ``Filter``)
-            range: Wire name: ``Range``. (wire name: ``Range``)
-            options: Sent as JSON text (encoding contentType).
-
-                Wire name: ``Options``. (wire name: ``Options``)
-            urgent: Wire name: ``Urgent``. (wire name: ``Urgent``)
-            priority: Wire name: ``Priority``. (wire name: ``Priority``)
-            sort: Wire name: ``Sort``. (wire name: ``Sort``)
+            from_: The sender. (wire name: ``From``)
+            to: ``To``
+            body_: The text (the argument body_: body is the whole-body argument). (wire name: ``Body``)
+            media_url: Repeated key (form, exploded). (wire name: ``MediaUrl``)
+            tags: Comma-joined (explode false). (wire name: ``Tags``)
+            events: ``Events``
+            channels: ``Channels``
+            metadata: Nested object, deepObject. (wire name: ``Metadata``)
+            filter: Object, form exploded (its own keys). (wire name: ``Filter``)
+            range: ``Range``
+            options: Sent as JSON text (encoding contentType). (wire name: ``Options``)
+            urgent: ``Urgent``
+            priority: ``Priority``
+            sort: ``Sort``
             extra_headers: Headers to add to this call's request.
             extra_query: Query parameters to add to this call's URL.
             extra_body: Fields to add to the body, as they are (``None`` is sent as null).
@@ -434,34 +406,20 @@ class ClientWithStreamingResponse:
         """Send a message (a form, Twilio-style names).
 
         Args:
-            from_: The sender.
-
-                Wire name: ``From``. (wire name: ``From``)
-            to: Wire name: ``To``. (wire name: ``To``)
-            body_: The text (the argument body_: body is the whole-body argument).
-
-                Wire name: ``Body``. (wire name: ``Body``)
-            media_url: Repeated key (form, exploded).
-
-                Wire name: ``MediaUrl``. (wire name: ``MediaUrl``)
-            tags: Comma-joined (explode false).
-
-                Wire name: ``Tags``. (wire name: ``Tags``)
-            events: Wire name: ``Events``. (wire name: ``Events``)
-            channels: Wire name: ``Channels``. (wire name: ``Channels``)
-            metadata: Nested object, deepObject.
-
-                Wire name: ``Metadata``. (wire name: ``Metadata``)
-            filter: Object, form exploded (its own keys).
-
-                Wire name: ``Filter``. (wire name: ``Filter``)
-            range: Wire name: ``Range``. (wire name: ``Range``)
-            options: Sent as JSON text (encoding contentType).
-
-                Wire name: ``Options``. (wire name: ``Options``)
-            urgent: Wire name: ``Urgent``. (wire name: ``Urgent``)
-            priority: Wire name: ``Priority``. (wire name: ``Priority``)
-            sort: Wire name: ``Sort``. (wire name: ``Sort``)
+            from_: The sender. (wire name: ``From``)
+            to: ``To``
+            body_: The text (the argument body_: body is the whole-body argument). (wire name: ``Body``)
+            media_url: Repeated key (form, exploded). (wire name: ``MediaUrl``)
+            tags: Comma-joined (explode false). (wire name: ``Tags``)
+            events: ``Events``
+            channels: ``Channels``
+            metadata: Nested object, deepObject. (wire name: ``Metadata``)
+            filter: Object, form exploded (its own keys). (wire name: ``Filter``)
+            range: ``Range``
+            options: Sent as JSON text (encoding contentType). (wire name: ``Options``)
+            urgent: ``Urgent``
+            priority: ``Priority``
+            sort: ``Sort``
             extra_headers: Headers to add to this call's request.
             extra_query: Query parameters to add to this call's URL.
             extra_body: Fields to add to the body, as they are (``None`` is sent as null).
@@ -612,34 +570,20 @@ class AsyncClient(_base_client.AsyncAPIClient):
         """Send a message (a form, Twilio-style names).
 
         Args:
-            from_: The sender.
-
-                Wire name: ``From``. (wire name: ``From``)
-            to: Wire name: ``To``. (wire name: ``To``)
-            body_: The text (the argument body_: body is the whole-body argument).
-
-                Wire name: ``Body``. (wire name: ``Body``)
-            media_url: Repeated key (form, exploded).
-
-                Wire name: ``MediaUrl``. (wire name: ``MediaUrl``)
-            tags: Comma-joined (explode false).
-
-                Wire name: ``Tags``. (wire name: ``Tags``)
-            events: Wire name: ``Events``. (wire name: ``Events``)
-            channels: Wire name: ``Channels``. (wire name: ``Channels``)
-            metadata: Nested object, deepObject.
-
-                Wire name: ``Metadata``. (wire name: ``Metadata``)
-            filter: Object, form exploded (its own keys).
-
-                Wire name: ``Filter``. (wire name: ``Filter``)
-            range: Wire name: ``Range``. (wire name: ``Range``)
-            options: Sent as JSON text (encoding contentType).
-
-                Wire name: ``Options``. (wire name: ``Options``)
-            urgent: Wire name: ``Urgent``. (wire name: ``Urgent``)
-            priority: Wire name: ``Priority``. (wire name: ``Priority``)
-            sort: Wire name: ``Sort``. (wire name: ``Sort``)
+            from_: The sender. (wire name: ``From``)
+            to: ``To``
+            body_: The text (the argument body_: body is the whole-body argument). (wire name: ``Body``)
+            media_url: Repeated key (form, exploded). (wire name: ``MediaUrl``)
+            tags: Comma-joined (explode false). (wire name: ``Tags``)
+            events: ``Events``
+            channels: ``Channels``
+            metadata: Nested object, deepObject. (wire name: ``Metadata``)
+            filter: Object, form exploded (its own keys). (wire name: ``Filter``)
+            range: ``Range``
+            options: Sent as JSON text (encoding contentType). (wire name: ``Options``)
+            urgent: ``Urgent``
+            priority: ``Priority``
+            sort: ``Sort``
             extra_headers: Headers to add to this call's request.
             extra_query: Query parameters to add to this call's URL.
             extra_body: Fields to add to the body, as they are (``None`` is sent as null).
@@ -754,34 +698,20 @@ class AsyncClientWithRawResponse:
         """Send a message (a form, Twilio-style names).
 
         Args:
-            from_: The sender.
-
-                Wire name: ``From``. (wire name: ``From``)
-            to: Wire name: ``To``. (wire name: ``To``)
-            body_: The text (the argument body_: body is the whole-body argument).
-
-                Wire name: ``Body``. (wire name: ``Body``)
-            media_url: Repeated key (form, exploded).
-
-                Wire name: ``MediaUrl``. (wire name: ``MediaUrl``)
-            tags: Comma-joined (explode false).
-
-                Wire name: ``Tags``. (wire name: ``Tags``)
-            events: Wire name: ``Events``. (wire name: ``Events``)
-            channels: Wire name: ``Channels``. (wire name: ``Channels``)
-            metadata: Nested object, deepObject.
-
-                Wire name: ``Metadata``. (wire name: ``Metadata``)
-            filter: Object, form exploded (its own keys).
-
-                Wire name: ``Filter``. (wire name: ``Filter``)
-            range: Wire name: ``Range``. (wire name: ``Range``)
-            options: Sent as JSON text (encoding contentType).
-
-                Wire name: ``Options``. (wire name: ``Options``)
-            urgent: Wire name: ``Urgent``. (wire name: ``Urgent``)
-            priority: Wire name: ``Priority``. (wire name: ``Priority``)
-            sort: Wire name: ``Sort``. (wire name: ``Sort``)
+            from_: The sender. (wire name: ``From``)
+            to: ``To``
+            body_: The text (the argument body_: body is the whole-body argument). (wire name: ``Body``)
+            media_url: Repeated key (form, exploded). (wire name: ``MediaUrl``)
+            tags: Comma-joined (explode false). (wire name: ``Tags``)
+            events: ``Events``
+            channels: ``Channels``
+            metadata: Nested object, deepObject. (wire name: ``Metadata``)
+            filter: Object, form exploded (its own keys). (wire name: ``Filter``)
+            range: ``Range``
+            options: Sent as JSON text (encoding contentType). (wire name: ``Options``)
+            urgent: ``Urgent``
+            priority: ``Priority``
+            sort: ``Sort``
             extra_headers: Headers to add to this call's request.
             extra_query: Query parameters to add to this call's URL.
             extra_body: Fields to add to the body, as they are (``None`` is sent as null).
@@ -896,34 +826,20 @@ class AsyncClientWithStreamingResponse:
         """Send a message (a form, Twilio-style names).
 
         Args:
-            from_: The sender.
-
-                Wire name: ``From``. (wire name: ``From``)
-            to: Wire name: ``To``. (wire name: ``To``)
-            body_: The text (the argument body_: body is the whole-body argument).
-
-                Wire name: ``Body``. (wire name: ``Body``)
-            media_url: Repeated key (form, exploded).
-
-                Wire name: ``MediaUrl``. (wire name: ``MediaUrl``)
-            tags: Comma-joined (explode false).
-
-                Wire name: ``Tags``. (wire name: ``Tags``)
-            events: Wire name: ``Events``. (wire name: ``Events``)
-            channels: Wire name: ``Channels``. (wire name: ``Channels``)
-            metadata: Nested object, deepObject.
-
-                Wire name: ``Metadata``. (wire name: ``Metadata``)
-            filter: Object, form exploded (its own keys).
-
-                Wire name: ``Filter``. (wire name: ``Filter``)
-            range: Wire name: ``Range``. (wire name: ``Range``)
-            options: Sent as JSON text (encoding contentType).
-
-                Wire name: ``Options``. (wire name: ``Options``)
-            urgent: Wire name: ``Urgent``. (wire name: ``Urgent``)
-            priority: Wire name: ``Priority``. (wire name: ``Priority``)
-            sort: Wire name: ``Sort``. (wire name: ``Sort``)
+            from_: The sender. (wire name: ``From``)
+            to: ``To``
+            body_: The text (the argument body_: body is the whole-body argument). (wire name: ``Body``)
+            media_url: Repeated key (form, exploded). (wire name: ``MediaUrl``)
+            tags: Comma-joined (explode false). (wire name: ``Tags``)
+            events: ``Events``
+            channels: ``Channels``
+            metadata: Nested object, deepObject. (wire name: ``Metadata``)
+            filter: Object, form exploded (its own keys). (wire name: ``Filter``)
+            range: ``Range``
+            options: Sent as JSON text (encoding contentType). (wire name: ``Options``)
+            urgent: ``Urgent``
+            priority: ``Priority``
+            sort: ``Sort``
             extra_headers: Headers to add to this call's request.
             extra_query: Query parameters to add to this call's URL.
             extra_body: Fields to add to the body, as they are (``None`` is sent as null).
