@@ -118,7 +118,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="templates that override the built-in ones by file name; a file named like an "
                             "output file (errors.py, README.md) replaces that file")
         p.add_argument("--env-prefix", dest="env_prefix", metavar="PREFIX",
-                       help="the client reads PREFIX_API_KEY and PREFIX_BASE_URL (default OPENAI)")
+                       help="the client reads PREFIX_<CREDENTIAL> (PREFIX_API_KEY) and PREFIX_BASE_URL (default OPENAI)")
         p.add_argument("--no-cache", action="store_true", help="do not use the formatting cache")
         p.add_argument("--formatter", choices=("black", "ruff"), default=None,
                        help="black (default, the formatter of record) or ruff's black-compatible formatter")

@@ -800,6 +800,11 @@ class BodyField:
     doc: str | None
     # multipart: "one" file (``FileInput``), a "list" of files, or "either"; "" for none
     files: str = ""
+    # URL-encoded forms, from the media type's ``encoding``: the ``style`` (form,
+    # spaceDelimited, pipeDelimited, deepObject, or json for a ``contentType`` that is
+    # JSON) and ``explode``
+    style: str = "form"
+    explode: bool = True
 
     @property
     def file(self) -> bool:
@@ -824,7 +829,8 @@ class BodyField:
 
 @dataclass(frozen=True)
 class Body:
-    """A request body: ``json``, ``multipart`` or ``raw`` (bytes of ``media``).
+    """A request body: ``json``, ``multipart``, ``form`` (URL-encoded) or ``raw``
+    (bytes of ``media``).
 
     With ``fields``, each property of the body's object schema is an argument; without,
     the whole body is one ``body`` argument of ``type``. ``consts`` are written into a
@@ -868,6 +874,36 @@ class Pagination:
     after_arg: str
 
 
+@dataclass(frozen=True)
+class Credential:
+    """A constructor argument that holds a secret, read from ``env`` when not given.
+    ``sent`` says where it goes, which decides what it may hold: ``header`` (a bearer
+    token or an API key in a header), ``cookie``, ``query``, ``username`` or
+    ``password`` (HTTP basic)."""
+
+    arg: str
+    env: str
+    sent: str
+
+
+@dataclass(frozen=True)
+class SecurityScheme:
+    """How one of the spec's security schemes sends its credentials. ``kind`` is
+    ``bearer`` (HTTP bearer, OAuth2 and OpenID Connect: ``Authorization: Bearer``),
+    ``basic`` (``Authorization: Basic``), or ``header``, ``query`` or ``cookie`` (an
+    ``apiKey`` under the name ``param``)."""
+
+    name: str  # its key in components/securitySchemes
+    kind: str
+    param: str
+    credentials: tuple[Credential, ...]
+    const: str  # the client module's constant that describes it
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        return tuple(c.arg for c in self.credentials)
+
+
 # The keyword-only options every client method takes after the operation's own arguments.
 CALL_OPTIONS = ("extra_headers", "extra_query", "extra_body", "timeout", "max_retries", "max_response_bytes")
 
@@ -890,11 +926,9 @@ class Operation:
     accept: str | None = None  # the Accept header, when not JSON
     pagination: Pagination | None = None
     # for the testing kit: the spec's example answer and a minimal valid one, as JSON
-    # text (the example as the spec gives it, checked at run time), and the
-    # credentials a call must carry (``"api_key"``)
+    # text (the example as the spec gives it, checked at run time)
     example: str | None = None
     minimal: str | None = None
-    credentials: tuple[str, ...] = ()
     # the status of the first success response, which the testing kit answers with
     status: int = 200
     # the method this one is a variant of (``create`` for ``create_stream``)
@@ -904,6 +938,34 @@ class Operation:
     def base_method(self) -> str:
         """The method name this operation's calls are recorded under, for every variant."""
         return self.variant_of or self.method_name
+
+    # what the call must send, as alternatives (the first whose credentials were given
+    # is used); each alternative is the schemes it sends together. ``()`` needs
+    # nothing, and so does an empty alternative (``security: [{}]``) when no other's
+    # credentials were given
+    security: tuple[tuple[SecurityScheme, ...], ...] = ()
+
+    @property
+    def needs(self) -> str | None:
+        """The credentials the call needs, for its docstring (None when none)."""
+        if not self.security:
+            return None
+        alts = [" and ".join(f"``{a}``" for s in alt for a in s.args) for alt in self.security if alt]
+        if not alts:
+            return None
+        if any(not alt for alt in self.security):
+            alts.append("none")
+        return "Credentials: " + ", or ".join(alts) + "."
+
+    @property
+    def kit_credentials(self) -> tuple[tuple[tuple[str, str], ...], ...]:
+        """What the testing kit requires a call to carry: the (kind, name) of each scheme
+        of each alternative; nothing when the operation needs nothing, or may go
+        without (an empty alternative)."""
+        if not self.security or any(not alt for alt in self.security):
+            return ()
+        return tuple(tuple((s.kind, s.param if s.kind in ("header", "query", "cookie") else "") for s in alt)
+                     for alt in self.security)
 
     @property
     def path_parameters(self) -> tuple[Parameter, ...]:
@@ -1066,6 +1128,18 @@ class Package:
     # names that the models module defines, in the order they appear
     exports: tuple[str, ...] = field(default=())
     client_options: tuple[ClientOption, ...] = ()
+    # the security schemes some operation uses, in the spec's order
+    security_schemes: tuple[SecurityScheme, ...] = ()
+
+    @property
+    def credentials(self) -> tuple[Credential, ...]:
+        """The client's credential arguments, in the order of their schemes."""
+        return tuple(c for s in self.security_schemes for c in s.credentials)
+
+    @property
+    def credential_args(self) -> tuple[str, ...]:
+        """The names of the client's credential arguments (the testing kit fills them)."""
+        return tuple(dict.fromkeys(c.arg for c in self.credentials))
 
     # --- read by templates/client.py.jinja -----------------------------------------
 

@@ -17,7 +17,7 @@ alt = package("body_alternatives")
 
 
 def run_both(server: Loopback, call: Any) -> list[Any]:
-    options = {"api_key": "sk-test", "base_url": server.url, "timeout": 5.0, "max_retries": 0}
+    options = {"base_url": server.url, "timeout": 5.0, "max_retries": 0}
     return sync_and_async(alt.Client(**options), alt.AsyncClient(**options), call)
 
 

@@ -145,11 +145,36 @@ def test_raw_response(server: Loopback) -> None:
 # ----- configuration ----------------------------------------------------------------------
 
 
-def test_missing_key_is_a_clear_client_error() -> None:
-    with pytest.raises(ftc.ClientError, match="OPENAI_API_KEY"):
-        ftc.Client()
-    with pytest.raises(ftc.ClientError, match="OPENAI_API_KEY"):
-        ftc.AsyncClient(api_key="")
+def test_a_client_without_a_key_is_built_and_a_call_that_needs_one_raises_before_any_request(
+        server: Loopback) -> None:
+    message = ("POST /fine_tuning/jobs/ftjob-abc123/resume needs credentials: pass api_key to the client "
+               "(or set OPENAI_API_KEY in the environment)")
+    for client in (ftc.Client(base_url=server.url + "/v1"), ftc.Client("", base_url=server.url + "/v1")):
+        with client, pytest.raises(ftc.ClientError) as info:
+            client.resume_fine_tuning_job("ftjob-abc123")
+        assert str(info.value) == message
+        with pytest.raises(ftc.ClientError, match="OPENAI_API_KEY"):
+            client.with_raw_response.resume_fine_tuning_job("ftjob-abc123")
+        with pytest.raises(ftc.ClientError, match="OPENAI_API_KEY"):
+            with client.with_streaming_response.resume_fine_tuning_job("ftjob-abc123"):
+                pass
+
+    async def go() -> None:
+        async with ftc.AsyncClient(api_key="", base_url=server.url + "/v1") as aclient:
+            with pytest.raises(ftc.ClientError) as info:
+                await aclient.resume_fine_tuning_job("ftjob-abc123")
+            assert str(info.value) == message
+
+    asyncio.run(go())
+    assert server.requests == []
+
+
+def test_an_authorization_header_given_by_the_caller_stands_in_for_the_key(server: Loopback) -> None:
+    with ftc.Client(base_url=server.url + "/v1", default_headers={"Authorization": "Bearer from-defaults"}) as c:
+        c.resume_fine_tuning_job("ftjob-abc123")
+    with make(server) as c:  # the caller's own header wins over the key, as before
+        c.resume_fine_tuning_job("ftjob-abc123", extra_headers={"Authorization": "Bearer per-call"})
+    assert [s.headers["authorization"] for s in server.requests] == ["Bearer from-defaults", "Bearer per-call"]
 
 
 def test_key_and_base_url_from_the_environment(server: Loopback, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -183,8 +208,7 @@ def test_configuration_from_arguments_and_the_environment(cls: Any, monkeypatch:
     client = cls(KEY, base_url="http://127.0.0.1:9/v2", timeout=7.5, max_retries=0)
     assert (client.base_url, client.timeout, client.max_retries) == ("http://127.0.0.1:9/v2", ftc.Timeout(7.5, 5.0), 0)
     monkeypatch.delenv("OPENAI_API_KEY")
-    with pytest.raises(ftc.ClientError, match="OPENAI_API_KEY"):
-        cls()
+    cls()  # built without credentials: a call that needs one raises (test_a_client_without_a_key_...)
     for bad in ({"max_retries": -1}, {"timeout": 0}, {"timeout": True}, {"base_url": "ftp://x"}):
         with pytest.raises(ftc.ClientError):
             cls(KEY, **bad)
@@ -512,6 +536,10 @@ def test_the_key_appears_in_no_error_repr_or_log(server: Loopback, caplog: pytes
                   Reply(200, "not json"), Reply(delay=2.0))
     with make(server, max_retries=2) as client:
         texts += [repr(client), str(client), repr(client._config), repr(client._config.call("POST", "/x", None, None, None, None, None, None, None)[0])]
+        request = client._config.call("POST", "/x", None, None, None, None, None, None, None,
+                                      ((ftc.client._AUTH_API_KEY_AUTH,),))[0]
+        assert request.headers["authorization"] == f"Bearer {KEY}"
+        texts += [repr(request), repr(request.headers)]
         for _ in range(3):
             try:
                 client.resume_fine_tuning_job("ftjob-abc123", timeout=0.3)
@@ -526,7 +554,7 @@ def test_the_key_appears_in_no_error_repr_or_log(server: Loopback, caplog: pytes
     assert len(texts) > 10 and "retrying" in caplog.text
     for text in texts:
         assert KEY not in text
-    assert "***" in repr(client._config.headers)
+    assert "***" in repr(request.headers)
 
 
 # ----- connections ------------------------------------------------------------------------

@@ -31,6 +31,7 @@ SPEC = """\
 openapi: 3.1.0
 info: {title: Acme widgets, version: "3.1"}
 servers: [{url: "https://acme.example/v1"}]
+security: [{Token: []}]
 paths:
   /widgets/{widget_id}:
     get:
@@ -48,6 +49,8 @@ components:
       properties:
         id: {type: string}
         size: {type: [integer, "null"]}
+  securitySchemes:
+    Token: {type: http, scheme: bearer}
 """
 
 README = """\
@@ -122,7 +125,8 @@ def test_generate_with_no_flags_reads_the_configuration(run, acme: Path) -> None
     assert result.returncode == 1 and result.stdout == result.stderr == ""
     result = run("check", "--env-prefix", "WIDGETS", cwd=acme)
     assert "changed: src/acme_widgets/client.py" in result.stdout.splitlines()
-    assert '+_API_KEY_ENV = "WIDGETS_API_KEY"' in result.stdout.splitlines()
+    assert '+_CREDENTIALS = (_base_client.Credential("api_key", "WIDGETS_API_KEY", "header"),)' in (
+        result.stdout.splitlines())
     assert [line for line in result.stdout.splitlines() if line.startswith("changed:")] == [
         "changed: src/acme_widgets/client.py"
     ]

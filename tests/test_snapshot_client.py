@@ -98,7 +98,7 @@ def test_json_body_operation(full: Full) -> None:
     answer = {"id": "modr-1", "model": "omni-moderation-latest", "results": []}
     with Loopback() as server:
         server.script(Reply(body=answer))
-        client = full.module.Client(api_key="sk-test", base_url=server.url, max_retries=0)
+        client = full.module.Client(api_key_auth="sk-test", admin_api_key_auth="sk-admin", base_url=server.url, max_retries=0)
         try:
             result = client.create_moderation(input="is this fine?")
         finally:
@@ -115,12 +115,12 @@ def test_paginated_list_fetches_pages_as_the_loop_goes(full: Full) -> None:
     second = {"object": "list", "data": [job("ftjob-3")], "has_more": False}
 
     async def run(url: str) -> list[str]:
-        async with full.module.AsyncClient(api_key="sk-test", base_url=url, max_retries=0) as client:
+        async with full.module.AsyncClient(api_key_auth="sk-test", admin_api_key_auth="sk-admin", base_url=url, max_retries=0) as client:
             return [j.id async for j in client.iter_list_paginated_fine_tuning_jobs(limit=2)]
 
     with Loopback() as server:
         server.script(Reply(body=first), Reply(body=second))
-        client = full.module.Client(api_key="sk-test", base_url=server.url, max_retries=0)
+        client = full.module.Client(api_key_auth="sk-test", admin_api_key_auth="sk-admin", base_url=server.url, max_retries=0)
         try:
             ids = [j.id for j in client.iter_list_paginated_fine_tuning_jobs(limit=2)]
         finally:
@@ -134,7 +134,7 @@ def test_paginated_list_fetches_pages_as_the_loop_goes(full: Full) -> None:
 def clients(full: Full, server: Loopback) -> tuple[Any, Any]:
     """A sync and an async client on ``server`` that decode strictly, so an answer the
     schema rejects fails the test instead of passing through leniently."""
-    options = {"api_key": "sk-test", "base_url": server.url, "max_retries": 0, "timeout": 5.0,
+    options = {"api_key_auth": "sk-test", "admin_api_key_auth": "sk-admin", "base_url": server.url, "max_retries": 0, "timeout": 5.0,
                "strict_responses": True}
     return full.module.Client(**options), full.module.AsyncClient(**options)
 
@@ -164,6 +164,8 @@ def test_query_list_boolean_and_enum(full: Full) -> None:
             assert isinstance(result, full.module.UsageResponse) and result.to_dict() == USAGE_PAGE
             assert isinstance(result.data[0].results[0], full.module.UsageCompletionsResult)
         assert len(server.requests) == 2
+        # an admin endpoint (security: AdminApiKeyAuth) sends the admin key, not the other
+        assert [seen.headers["authorization"] for seen in server.requests] == ["Bearer sk-admin"] * 2
         for seen in server.requests:
             # a list repeats its key, false is `false`, 0 is given; what was not given is left out
             assert (seen.method, seen.body) == ("GET", b"")
@@ -485,7 +487,7 @@ def test_prism_accepts_the_requests_and_its_answers_decode(full: Full) -> None:
     prism = Prism(binary, spec=SNAPSHOT)
     try:
         prism.wait(120)  # the snapshot is 2.8 MB of YAML: several seconds
-        with m.Client(api_key="sk-test", base_url=prism.url, max_retries=0) as client:
+        with m.Client(api_key_auth="sk-test", admin_api_key_auth="sk-admin", base_url=prism.url, max_retries=0) as client:
             for kind, call in calls.items():
                 raw = call(client.with_raw_response)
                 assert raw.status_code == 200, kind

@@ -238,7 +238,7 @@ def test_required_headers_are_present(api: MockAPI, client: oc.Client) -> None:
 
 def test_credentials_where_the_security_asks(api: MockAPI, client: oc.Client) -> None:
     refused(api, lambda: client.create_widget(name="n", size=SIZE, extra_headers={"Authorization": ""}),
-            r"create_widget: credentials: .*API key")
+            r"create_widget: credentials: the operation's security asks for Authorization: Bearer \.\.\., not given")
     assert client.download_photo("w", extra_headers={"Authorization": ""}) == b""  # security: [{}]
 
 
@@ -257,7 +257,8 @@ def test_json_body_is_strictly_decoded(api: MockAPI, client: oc.Client) -> None:
 def test_a_body_where_none_is_allowed_or_none_where_one_is_required(api: MockAPI, client: oc.Client) -> None:
     refused(api, lambda: client.download_photo("w", extra_body={"a": 1}), r"download_photo: request body: the operation takes none")
     refused(api, lambda: client._request(  # sent by hand: the method always sends a body
-        "POST", "/widgets/w/polish", lambda r: None, None, None, None, None, None, None, None),
+        "POST", "/widgets/w/polish", lambda r: None, None, None, None, None, None,
+        {"Authorization": "Bearer t"}, None, ()),
         r"polish_widget: request body: required, not given")
 
 
@@ -402,3 +403,30 @@ def test_the_default_answer_has_the_status_of_the_specs_first_success_response()
     assert api.calls[0].body.to_dict() == {"label": None}  # the decoded request model
     assert kit.success_status({"responses": {"201": {}, "202": {}, "400": {}}}) == 201
     assert kit.success_status({"responses": {"2XX": {}}}) == 200 and kit.success_status({}) == 200
+
+
+def test_the_kit_checks_each_kind_of_credential_the_spec_asks_for() -> None:
+    """Basic, bearer, an API key in a header, a cookie and the query: a client of the kit
+    is given a test value for each credential argument, and every call carries what its
+    operation's security asks for; a request that leaves one out is refused, naming it."""
+    import importlib
+
+    from tests.test_features import package
+
+    sec = package("security")
+    sec.testing = importlib.import_module("security_client.testing")
+    api = sec.testing.MockAPI()
+    client = api.client()
+    client.get_me()
+    client.get_report()
+    client.search(q="x")
+    client.get_partner()
+    assert "key" not in api.calls[2].query  # an API key in the query is no parameter
+    assert api.calls[1].headers["X-Acme-Token"] == "***"  # credentials masked in the record
+    transport = client._transport
+    bare = Request("GET", "https://api.example.com/partner", Headers([]), None)
+    with pytest.raises(sec.testing.ContractError, match=r"get_partner: credentials: .*Authorization: Bearer"):
+        transport.send(bare, timeout=Timeout(5.0))
+    only_token = Request("GET", "https://api.example.com/reports", Headers([("X-Acme-Token", "t")]), None)
+    with pytest.raises(sec.testing.ContractError, match=r"the header 'X-Acme-Token' and the cookie 'session'"):
+        transport.send(only_token, timeout=Timeout(5.0))

@@ -30,7 +30,6 @@ __all__ = [
     "ClientWithStreamingResponse",
 ]
 
-_API_KEY_ENV = "OPENAI_API_KEY"
 _BASE_URL_ENV = "OPENAI_BASE_URL"
 _LOG_ENV = "OPENAI_LOG"
 _DEFAULT_BASE_URL: str | None = "https://api.openai.com/v1"
@@ -40,6 +39,10 @@ _OPTIONS = (
     _base_client.ClientOption("organization", "OpenAI-Organization", "OPENAI_ORG_ID"),
     _base_client.ClientOption("project", "OpenAI-Project", "OPENAI_PROJECT_ID"),
 )
+# the credential arguments, and how each security scheme of the spec sends them
+_CREDENTIALS = (_base_client.Credential("api_key", "OPENAI_API_KEY", "header"),)
+# 'ApiKeyAuth'
+_AUTH_API_KEY_AUTH = _base_client.Scheme("bearer", "", ("api_key",))
 
 
 def _parse_resume_fine_tuning_job(raw: RawResponse[Any]) -> FineTuningJob:
@@ -47,7 +50,7 @@ def _parse_resume_fine_tuning_job(raw: RawResponse[Any]) -> FineTuningJob:
 
 
 def _config(
-    api_key: str | None,
+    credentials: Mapping[str, str | None],
     base_url: str | None,
     timeout: float | Timeout | None,
     max_retries: int,
@@ -57,7 +60,7 @@ def _config(
     options: Mapping[str, str | None],
 ) -> _base_client.ClientConfig:
     return _base_client.ClientConfig.resolve(
-        api_key=api_key,
+        credentials=credentials,
         base_url=base_url,
         timeout=timeout,
         max_retries=max_retries,
@@ -66,7 +69,7 @@ def _config(
         strict_responses=strict_responses,
         options=options,
         option_specs=_OPTIONS,
-        api_key_env=_API_KEY_ENV,
+        credential_specs=_CREDENTIALS,
         base_url_env=_BASE_URL_ENV,
         log_env=_LOG_ENV,
         default_base_url=_DEFAULT_BASE_URL,
@@ -77,8 +80,9 @@ def _config(
 class Client(_base_client.SyncAPIClient):
     """The API client.
 
-    ``api_key`` defaults to the OPENAI_API_KEY environment variable and
-    ``base_url`` to OPENAI_BASE_URL, then to the spec's first server.
+    ``api_key`` defaults to the OPENAI_API_KEY environment variable.
+    A call that needs a credential nobody gave raises ``ClientError`` before any request.
+    ``base_url`` defaults to OPENAI_BASE_URL, then to the spec's first server.
     ``organization`` (sent as the OpenAI-Organization header) defaults to OPENAI_ORG_ID.
     ``project`` (sent as the OpenAI-Project header) defaults to OPENAI_PROJECT_ID.
     ``timeout`` (seconds or a ``Timeout``; ``None`` for none) limits each attempt;
@@ -107,7 +111,7 @@ class Client(_base_client.SyncAPIClient):
         strict_responses: bool = False,
     ) -> None:
         config = _config(
-            api_key,
+            {"api_key": api_key},
             base_url,
             timeout,
             max_retries,
@@ -142,6 +146,8 @@ class Client(_base_client.SyncAPIClient):
     ) -> FineTuningJob:
         """Resume a fine-tune job.
 
+        Credentials: ``api_key``.
+
         Args:
             fine_tuning_job_id: The ID of the fine-tuning job to resume.
             extra_headers: Headers to add to this call's request.
@@ -165,6 +171,7 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_API_KEY_AUTH,),),
         ).parse()
 
 
@@ -186,6 +193,8 @@ class ClientWithRawResponse:
         max_response_bytes: int | None = None,
     ) -> RawResponse[FineTuningJob]:
         """Resume a fine-tune job.
+
+        Credentials: ``api_key``.
 
         Args:
             fine_tuning_job_id: The ID of the fine-tuning job to resume.
@@ -210,6 +219,7 @@ class ClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_API_KEY_AUTH,),),
         )
 
 
@@ -234,6 +244,8 @@ class ClientWithStreamingResponse:
     ) -> Iterator[StreamedRawResponse[FineTuningJob]]:
         """Resume a fine-tune job.
 
+        Credentials: ``api_key``.
+
         Args:
             fine_tuning_job_id: The ID of the fine-tuning job to resume.
             extra_headers: Headers to add to this call's request.
@@ -257,6 +269,7 @@ class ClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_API_KEY_AUTH,),),
         ) as response:
             yield response
 
@@ -283,7 +296,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
         strict_responses: bool = False,
     ) -> None:
         config = _config(
-            api_key,
+            {"api_key": api_key},
             base_url,
             timeout,
             max_retries,
@@ -318,6 +331,8 @@ class AsyncClient(_base_client.AsyncAPIClient):
     ) -> FineTuningJob:
         """Resume a fine-tune job.
 
+        Credentials: ``api_key``.
+
         Args:
             fine_tuning_job_id: The ID of the fine-tuning job to resume.
             extra_headers: Headers to add to this call's request.
@@ -341,6 +356,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_API_KEY_AUTH,),),
         )
         return raw.parse()
 
@@ -363,6 +379,8 @@ class AsyncClientWithRawResponse:
         max_response_bytes: int | None = None,
     ) -> RawResponse[FineTuningJob]:
         """Resume a fine-tune job.
+
+        Credentials: ``api_key``.
 
         Args:
             fine_tuning_job_id: The ID of the fine-tuning job to resume.
@@ -387,6 +405,7 @@ class AsyncClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_API_KEY_AUTH,),),
         )
 
 
@@ -411,6 +430,8 @@ class AsyncClientWithStreamingResponse:
     ) -> AsyncIterator[AsyncStreamedRawResponse[FineTuningJob]]:
         """Resume a fine-tune job.
 
+        Credentials: ``api_key``.
+
         Args:
             fine_tuning_job_id: The ID of the fine-tuning job to resume.
             extra_headers: Headers to add to this call's request.
@@ -434,5 +455,6 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_API_KEY_AUTH,),),
         ) as response:
             yield response

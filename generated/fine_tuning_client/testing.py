@@ -40,7 +40,7 @@ _OPERATIONS = (
         media="json",
         check=_testing.codec(_models._dec_FineTuningJob),
         minimal='{"id": "", "created_at": 0, "error": null, "fine_tuned_model": null, "finished_at": null, "hyperparameters": {}, "model": "", "object": "fine_tuning.job", "organization_id": "", "result_files": [], "status": "validating_files", "trained_tokens": null, "training_file": "", "validation_file": null, "seed": 0}',
-        credentials=("api_key",),
+        credentials=((("bearer", ""),),),
     ),
 )
 
@@ -55,11 +55,11 @@ class MockAPI(_testing.MockAPI):
     """
 
     def __init__(self) -> None:
-        super().__init__(_OPERATIONS)
+        super().__init__(_OPERATIONS, ["api_key"])
 
     def client(self, **options: Any) -> Client:
         """A ``Client`` wired to this fake API; ``options`` pass through to ``Client``
-        (``api_key`` and ``base_url`` have test values unless given)."""
+        (the credentials and ``base_url`` have test values unless given)."""
         return self._wire(Client(**self._options(options)))
 
     def async_client(self, **options: Any) -> AsyncClient:

@@ -20,7 +20,7 @@ import dataclasses
 from .. import __version__, ir
 from ..errors import SpecError
 from ..load import Spec, json_type
-from . import kit, operations, schemas
+from . import kit, operations, schemas, security
 from .context import Context
 from .dialect import text, want
 from .naming import unshadow
@@ -36,13 +36,12 @@ def lower(spec: Spec, package: str, env_prefix: str = "OPENAI",
     ctx = Context(spec)
     ctx.example_extensions = example_extensions
     try:
-        package_ir = _package(ctx, package, env_prefix)
-        return dataclasses.replace(package_ir, client_options=tuple(ir.ClientOption(*o) for o in client_options))
+        return _package(ctx, package, env_prefix, tuple(ir.ClientOption(*o) for o in client_options))
     except RecursionError:
         raise SpecError(str(spec.root_file.name), None, "schemas nest too deeply") from None
 
 
-def _package(ctx: Context, package: str, env_prefix: str) -> ir.Package:
+def _package(ctx: Context, package: str, env_prefix: str, client_options: tuple[ir.ClientOption, ...]) -> ir.Package:
     spec, root = ctx.spec, ctx.spec.root
     # components first, in spec order, so that names do not depend on which
     # operation reaches a schema first
@@ -50,7 +49,8 @@ def _package(ctx: Context, package: str, env_prefix: str) -> ir.Package:
     found = want(components.get("schemas"), dict, root.child("components", "schemas"), "schemas", {})
     for name, node in found.items():
         schemas.component(ctx, node, root.child("components", "schemas", name), name)
-    ops = operations.operations(ctx)
+    ops, schemes = security.resolve(operations.operations(ctx), ctx.security_needs, ctx.security_schemes,
+                                    env_prefix, {o.arg for o in client_options})
     operations.payloads(ctx)
     info = want(spec.data.get("info"), dict, root.child("info"), "info", {})
     want(info.get("title"), str, root.child("info", "title"), "title", None)
@@ -77,6 +77,8 @@ def _package(ctx: Context, package: str, env_prefix: str) -> ir.Package:
         env_prefix=env_prefix,
         generator_version=__version__,
         exports=tuple(ctx.order),
+        client_options=client_options,
+        security_schemes=schemes,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import ir
 from ..load import Location, Spec
 from .naming import RESERVED_NAMES, class_name
@@ -24,6 +26,10 @@ class Context:
         self.order: list[str] = []  # model and alias names in the order they were met
         # vendor extensions of an operation that carry example answers (``x-oaiMeta``)
         self.example_extensions: tuple[str, ...] = ()
+        # the spec's security schemes as read (``security.read_schemes``), and each
+        # operation's requirement by operationId
+        self.security_schemes: dict[str, Any] = {}
+        self.security_needs: dict[str, tuple[tuple[str, ...], ...]] = {}
 
     def class_name(self, raw: str, spec_name: bool = False) -> str:
         """A new class or alias name for ``raw`` (a component's own name when

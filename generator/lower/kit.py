@@ -13,7 +13,6 @@ from .. import ir
 from ..load import Location, Spec
 
 # The credentials a client can send today: the API key (``Authorization: Bearer``).
-API_KEY = "api_key"
 
 
 def example(spec: Spec, op: dict[str, Any], oloc: Location, extensions: tuple[str, ...]) -> str | None:
@@ -77,17 +76,6 @@ def success_status(op: dict[str, Any]) -> int:
     responses = op.get("responses")
     codes = sorted(str(c) for c in responses if str(c).startswith("2")) if isinstance(responses, dict) else []
     return int(codes[0]) if codes and codes[0].isdigit() else 200
-
-
-def credentials(spec: Spec, op: dict[str, Any]) -> tuple[str, ...]:
-    """The credentials a call must carry: the operation's ``security`` (else the
-    document's) asks for some unless one of its alternatives is ``{}`` (none)."""
-    security = op.get("security", spec.data.get("security"))
-    if not isinstance(security, list) or not security:
-        return ()
-    if any(isinstance(req, dict) and not req for req in security):
-        return ()
-    return (API_KEY,)
 
 
 def with_minimal_answers(ops: tuple[ir.Operation, ...], models: tuple[ir.Model, ...]) -> tuple[ir.Operation, ...]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import ir
 from ..load import Location, json_type
-from . import kit, schemas
+from . import kit, schemas, security
 from .context import Context
 from .dialect import is_binary, text, want
 from .naming import attribute_name, method_name, pascal_hint, snake
@@ -25,6 +25,8 @@ def operations(ctx: Context) -> list[ir.Operation]:
     if not isinstance(paths, dict):
         raise root.child("paths").error(f"paths must be a mapping, not {json_type(paths)}")
     ops: list[ir.Operation] = []
+    schemes = ctx.security_schemes = security.read_schemes(ctx)
+    default_security = security.default_requirement(ctx, schemes)
     seen_ids: dict[str, str] = {}
     seen_methods: dict[str, str] = {}
 
@@ -62,6 +64,10 @@ def operations(ctx: Context) -> list[ir.Operation]:
             if op_id in seen_ids:
                 raise oloc.child("operationId").error(f"duplicate operationId {op_id!r} (also at {seen_ids[op_id]})")
             seen_ids[op_id] = oloc.pointer
+            ctx.security_needs[op_id] = (
+                security.requirement(ctx, op["security"], oloc.child("security"), schemes)
+                if op.get("security") is not None else default_security
+            )
             mname = method_name(op_id)
             claim(mname, op_id, oloc.child("operationId"))
             for key in ("summary", "description"):
@@ -86,7 +92,6 @@ def operations(ctx: Context) -> list[ir.Operation]:
                 accept=accept,
                 pagination=_pagination(ctx, method, params, response),
                 example=kit.example(ctx.spec, op, oloc, ctx.example_extensions),
-                credentials=kit.credentials(ctx.spec, op),
                 status=kit.success_status(op),
             )
             ops.append(base)
@@ -173,6 +178,8 @@ def _request_body(ctx: Context, op: dict[str, Any], oloc: Location, op_id: str,
     medias = list(content)
     json_media = next((m for m in medias if is_json(m)), None)
     form_media = next((m for m in medias if m.split(";")[0].strip() == "multipart/form-data"), None)
+    urlencoded = next((m for m in medias if m.split(";")[0].strip().lower() == "application/x-www-form-urlencoded"),
+                      None)
     before = set(taken)
     if json_media is not None:
         body = _body(ctx, "json", json_media, content, rloc, op_id, taken, required)
@@ -189,6 +196,8 @@ def _request_body(ctx: Context, op: dict[str, Any], oloc: Location, op_id: str,
         return body, upload
     if form_media is not None:
         return _body(ctx, "multipart", form_media, content, rloc, op_id, taken, required), None
+    if urlencoded is not None:
+        return _body(ctx, "form", urlencoded, content, rloc, op_id, taken, required), None
     return _body(ctx, "raw", medias[0], content, rloc, op_id, taken, required), None
 
 def _body(ctx: Context, kind: str, media: str, content: dict[str, Any], rloc: Location, op_id: str,
@@ -196,7 +205,7 @@ def _body(ctx: Context, kind: str, media: str, content: dict[str, Any], rloc: Lo
     mloc = rloc.child("content", media)
     mt = want(content[media], dict, mloc, "a media type", {})
     schema = mt.get("schema")
-    if kind == "raw":
+    if kind == "raw" or kind == "form" and schema is None:
         return ir.Body("raw", media, (), None, required)
     if schema is None:
         if kind == "multipart":
@@ -207,16 +216,41 @@ def _body(ctx: Context, kind: str, media: str, content: dict[str, Any], rloc: Lo
     if model is None or not model.fields:
         if kind == "multipart":
             raise mloc.error(f"operation {op_id!r}: a multipart body needs an object schema with properties")
+        if kind == "form":  # a form of no known fields: the caller encodes it
+            return ir.Body("raw", media, (), None, required)
         return ir.Body("json", media, (), t, required)
     files = _file_properties(ctx, schema, mloc.child("schema")) if kind == "multipart" else {}
+    encoding = want(mt.get("encoding"), dict, mloc.child("encoding"), "encoding", {}) if kind == "form" else {}
     fields = []
     for f in model.fields:
         ftype = ir.NullableType(f.type) if f.nullable and "null" not in f.type.kinds else f.type
+        style, explode = _form_encoding(encoding.get(f.json_name), mloc.child("encoding", f.json_name))
         fields.append(ir.BodyField(
             name=f.json_name, arg=attribute_name(f.json_name, taken, CALL_ARGUMENTS), type=ftype,
-            required=f.required, doc=f.doc_text, files=files.get(f.json_name, ""),
+            # the field's docstring without its wire name, which the argument's line adds
+            required=f.required, doc=dataclasses.replace(f, attr=f.json_name).doc_text,
+            files=files.get(f.json_name, ""), style=style, explode=explode,
         ))
     return ir.Body(kind, media, tuple(fields), t, required)
+
+_FORM_STYLES = ("form", "spaceDelimited", "pipeDelimited", "deepObject")
+
+
+def _form_encoding(node: Any, loc: Location) -> tuple[str, bool]:
+    """A URL-encoded form field's (style, explode) from its ``encoding`` entry: style
+    form and explode true by default (explode defaults to true for form only), and the
+    style ``json`` for a ``contentType`` that is JSON."""
+    node = want(node, dict, loc, "an encoding", {})
+    ctype = want(node.get("contentType"), str, loc.child("contentType"), "contentType", None)
+    if ctype is not None and is_json(ctype):
+        return "json", True
+    style = want(node.get("style"), str, loc.child("style"), "style", "form")
+    if style not in _FORM_STYLES:
+        raise loc.child("style").error(
+            f"style {style!r} is not one of {', '.join(_FORM_STYLES)} (for a form field)"
+        )
+    explode = want(node.get("explode"), bool, loc.child("explode"), "explode", style == "form")
+    return style, explode
 
 def _file_properties(ctx: Context, schema: Any, loc: Location) -> dict[str, str]:
     """Multipart properties that are files (``format: binary``): name -> "one",

@@ -3,7 +3,7 @@
 # Provenance (generator and formatter versions, input sha256): __init__.py and README.md.
 """Exceptions raised by this package. All derive from :class:`ClientError`.
 
-    ClientError                      a client that cannot be configured (no API key), ...
+    ClientError                      bad client options, a call without the credentials it needs, ...
     ├── DecodeError (ValueError)     a JSON value that does not match the schema
     └── APIError                     anything that went wrong talking to the API
         ├── APIStatusError           a non-2xx answer: status_code, request_id, body
@@ -22,7 +22,7 @@
 
     InsecureURLWarning (UserWarning)  plain http:// to a host that is not loopback
 
-No exception carries request headers, so the API key never shows in one.
+No exception carries request headers or a credential's value, so no credential shows in one.
 """
 
 from __future__ import annotations

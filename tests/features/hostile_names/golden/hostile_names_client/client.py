@@ -31,13 +31,14 @@ __all__ = [
     "ClientWithStreamingResponse",
 ]
 
-_API_KEY_ENV = "OPENAI_API_KEY"
 _BASE_URL_ENV = "OPENAI_BASE_URL"
 _LOG_ENV = "OPENAI_LOG"
 _DEFAULT_BASE_URL: str | None = None
 _USER_AGENT = _base_client.user_agent("hostile_names_client", "1", "0.1.0")
 # [tool.oas-dataclasses.client_options]: arguments sent as headers
 _OPTIONS = ()
+# the credential arguments, and how each security scheme of the spec sends them
+_CREDENTIALS = ()
 
 
 def _parse_class_(raw: RawResponse[Any]) -> Keywords:
@@ -67,7 +68,7 @@ def _parse_obtener_ñandú(raw: RawResponse[Any]) -> Ñandú:
 
 
 def _config(
-    api_key: str | None,
+    credentials: Mapping[str, str | None],
     base_url: str | None,
     timeout: float | Timeout | None,
     max_retries: int,
@@ -77,7 +78,7 @@ def _config(
     options: Mapping[str, str | None],
 ) -> _base_client.ClientConfig:
     return _base_client.ClientConfig.resolve(
-        api_key=api_key,
+        credentials=credentials,
         base_url=base_url,
         timeout=timeout,
         max_retries=max_retries,
@@ -86,7 +87,7 @@ def _config(
         strict_responses=strict_responses,
         options=options,
         option_specs=_OPTIONS,
-        api_key_env=_API_KEY_ENV,
+        credential_specs=_CREDENTIALS,
         base_url_env=_BASE_URL_ENV,
         log_env=_LOG_ENV,
         default_base_url=_DEFAULT_BASE_URL,
@@ -97,8 +98,7 @@ def _config(
 class Client(_base_client.SyncAPIClient):
     """The API client.
 
-    ``api_key`` defaults to the OPENAI_API_KEY environment variable and
-    ``base_url`` to OPENAI_BASE_URL, then to the spec's first server.
+    ``base_url`` defaults to OPENAI_BASE_URL, then to the spec's first server.
     ``timeout`` (seconds or a ``Timeout``; ``None`` for none) limits each attempt;
     connection errors, timeouts, 408, 409, 429 and 5xx are retried ``max_retries``
     times with jittered exponential backoff (0.5 s doubling, at most 8 s) or the
@@ -112,7 +112,6 @@ class Client(_base_client.SyncAPIClient):
 
     def __init__(
         self,
-        api_key: str | None = None,
         *,
         base_url: str | None = None,
         timeout: float | Timeout | None = 600.0,
@@ -123,7 +122,7 @@ class Client(_base_client.SyncAPIClient):
         strict_responses: bool = False,
     ) -> None:
         config = _config(
-            api_key,
+            {},
             base_url,
             timeout,
             max_retries,
@@ -195,6 +194,7 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ).parse()
 
     def close_(
@@ -228,6 +228,7 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ).parse()
 
     def float_(
@@ -261,6 +262,7 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ).parse()
 
     def with_raw_response_(
@@ -294,6 +296,7 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ).parse()
 
     def op_2_fa_setup(
@@ -327,6 +330,7 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ).parse()
 
     def obtener_ñandú(
@@ -360,6 +364,7 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ).parse()
 
 
@@ -419,6 +424,7 @@ class ClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
     def close_(
@@ -452,6 +458,7 @@ class ClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
     def float_(
@@ -485,6 +492,7 @@ class ClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
     def with_raw_response_(
@@ -518,6 +526,7 @@ class ClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
     def op_2_fa_setup(
@@ -551,6 +560,7 @@ class ClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
     def obtener_ñandú(
@@ -584,6 +594,7 @@ class ClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
 
@@ -645,6 +656,7 @@ class ClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -680,6 +692,7 @@ class ClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -715,6 +728,7 @@ class ClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -750,6 +764,7 @@ class ClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -785,6 +800,7 @@ class ClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -820,6 +836,7 @@ class ClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -833,7 +850,6 @@ class AsyncClient(_base_client.AsyncAPIClient):
 
     def __init__(
         self,
-        api_key: str | None = None,
         *,
         base_url: str | None = None,
         timeout: float | Timeout | None = 600.0,
@@ -844,7 +860,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
         strict_responses: bool = False,
     ) -> None:
         config = _config(
-            api_key,
+            {},
             base_url,
             timeout,
             max_retries,
@@ -916,6 +932,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
         return raw.parse()
 
@@ -950,6 +967,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
         return raw.parse()
 
@@ -984,6 +1002,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
         return raw.parse()
 
@@ -1018,6 +1037,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
         return raw.parse()
 
@@ -1052,6 +1072,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
         return raw.parse()
 
@@ -1086,6 +1107,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
         return raw.parse()
 
@@ -1146,6 +1168,7 @@ class AsyncClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
     async def close_(
@@ -1179,6 +1202,7 @@ class AsyncClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
     async def float_(
@@ -1212,6 +1236,7 @@ class AsyncClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
     async def with_raw_response_(
@@ -1245,6 +1270,7 @@ class AsyncClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
     async def op_2_fa_setup(
@@ -1278,6 +1304,7 @@ class AsyncClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
     async def obtener_ñandú(
@@ -1311,6 +1338,7 @@ class AsyncClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
 
@@ -1372,6 +1400,7 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -1407,6 +1436,7 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -1442,6 +1472,7 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -1477,6 +1508,7 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -1512,6 +1544,7 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -1547,5 +1580,6 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response

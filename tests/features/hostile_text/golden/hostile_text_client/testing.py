@@ -46,11 +46,11 @@ class MockAPI(_testing.MockAPI):
     """
 
     def __init__(self) -> None:
-        super().__init__(_OPERATIONS)
+        super().__init__(_OPERATIONS, [])
 
     def client(self, **options: Any) -> Client:
         """A ``Client`` wired to this fake API; ``options`` pass through to ``Client``
-        (``api_key`` and ``base_url`` have test values unless given)."""
+        (the credentials and ``base_url`` have test values unless given)."""
         return self._wire(Client(**self._options(options)))
 
     def async_client(self, **options: Any) -> AsyncClient:

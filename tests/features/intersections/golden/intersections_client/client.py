@@ -31,13 +31,14 @@ __all__ = [
     "ClientWithStreamingResponse",
 ]
 
-_API_KEY_ENV = "OPENAI_API_KEY"
 _BASE_URL_ENV = "OPENAI_BASE_URL"
 _LOG_ENV = "OPENAI_LOG"
 _DEFAULT_BASE_URL: str | None = None
 _USER_AGENT = _base_client.user_agent("intersections_client", "1", "0.1.0")
 # [tool.oas-dataclasses.client_options]: arguments sent as headers
 _OPTIONS = ()
+# the credential arguments, and how each security scheme of the spec sends them
+_CREDENTIALS = ()
 
 
 def _parse_next_event(raw: RawResponse[Any]) -> StreamEvent:
@@ -47,7 +48,7 @@ def _parse_next_event(raw: RawResponse[Any]) -> StreamEvent:
 
 
 def _config(
-    api_key: str | None,
+    credentials: Mapping[str, str | None],
     base_url: str | None,
     timeout: float | Timeout | None,
     max_retries: int,
@@ -57,7 +58,7 @@ def _config(
     options: Mapping[str, str | None],
 ) -> _base_client.ClientConfig:
     return _base_client.ClientConfig.resolve(
-        api_key=api_key,
+        credentials=credentials,
         base_url=base_url,
         timeout=timeout,
         max_retries=max_retries,
@@ -66,7 +67,7 @@ def _config(
         strict_responses=strict_responses,
         options=options,
         option_specs=_OPTIONS,
-        api_key_env=_API_KEY_ENV,
+        credential_specs=_CREDENTIALS,
         base_url_env=_BASE_URL_ENV,
         log_env=_LOG_ENV,
         default_base_url=_DEFAULT_BASE_URL,
@@ -77,8 +78,7 @@ def _config(
 class Client(_base_client.SyncAPIClient):
     """The API client.
 
-    ``api_key`` defaults to the OPENAI_API_KEY environment variable and
-    ``base_url`` to OPENAI_BASE_URL, then to the spec's first server.
+    ``base_url`` defaults to OPENAI_BASE_URL, then to the spec's first server.
     ``timeout`` (seconds or a ``Timeout``; ``None`` for none) limits each attempt;
     connection errors, timeouts, 408, 409, 429 and 5xx are retried ``max_retries``
     times with jittered exponential backoff (0.5 s doubling, at most 8 s) or the
@@ -92,7 +92,6 @@ class Client(_base_client.SyncAPIClient):
 
     def __init__(
         self,
-        api_key: str | None = None,
         *,
         base_url: str | None = None,
         timeout: float | Timeout | None = 600.0,
@@ -103,7 +102,7 @@ class Client(_base_client.SyncAPIClient):
         strict_responses: bool = False,
     ) -> None:
         config = _config(
-            api_key,
+            {},
             base_url,
             timeout,
             max_retries,
@@ -156,6 +155,7 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ).parse()
 
 
@@ -196,6 +196,7 @@ class ClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
 
@@ -238,6 +239,7 @@ class ClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -251,7 +253,6 @@ class AsyncClient(_base_client.AsyncAPIClient):
 
     def __init__(
         self,
-        api_key: str | None = None,
         *,
         base_url: str | None = None,
         timeout: float | Timeout | None = 600.0,
@@ -262,7 +263,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
         strict_responses: bool = False,
     ) -> None:
         config = _config(
-            api_key,
+            {},
             base_url,
             timeout,
             max_retries,
@@ -315,6 +316,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
         return raw.parse()
 
@@ -356,6 +358,7 @@ class AsyncClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
 
@@ -398,5 +401,6 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response

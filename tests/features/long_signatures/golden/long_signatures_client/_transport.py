@@ -38,6 +38,7 @@ from typing import (
     runtime_checkable,
 )
 
+from ._encoding import masked_url
 from .errors import APIConnectionError, ResponseTooLargeError
 
 __all__ = [
@@ -66,12 +67,13 @@ class Headers(Mapping[str, str]):
     ``repr`` masks credentials (``Authorization`` and the like).
     """
 
-    __slots__ = ("_items",)
+    __slots__ = ("_items", "_secret")
 
     def __init__(
         self, headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None
     ) -> None:
         self._items: dict[str, tuple[str, str]] = {}
+        self._secret: frozenset[str] = frozenset()  # more names masked in repr
         pairs = headers.items() if isinstance(headers, Mapping) else headers or ()
         for name, value in pairs:
             key = name.lower()
@@ -90,17 +92,21 @@ class Headers(Mapping[str, str]):
     def __len__(self) -> int:
         return len(self._items)
 
-    def merged(self, other: Mapping[str, str] | None) -> Headers:
-        """A copy with ``other``'s headers replacing same-named ones."""
+    def merged(self, other: Mapping[str, str] | None, secret: bool = False) -> Headers:
+        """A copy with ``other``'s headers replacing same-named ones; ``secret``: their
+        values are credentials, masked in ``repr``."""
         out = Headers()
         out._items = dict(self._items)
+        out._secret = self._secret
         for name, value in (other or {}).items():
             out._items[name.lower()] = (name, value)
+        if secret and other:
+            out._secret = out._secret | {name.lower() for name in other}
         return out
 
     def __repr__(self) -> str:
         shown = {
-            n: ("***" if k in _SECRET_HEADERS else v)
+            n: ("***" if k in _SECRET_HEADERS or k in self._secret else v)
             for k, (n, v) in self._items.items()
         }
         return f"Headers({shown!r})"
@@ -166,7 +172,8 @@ class Request:
     ``max_response_bytes`` is the most of the answer's body (after decoding gzip or
     deflate) a transport should read into memory (``None``: no limit); past it,
     ``HTTPTransport`` raises ``ResponseTooLargeError``. The client checks it again on
-    what any transport returns.
+    what any transport returns. ``secret_query`` names the query parameters that carry
+    a credential: ``repr`` and ``shown_url`` mask their values.
     """
 
     method: str
@@ -174,6 +181,18 @@ class Request:
     headers: Headers = field(repr=False)
     content: bytes | None = None
     max_response_bytes: int | None = None
+    secret_query: frozenset[str] = field(default=frozenset(), compare=False)
+
+    @property
+    def shown_url(self) -> str:
+        """``url`` with the values of credential query parameters masked."""
+        return masked_url(self.url, self.secret_query)
+
+    def __repr__(self) -> str:
+        return (
+            f"Request(method={self.method!r}, url={self.shown_url!r}, "
+            f"content={self.content!r}, max_response_bytes={self.max_response_bytes!r})"
+        )
 
 
 @dataclass

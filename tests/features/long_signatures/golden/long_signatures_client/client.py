@@ -30,13 +30,14 @@ __all__ = [
     "ClientWithStreamingResponse",
 ]
 
-_API_KEY_ENV = "OPENAI_API_KEY"
 _BASE_URL_ENV = "OPENAI_BASE_URL"
 _LOG_ENV = "OPENAI_LOG"
 _DEFAULT_BASE_URL: str | None = "https://api.example.com/v1"
 _USER_AGENT = _base_client.user_agent("long_signatures_client", "1.0", "0.1.0")
 # [tool.oas-dataclasses.client_options]: arguments sent as headers
 _OPTIONS = ()
+# the credential arguments, and how each security scheme of the spec sends them
+_CREDENTIALS = ()
 
 
 def _parse_create_speech_with_a_very_long_operation_name(
@@ -48,7 +49,7 @@ def _parse_create_speech_with_a_very_long_operation_name(
 
 
 def _config(
-    api_key: str | None,
+    credentials: Mapping[str, str | None],
     base_url: str | None,
     timeout: float | Timeout | None,
     max_retries: int,
@@ -58,7 +59,7 @@ def _config(
     options: Mapping[str, str | None],
 ) -> _base_client.ClientConfig:
     return _base_client.ClientConfig.resolve(
-        api_key=api_key,
+        credentials=credentials,
         base_url=base_url,
         timeout=timeout,
         max_retries=max_retries,
@@ -67,7 +68,7 @@ def _config(
         strict_responses=strict_responses,
         options=options,
         option_specs=_OPTIONS,
-        api_key_env=_API_KEY_ENV,
+        credential_specs=_CREDENTIALS,
         base_url_env=_BASE_URL_ENV,
         log_env=_LOG_ENV,
         default_base_url=_DEFAULT_BASE_URL,
@@ -78,8 +79,7 @@ def _config(
 class Client(_base_client.SyncAPIClient):
     """The API client.
 
-    ``api_key`` defaults to the OPENAI_API_KEY environment variable and
-    ``base_url`` to OPENAI_BASE_URL, then to the spec's first server.
+    ``base_url`` defaults to OPENAI_BASE_URL, then to the spec's first server.
     ``timeout`` (seconds or a ``Timeout``; ``None`` for none) limits each attempt;
     connection errors, timeouts, 408, 409, 429 and 5xx are retried ``max_retries``
     times with jittered exponential backoff (0.5 s doubling, at most 8 s) or the
@@ -93,7 +93,6 @@ class Client(_base_client.SyncAPIClient):
 
     def __init__(
         self,
-        api_key: str | None = None,
         *,
         base_url: str | None = None,
         timeout: float | Timeout | None = 600.0,
@@ -104,7 +103,7 @@ class Client(_base_client.SyncAPIClient):
         strict_responses: bool = False,
     ) -> None:
         config = _config(
-            api_key,
+            {},
             base_url,
             timeout,
             max_retries,
@@ -240,6 +239,7 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ).parse()
 
 
@@ -363,6 +363,7 @@ class ClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
 
@@ -488,6 +489,7 @@ class ClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -501,7 +503,6 @@ class AsyncClient(_base_client.AsyncAPIClient):
 
     def __init__(
         self,
-        api_key: str | None = None,
         *,
         base_url: str | None = None,
         timeout: float | Timeout | None = 600.0,
@@ -512,7 +513,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
         strict_responses: bool = False,
     ) -> None:
         config = _config(
-            api_key,
+            {},
             base_url,
             timeout,
             max_retries,
@@ -648,6 +649,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
         return raw.parse()
 
@@ -772,6 +774,7 @@ class AsyncClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
 
@@ -899,5 +902,6 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response

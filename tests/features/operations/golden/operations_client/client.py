@@ -31,13 +31,16 @@ __all__ = [
     "ClientWithStreamingResponse",
 ]
 
-_API_KEY_ENV = "OPENAI_API_KEY"
 _BASE_URL_ENV = "OPENAI_BASE_URL"
 _LOG_ENV = "OPENAI_LOG"
 _DEFAULT_BASE_URL: str | None = "https://api.example.com/v1"
 _USER_AGENT = _base_client.user_agent("operations_client", "1.0", "0.1.0")
 # [tool.oas-dataclasses.client_options]: arguments sent as headers
 _OPTIONS = ()
+# the credential arguments, and how each security scheme of the spec sends them
+_CREDENTIALS = (_base_client.Credential("api_key", "OPENAI_API_KEY", "header"),)
+# 'bearer'
+_AUTH_BEARER = _base_client.Scheme("bearer", "", ("api_key",))
 
 
 def _parse_list_widgets(raw: RawResponse[Any]) -> WidgetList:
@@ -81,7 +84,7 @@ def _parse_label_widget(raw: RawResponse[Any]) -> None:
 
 
 def _config(
-    api_key: str | None,
+    credentials: Mapping[str, str | None],
     base_url: str | None,
     timeout: float | Timeout | None,
     max_retries: int,
@@ -91,7 +94,7 @@ def _config(
     options: Mapping[str, str | None],
 ) -> _base_client.ClientConfig:
     return _base_client.ClientConfig.resolve(
-        api_key=api_key,
+        credentials=credentials,
         base_url=base_url,
         timeout=timeout,
         max_retries=max_retries,
@@ -100,7 +103,7 @@ def _config(
         strict_responses=strict_responses,
         options=options,
         option_specs=_OPTIONS,
-        api_key_env=_API_KEY_ENV,
+        credential_specs=_CREDENTIALS,
         base_url_env=_BASE_URL_ENV,
         log_env=_LOG_ENV,
         default_base_url=_DEFAULT_BASE_URL,
@@ -111,8 +114,9 @@ def _config(
 class Client(_base_client.SyncAPIClient):
     """The API client.
 
-    ``api_key`` defaults to the OPENAI_API_KEY environment variable and
-    ``base_url`` to OPENAI_BASE_URL, then to the spec's first server.
+    ``api_key`` defaults to the OPENAI_API_KEY environment variable.
+    A call that needs a credential nobody gave raises ``ClientError`` before any request.
+    ``base_url`` defaults to OPENAI_BASE_URL, then to the spec's first server.
     ``timeout`` (seconds or a ``Timeout``; ``None`` for none) limits each attempt;
     connection errors, timeouts, 408, 409, 429 and 5xx are retried ``max_retries``
     times with jittered exponential backoff (0.5 s doubling, at most 8 s) or the
@@ -137,7 +141,7 @@ class Client(_base_client.SyncAPIClient):
         strict_responses: bool = False,
     ) -> None:
         config = _config(
-            api_key,
+            {"api_key": api_key},
             base_url,
             timeout,
             max_retries,
@@ -177,6 +181,8 @@ class Client(_base_client.SyncAPIClient):
     ) -> WidgetList:
         """List widgets (paged with after / has_more; query list, boolean, enum and a header).
 
+        Credentials: ``api_key``.
+
         Args:
             openai_organization: ``OpenAI-Organization``
             after: after
@@ -213,6 +219,7 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         ).parse()
 
     def iter_list_widgets(
@@ -232,6 +239,8 @@ class Client(_base_client.SyncAPIClient):
         max_response_bytes: int | None = None,
     ) -> Iterator[Widget]:
         """Every item of ``list_widgets``, fetching the pages as the loop goes (each after the last item of the one before, from ``after`` on).
+
+        Credentials: ``api_key``.
 
         Args:
             openai_organization: ``OpenAI-Organization``
@@ -288,6 +297,8 @@ class Client(_base_client.SyncAPIClient):
     ) -> Widget:
         """Create a widget (JSON body with required, optional and model fields).
 
+        Credentials: ``api_key``.
+
         Args:
             name: The widget's name.
             size: size
@@ -322,6 +333,7 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         ).parse()
 
     def download_photo(
@@ -364,6 +376,7 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((),),
         ).parse()
 
     def upload_photo(
@@ -384,6 +397,8 @@ class Client(_base_client.SyncAPIClient):
         max_response_bytes: int | None = None,
     ) -> Widget:
         """Upload a photo (multipart form).
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -424,6 +439,7 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         ).parse()
 
     def watch_widget(
@@ -439,6 +455,8 @@ class Client(_base_client.SyncAPIClient):
         max_response_bytes: int | None = None,
     ) -> Stream[WidgetEvent]:
         """Follow a widget's events (server-sent events).
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -468,6 +486,7 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         )
 
     def polish_widget(
@@ -486,6 +505,8 @@ class Client(_base_client.SyncAPIClient):
         """Polish a widget (JSON, or a stream of events when asked).
 
         Deprecated.
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -520,6 +541,7 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         ).parse()
 
     def polish_widget_stream(
@@ -537,6 +559,8 @@ class Client(_base_client.SyncAPIClient):
         """Polish a widget (JSON, or a stream of events when asked).
 
         Deprecated.
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -573,6 +597,7 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         )
 
     def label_widget(
@@ -589,6 +614,8 @@ class Client(_base_client.SyncAPIClient):
         max_response_bytes: int | None = None,
     ) -> None:
         """Set or clear a widget's label (a required field that takes null).
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -622,6 +649,7 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         ).parse()
 
 
@@ -648,6 +676,8 @@ class ClientWithRawResponse:
         max_response_bytes: int | None = None,
     ) -> RawResponse[WidgetList]:
         """List widgets (paged with after / has_more; query list, boolean, enum and a header).
+
+        Credentials: ``api_key``.
 
         Args:
             openai_organization: ``OpenAI-Organization``
@@ -685,6 +715,7 @@ class ClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         )
 
     def create_widget(
@@ -703,6 +734,8 @@ class ClientWithRawResponse:
         max_response_bytes: int | None = None,
     ) -> RawResponse[Widget]:
         """Create a widget (JSON body with required, optional and model fields).
+
+        Credentials: ``api_key``.
 
         Args:
             name: The widget's name.
@@ -738,6 +771,7 @@ class ClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         )
 
     def download_photo(
@@ -780,6 +814,7 @@ class ClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((),),
         )
 
     def upload_photo(
@@ -800,6 +835,8 @@ class ClientWithRawResponse:
         max_response_bytes: int | None = None,
     ) -> RawResponse[Widget]:
         """Upload a photo (multipart form).
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -840,6 +877,7 @@ class ClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         )
 
     def watch_widget(
@@ -855,6 +893,8 @@ class ClientWithRawResponse:
         max_response_bytes: int | None = None,
     ) -> RawResponse[list[WidgetEvent]]:
         """Follow a widget's events (server-sent events).
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -884,6 +924,7 @@ class ClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         )
 
     def polish_widget(
@@ -902,6 +943,8 @@ class ClientWithRawResponse:
         """Polish a widget (JSON, or a stream of events when asked).
 
         Deprecated.
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -936,6 +979,7 @@ class ClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         )
 
     def polish_widget_stream(
@@ -953,6 +997,8 @@ class ClientWithRawResponse:
         """Polish a widget (JSON, or a stream of events when asked).
 
         Deprecated.
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -989,6 +1035,7 @@ class ClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         )
 
     def label_widget(
@@ -1005,6 +1052,8 @@ class ClientWithRawResponse:
         max_response_bytes: int | None = None,
     ) -> RawResponse[None]:
         """Set or clear a widget's label (a required field that takes null).
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -1038,6 +1087,7 @@ class ClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         )
 
 
@@ -1066,6 +1116,8 @@ class ClientWithStreamingResponse:
         max_response_bytes: int | None = None,
     ) -> Iterator[StreamedRawResponse[WidgetList]]:
         """List widgets (paged with after / has_more; query list, boolean, enum and a header).
+
+        Credentials: ``api_key``.
 
         Args:
             openai_organization: ``OpenAI-Organization``
@@ -1103,6 +1155,7 @@ class ClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         ) as response:
             yield response
 
@@ -1123,6 +1176,8 @@ class ClientWithStreamingResponse:
         max_response_bytes: int | None = None,
     ) -> Iterator[StreamedRawResponse[Widget]]:
         """Create a widget (JSON body with required, optional and model fields).
+
+        Credentials: ``api_key``.
 
         Args:
             name: The widget's name.
@@ -1158,6 +1213,7 @@ class ClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         ) as response:
             yield response
 
@@ -1202,6 +1258,7 @@ class ClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((),),
         ) as response:
             yield response
 
@@ -1224,6 +1281,8 @@ class ClientWithStreamingResponse:
         max_response_bytes: int | None = None,
     ) -> Iterator[StreamedRawResponse[Widget]]:
         """Upload a photo (multipart form).
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -1264,6 +1323,7 @@ class ClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         ) as response:
             yield response
 
@@ -1281,6 +1341,8 @@ class ClientWithStreamingResponse:
         max_response_bytes: int | None = None,
     ) -> Iterator[StreamedRawResponse[list[WidgetEvent]]]:
         """Follow a widget's events (server-sent events).
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -1310,6 +1372,7 @@ class ClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         ) as response:
             yield response
 
@@ -1330,6 +1393,8 @@ class ClientWithStreamingResponse:
         """Polish a widget (JSON, or a stream of events when asked).
 
         Deprecated.
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -1364,6 +1429,7 @@ class ClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         ) as response:
             yield response
 
@@ -1383,6 +1449,8 @@ class ClientWithStreamingResponse:
         """Polish a widget (JSON, or a stream of events when asked).
 
         Deprecated.
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -1419,6 +1487,7 @@ class ClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         ) as response:
             yield response
 
@@ -1437,6 +1506,8 @@ class ClientWithStreamingResponse:
         max_response_bytes: int | None = None,
     ) -> Iterator[StreamedRawResponse[None]]:
         """Set or clear a widget's label (a required field that takes null).
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -1470,6 +1541,7 @@ class ClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         ) as response:
             yield response
 
@@ -1494,7 +1566,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
         strict_responses: bool = False,
     ) -> None:
         config = _config(
-            api_key,
+            {"api_key": api_key},
             base_url,
             timeout,
             max_retries,
@@ -1534,6 +1606,8 @@ class AsyncClient(_base_client.AsyncAPIClient):
     ) -> WidgetList:
         """List widgets (paged with after / has_more; query list, boolean, enum and a header).
 
+        Credentials: ``api_key``.
+
         Args:
             openai_organization: ``OpenAI-Organization``
             after: after
@@ -1570,6 +1644,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         )
         return raw.parse()
 
@@ -1590,6 +1665,8 @@ class AsyncClient(_base_client.AsyncAPIClient):
         max_response_bytes: int | None = None,
     ) -> AsyncIterator[Widget]:
         """Every item of ``list_widgets``, fetching the pages as the loop goes (each after the last item of the one before, from ``after`` on).
+
+        Credentials: ``api_key``.
 
         Args:
             openai_organization: ``OpenAI-Organization``
@@ -1646,6 +1723,8 @@ class AsyncClient(_base_client.AsyncAPIClient):
     ) -> Widget:
         """Create a widget (JSON body with required, optional and model fields).
 
+        Credentials: ``api_key``.
+
         Args:
             name: The widget's name.
             size: size
@@ -1680,6 +1759,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         )
         return raw.parse()
 
@@ -1723,6 +1803,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((),),
         )
         return raw.parse()
 
@@ -1744,6 +1825,8 @@ class AsyncClient(_base_client.AsyncAPIClient):
         max_response_bytes: int | None = None,
     ) -> Widget:
         """Upload a photo (multipart form).
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -1784,6 +1867,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         )
         return raw.parse()
 
@@ -1800,6 +1884,8 @@ class AsyncClient(_base_client.AsyncAPIClient):
         max_response_bytes: int | None = None,
     ) -> AsyncStream[WidgetEvent]:
         """Follow a widget's events (server-sent events).
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -1829,6 +1915,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         )
 
     async def polish_widget(
@@ -1847,6 +1934,8 @@ class AsyncClient(_base_client.AsyncAPIClient):
         """Polish a widget (JSON, or a stream of events when asked).
 
         Deprecated.
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -1881,6 +1970,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         )
         return raw.parse()
 
@@ -1899,6 +1989,8 @@ class AsyncClient(_base_client.AsyncAPIClient):
         """Polish a widget (JSON, or a stream of events when asked).
 
         Deprecated.
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -1935,6 +2027,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         )
 
     async def label_widget(
@@ -1951,6 +2044,8 @@ class AsyncClient(_base_client.AsyncAPIClient):
         max_response_bytes: int | None = None,
     ) -> None:
         """Set or clear a widget's label (a required field that takes null).
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -1984,6 +2079,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         )
         return raw.parse()
 
@@ -2011,6 +2107,8 @@ class AsyncClientWithRawResponse:
         max_response_bytes: int | None = None,
     ) -> RawResponse[WidgetList]:
         """List widgets (paged with after / has_more; query list, boolean, enum and a header).
+
+        Credentials: ``api_key``.
 
         Args:
             openai_organization: ``OpenAI-Organization``
@@ -2048,6 +2146,7 @@ class AsyncClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         )
 
     async def create_widget(
@@ -2066,6 +2165,8 @@ class AsyncClientWithRawResponse:
         max_response_bytes: int | None = None,
     ) -> RawResponse[Widget]:
         """Create a widget (JSON body with required, optional and model fields).
+
+        Credentials: ``api_key``.
 
         Args:
             name: The widget's name.
@@ -2101,6 +2202,7 @@ class AsyncClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         )
 
     async def download_photo(
@@ -2143,6 +2245,7 @@ class AsyncClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((),),
         )
 
     async def upload_photo(
@@ -2163,6 +2266,8 @@ class AsyncClientWithRawResponse:
         max_response_bytes: int | None = None,
     ) -> RawResponse[Widget]:
         """Upload a photo (multipart form).
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -2203,6 +2308,7 @@ class AsyncClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         )
 
     async def watch_widget(
@@ -2218,6 +2324,8 @@ class AsyncClientWithRawResponse:
         max_response_bytes: int | None = None,
     ) -> RawResponse[list[WidgetEvent]]:
         """Follow a widget's events (server-sent events).
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -2247,6 +2355,7 @@ class AsyncClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         )
 
     async def polish_widget(
@@ -2265,6 +2374,8 @@ class AsyncClientWithRawResponse:
         """Polish a widget (JSON, or a stream of events when asked).
 
         Deprecated.
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -2299,6 +2410,7 @@ class AsyncClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         )
 
     async def polish_widget_stream(
@@ -2316,6 +2428,8 @@ class AsyncClientWithRawResponse:
         """Polish a widget (JSON, or a stream of events when asked).
 
         Deprecated.
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -2352,6 +2466,7 @@ class AsyncClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         )
 
     async def label_widget(
@@ -2368,6 +2483,8 @@ class AsyncClientWithRawResponse:
         max_response_bytes: int | None = None,
     ) -> RawResponse[None]:
         """Set or clear a widget's label (a required field that takes null).
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -2401,6 +2518,7 @@ class AsyncClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         )
 
 
@@ -2429,6 +2547,8 @@ class AsyncClientWithStreamingResponse:
         max_response_bytes: int | None = None,
     ) -> AsyncIterator[AsyncStreamedRawResponse[WidgetList]]:
         """List widgets (paged with after / has_more; query list, boolean, enum and a header).
+
+        Credentials: ``api_key``.
 
         Args:
             openai_organization: ``OpenAI-Organization``
@@ -2466,6 +2586,7 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         ) as response:
             yield response
 
@@ -2486,6 +2607,8 @@ class AsyncClientWithStreamingResponse:
         max_response_bytes: int | None = None,
     ) -> AsyncIterator[AsyncStreamedRawResponse[Widget]]:
         """Create a widget (JSON body with required, optional and model fields).
+
+        Credentials: ``api_key``.
 
         Args:
             name: The widget's name.
@@ -2521,6 +2644,7 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         ) as response:
             yield response
 
@@ -2565,6 +2689,7 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((),),
         ) as response:
             yield response
 
@@ -2587,6 +2712,8 @@ class AsyncClientWithStreamingResponse:
         max_response_bytes: int | None = None,
     ) -> AsyncIterator[AsyncStreamedRawResponse[Widget]]:
         """Upload a photo (multipart form).
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -2627,6 +2754,7 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         ) as response:
             yield response
 
@@ -2644,6 +2772,8 @@ class AsyncClientWithStreamingResponse:
         max_response_bytes: int | None = None,
     ) -> AsyncIterator[AsyncStreamedRawResponse[list[WidgetEvent]]]:
         """Follow a widget's events (server-sent events).
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -2673,6 +2803,7 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         ) as response:
             yield response
 
@@ -2693,6 +2824,8 @@ class AsyncClientWithStreamingResponse:
         """Polish a widget (JSON, or a stream of events when asked).
 
         Deprecated.
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -2727,6 +2860,7 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         ) as response:
             yield response
 
@@ -2746,6 +2880,8 @@ class AsyncClientWithStreamingResponse:
         """Polish a widget (JSON, or a stream of events when asked).
 
         Deprecated.
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -2782,6 +2918,7 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         ) as response:
             yield response
 
@@ -2800,6 +2937,8 @@ class AsyncClientWithStreamingResponse:
         max_response_bytes: int | None = None,
     ) -> AsyncIterator[AsyncStreamedRawResponse[None]]:
         """Set or clear a widget's label (a required field that takes null).
+
+        Credentials: ``api_key``.
 
         Args:
             widget_id: widget_id
@@ -2833,5 +2972,6 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            ((_AUTH_BEARER,),),
         ) as response:
             yield response

@@ -56,7 +56,7 @@ _OPERATIONS = (
         check=_testing.codec(_models._dec_WidgetList),
         example='{"object": "list", "data": "nope", "has_more": false}',
         minimal='{"object": "list", "data": [], "has_more": false}',
-        credentials=("api_key",),
+        credentials=((("bearer", ""),),),
     ),
     _testing.Operation(
         name="create_widget",
@@ -73,7 +73,7 @@ _OPERATIONS = (
         check=_testing.codec(_models._dec_Widget),
         example='{"id": "w_1", "name": "Sprocket", "size": {"width": 3, "height": 4}}',
         minimal='{"id": "", "name": ""}',
-        credentials=("api_key",),
+        credentials=((("bearer", ""),),),
     ),
     _testing.Operation(
         name="download_photo",
@@ -123,7 +123,7 @@ _OPERATIONS = (
         media="json",
         check=_testing.codec(_models._dec_Widget),
         minimal='{"id": "", "name": ""}',
-        credentials=("api_key",),
+        credentials=((("bearer", ""),),),
     ),
     _testing.Operation(
         name="watch_widget",
@@ -142,7 +142,7 @@ _OPERATIONS = (
         media="stream",
         check=_testing.codec(_models._dec_WidgetEvent),
         minimal='{"type": ""}',
-        credentials=("api_key",),
+        credentials=((("bearer", ""),),),
     ),
     _testing.Operation(
         name="polish_widget",
@@ -161,7 +161,7 @@ _OPERATIONS = (
         media="json",
         check=_testing.codec(_models._dec_Widget),
         minimal='{"id": "", "name": ""}',
-        credentials=("api_key",),
+        credentials=((("bearer", ""),),),
     ),
     _testing.Operation(
         name="polish_widget_stream",
@@ -180,7 +180,7 @@ _OPERATIONS = (
         media="stream",
         check=_testing.codec(_models._dec_WidgetEvent),
         minimal='{"type": ""}',
-        credentials=("api_key",),
+        credentials=((("bearer", ""),),),
     ),
     _testing.Operation(
         name="label_widget",
@@ -197,7 +197,7 @@ _OPERATIONS = (
             _testing.codec(_models._dec_LabelWidgetRequest),
         ),
         media="none",
-        credentials=("api_key",),
+        credentials=((("bearer", ""),),),
         status=204,
     ),
 )
@@ -213,11 +213,11 @@ class MockAPI(_testing.MockAPI):
     """
 
     def __init__(self) -> None:
-        super().__init__(_OPERATIONS)
+        super().__init__(_OPERATIONS, ["api_key"])
 
     def client(self, **options: Any) -> Client:
         """A ``Client`` wired to this fake API; ``options`` pass through to ``Client``
-        (``api_key`` and ``base_url`` have test values unless given)."""
+        (the credentials and ``base_url`` have test values unless given)."""
         return self._wire(Client(**self._options(options)))
 
     def async_client(self, **options: Any) -> AsyncClient:

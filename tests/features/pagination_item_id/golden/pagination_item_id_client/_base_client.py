@@ -7,6 +7,7 @@ calls with their per-call options and retries (``SyncAPIClient``, ``AsyncAPIClie
 
 from __future__ import annotations
 
+import base64
 import copy
 import functools
 import ipaddress
@@ -188,6 +189,77 @@ class ClientOption:
 
 
 @dataclass(frozen=True)
+class Credential:
+    """A constructor argument that holds a secret, from the argument or else its
+    environment variable. ``sent`` is where it goes: ``header``, ``cookie``, ``query``,
+    ``username`` or ``password`` (HTTP basic)."""
+
+    arg: str
+    env: str
+    sent: str
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """How one security scheme of the spec sends its credentials (``args``):
+    ``bearer`` (``Authorization: Bearer``), ``basic`` (``Authorization: Basic`` of
+    username and password), or an API key in the ``header``, ``query`` parameter or
+    ``cookie`` named ``param``."""
+
+    kind: str
+    param: str
+    args: tuple[str, ...]
+
+
+# What an operation sends: alternatives, each the schemes it sends together; ``()``
+# needs nothing, and so does an empty alternative when no other's credentials are given.
+Security = tuple[tuple[Scheme, ...], ...]
+
+
+def _credential(value: object, spec: Credential) -> str | None:
+    """A credential's value (the argument, else the environment variable; empty is
+    not given, but for a password), checked for where it goes without repeating it."""
+    if value == "" and spec.sent == "password":
+        return value  # HTTP basic allows an empty password, when given
+    if value is None or value == "":
+        value = os.environ.get(spec.env) or None
+    if value is None:
+        return None
+    where = f"(from {spec.arg} or {spec.env}; it is not shown here)"
+    if not isinstance(value, str):
+        raise ClientError(f"{spec.arg} must be a string, not {type(value).__name__}")
+    if spec.sent in ("header", "cookie") and not header_safe(value):
+        raise ClientError(
+            f"{spec.arg} must be a string of printable ASCII characters (it is sent as a "
+            f"header) {where}"
+        )
+    if spec.sent == "cookie" and (";" in value or "," in value or " " in value):
+        raise ClientError(
+            f"{spec.arg} cannot hold ';', ',' or spaces (it is sent as a cookie) {where}"
+        )
+    if spec.sent == "username" and ":" in value:
+        raise ClientError(
+            f"{spec.arg} cannot hold ':' (HTTP basic authentication) {where}"
+        )
+    return value
+
+
+def _missing(
+    method: str, url: str, alternatives: Security, envs: Mapping[str, str]
+) -> ClientError:
+    """The error of a call that needs credentials nobody gave: it names the
+    arguments of each alternative and their environment variables."""
+    alts = [[a for scheme in alt for a in scheme.args] for alt in alternatives if alt]
+    args = ", or ".join(" and ".join(alt) for alt in alts)
+    env = ", or ".join(" and ".join(envs.get(a, a) for a in alt) for alt in alts)
+    path = urllib.parse.urlsplit(url).path
+    return ClientError(
+        f"{method} {path} needs credentials: pass {args} to the client "
+        f"(or set {env} in the environment)"
+    )
+
+
+@dataclass(frozen=True)
 class ClientConfig:
     """A client's resolved options. Credentials are left out of ``repr``."""
 
@@ -197,12 +269,15 @@ class ClientConfig:
     max_response_bytes: int | None
     strict_responses: bool
     headers: Headers = field(repr=False)
+    credentials: Mapping[str, str] = field(default_factory=dict, repr=False)
+    # the environment variable of each credential argument, for error messages
+    credential_envs: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def resolve(
         cls,
         *,
-        api_key: str | None,
+        credentials: Mapping[str, str | None],
         base_url: str | None,
         timeout: float | Timeout | None,
         max_retries: int,
@@ -211,24 +286,18 @@ class ClientConfig:
         strict_responses: bool,
         options: Mapping[str, str | None],
         option_specs: tuple[ClientOption, ...],
-        api_key_env: str,
+        credential_specs: tuple[Credential, ...],
         base_url_env: str,
         log_env: str,
         default_base_url: str | None,
         user_agent: str,
     ) -> ClientConfig:
         setup_logging(log_env)
-        if api_key is None:
-            api_key = os.environ.get(api_key_env) or None
-        if not api_key:
-            raise ClientError(
-                "The api_key client option must be set either by passing api_key to the client "
-                f"or by setting the {api_key_env} environment variable"
-            )
-        if not isinstance(api_key, str) or not header_safe(api_key):
-            raise ClientError(
-                "api_key must be a string of printable ASCII characters (it is sent as a header)"
-            )
+        given: dict[str, str] = {}
+        for cred in credential_specs:
+            value = _credential(credentials.get(cred.arg), cred)
+            if value is not None:
+                given[cred.arg] = value
         if base_url is None:
             base_url = os.environ.get(base_url_env) or default_base_url
         if not base_url:
@@ -239,7 +308,6 @@ class ClientConfig:
             "Accept": "application/json",
             "Accept-Encoding": "gzip, deflate",
             "User-Agent": user_agent,
-            "Authorization": f"Bearer {api_key}",
         }
         for spec in option_specs:
             value = options.get(spec.arg)
@@ -260,6 +328,8 @@ class ClientConfig:
             _check_max_bytes(max_response_bytes, "max_response_bytes"),
             bool(strict_responses),
             Headers(own).merged(default_headers),
+            given,
+            {cred.arg: cred.env for cred in credential_specs},
         )
 
     def with_options(
@@ -295,6 +365,69 @@ class ClientConfig:
             headers=self.headers.merged(default_headers),
         )
 
+    def authorize(
+        self,
+        security: Security,
+        method: str,
+        url: str,
+        supplied: Headers,
+        extra_query: Mapping[str, object] | None,
+    ) -> tuple[dict[str, str], list[tuple[str, str]]]:
+        """The headers and query parameters that carry a call's credentials: of the
+        alternatives, the first whose credentials were all given (a header the caller
+        set itself, in ``default_headers`` or ``extra_headers``, stands in for its
+        scheme's). ``ClientError`` naming the arguments and their environment variables
+        when none was, and the call needs one."""
+        if not security:
+            return {}, []
+        for alt in security:
+            if alt and all(self._has(scheme, supplied, extra_query) for scheme in alt):
+                return self._send_credentials(alt, supplied)
+        if any(not alt for alt in security):
+            return {}, []
+        raise _missing(method, url, security, self.credential_envs)
+
+    def _has(
+        self,
+        scheme: Scheme,
+        supplied: Headers,
+        extra_query: Mapping[str, object] | None,
+    ) -> bool:
+        if all(a in self.credentials for a in scheme.args):
+            return True
+        if scheme.kind in ("bearer", "basic"):
+            return "Authorization" in supplied
+        if scheme.kind == "header":
+            return scheme.param in supplied
+        return scheme.kind == "query" and scheme.param in (extra_query or {})
+
+    def _send_credentials(
+        self, alt: tuple[Scheme, ...], supplied: Headers
+    ) -> tuple[dict[str, str], list[tuple[str, str]]]:
+        headers: dict[str, str] = {}
+        query: list[tuple[str, str]] = []
+        cookies: list[str] = []
+        for scheme in alt:
+            values = [self.credentials.get(a) for a in scheme.args]
+            if any(v is None for v in values):
+                continue  # the caller's own header stands in for it
+            if scheme.kind == "bearer":
+                headers["Authorization"] = f"Bearer {values[0]}"
+            elif scheme.kind == "basic":
+                pair = f"{values[0]}:{values[1]}".encode("utf-8")
+                headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+            elif scheme.kind == "header":
+                headers[scheme.param] = str(values[0])
+            elif scheme.kind == "query":
+                query.append((scheme.param, str(values[0])))
+            else:
+                cookies.append(f"{scheme.param}={values[0]}")
+        if cookies:
+            if "Cookie" in supplied:
+                cookies.insert(0, supplied["Cookie"])
+            headers["Cookie"] = "; ".join(cookies)
+        return headers, query
+
     def call(
         self,
         method: str,
@@ -306,9 +439,11 @@ class ClientConfig:
         max_response_bytes: int | None,
         extra_headers: Mapping[str, str] | None,
         extra_query: Mapping[str, object] | None,
+        security: Security = (),
     ) -> tuple[Request, Timeout, int]:
         """One call's request (every attempt sends it as is, Idempotency-Key
-        included), its timeout and the retries it may take."""
+        included), its timeout and the retries it may take. ``ClientError`` before
+        any request when the call needs a credential that was not given."""
         own = {"Idempotency-Key": str(uuid.uuid4())}
         if content is not None:
             own["Content-Type"] = content[1]
@@ -318,17 +453,28 @@ class ClientConfig:
         if extra_headers:
             check_headers(extra_headers, "extra_headers")
             own.update(extra_headers)
+        merged = self.headers.merged(own)
+        auth, auth_query = self.authorize(security, method, url, merged, extra_query)
+        # a header the caller set itself wins (the cookie header holds both)
+        auth = {k: v for k, v in auth.items() if k == "Cookie" or k not in merged}
+        full_url = self.base_url + with_query(url, extra_query)
+        if auth_query:
+            sep = "&" if "?" in full_url else "?"
+            full_url += sep + urllib.parse.urlencode(
+                auth_query, quote_via=urllib.parse.quote
+            )
         return (
             Request(
                 method,
-                self.base_url + with_query(url, extra_query),
-                self.headers.merged(own),
+                full_url,
+                merged.merged(auth, secret=True),
                 None if content is None else content[0],
                 (
                     self.max_response_bytes
                     if max_response_bytes is None
                     else _check_max_bytes(max_response_bytes, "max_response_bytes")
                 ),
+                frozenset(name for name, _ in auth_query),
             ),
             self.timeout if timeout is None else _check_timeout(timeout, "timeout"),
             (
@@ -355,7 +501,7 @@ def _done(request: Request, status: int, start: float, retries: int) -> None:
         log.info(
             "%s %s -> %d in %.3f s%s",
             request.method,
-            loggable_url(request.url),
+            loggable_url(request.shown_url),
             status,
             time.monotonic() - start,
             f" after {retries} retries" if retries else "",
@@ -412,7 +558,7 @@ class _Shared:
                     RawResponse(
                         response,
                         method=request.method,
-                        url=request.url,
+                        url=request.shown_url,
                         parser=_unparsed,
                         strict=self._config.strict_responses,
                         retries_taken=retries,
@@ -422,7 +568,7 @@ class _Shared:
             log.info(
                 "%s %s answered %d; retrying in %.2f s (request id %s)",
                 request.method,
-                loggable_url(request.url),
+                loggable_url(request.shown_url),
                 response.status_code,
                 delay,
                 response.headers.get("x-request-id"),
@@ -439,7 +585,7 @@ class _Shared:
         log.info(
             "%s %s failed (%s); retrying in %.2f s",
             request.method,
-            loggable_url(request.url),
+            loggable_url(request.shown_url),
             api_error,
             delay,
         )
@@ -487,7 +633,7 @@ class SyncAPIClient(_Shared):
         start = time.monotonic()
         retries = 0
         if log.isEnabledFor(logging.DEBUG):
-            log.debug("%s %s", request.method, loggable_url(request.url))
+            log.debug("%s %s", request.method, loggable_url(request.shown_url))
         while True:
             try:
                 answer = send()
@@ -523,6 +669,7 @@ class SyncAPIClient(_Shared):
         max_response_bytes: int | None,
         extra_headers: Mapping[str, str] | None,
         extra_query: Mapping[str, object] | None,
+        security: Security,
     ) -> RawResponse[T]:
         request, limit, tries = self._config.call(
             method,
@@ -534,6 +681,7 @@ class SyncAPIClient(_Shared):
             max_response_bytes,
             extra_headers,
             extra_query,
+            security,
         )
         response, retries, start = self._send(
             request, tries, lambda: self._transport.send(request, timeout=limit)
@@ -541,7 +689,7 @@ class SyncAPIClient(_Shared):
         return RawResponse(
             _capped(response, request.max_response_bytes),
             method=method,
-            url=request.url,
+            url=request.shown_url,
             parser=parser,
             strict=self._config.strict_responses,
             retries_taken=retries,
@@ -560,6 +708,7 @@ class SyncAPIClient(_Shared):
         max_response_bytes: int | None,
         extra_headers: Mapping[str, str] | None,
         extra_query: Mapping[str, object] | None,
+        security: Security,
     ) -> StreamedRawResponse[T]:
         """``_request`` for ``with_streaming_response``: the body is read on demand."""
         request, limit, tries = self._config.call(
@@ -572,6 +721,7 @@ class SyncAPIClient(_Shared):
             max_response_bytes,
             extra_headers,
             extra_query,
+            security,
         )
         opened, retries, start = self._send(
             request,
@@ -581,7 +731,7 @@ class SyncAPIClient(_Shared):
         return StreamedRawResponse(
             opened,
             method=method,
-            url=request.url,
+            url=request.shown_url,
             parser=parser,
             strict=self._config.strict_responses,
             retries_taken=retries,
@@ -601,6 +751,7 @@ class SyncAPIClient(_Shared):
         max_response_bytes: int | None,
         extra_headers: Mapping[str, str] | None,
         extra_query: Mapping[str, object] | None,
+        security: Security,
     ) -> Stream[T]:
         """Open a server-sent event stream: retried like ``_request`` until the answer's
         head arrives, then read as it comes."""
@@ -614,6 +765,7 @@ class SyncAPIClient(_Shared):
             max_response_bytes,
             extra_headers,
             extra_query,
+            security,
         )
         opened, _, _ = self._send(
             request,
@@ -625,7 +777,7 @@ class SyncAPIClient(_Shared):
             decode,
             strict=self._config.strict_responses,
             method=method,
-            url=request.url,
+            url=request.shown_url,
             max_bytes=request.max_response_bytes,
         )
 
@@ -683,7 +835,7 @@ class AsyncAPIClient(_Shared):
         start = time.monotonic()
         retries = 0
         if log.isEnabledFor(logging.DEBUG):
-            log.debug("%s %s", request.method, loggable_url(request.url))
+            log.debug("%s %s", request.method, loggable_url(request.shown_url))
         while True:
             try:
                 answer = await send()
@@ -719,6 +871,7 @@ class AsyncAPIClient(_Shared):
         max_response_bytes: int | None,
         extra_headers: Mapping[str, str] | None,
         extra_query: Mapping[str, object] | None,
+        security: Security,
     ) -> RawResponse[T]:
         request, limit, tries = self._config.call(
             method,
@@ -730,6 +883,7 @@ class AsyncAPIClient(_Shared):
             max_response_bytes,
             extra_headers,
             extra_query,
+            security,
         )
         response, retries, start = await self._send(
             request, tries, lambda: self._transport.asend(request, timeout=limit)
@@ -737,7 +891,7 @@ class AsyncAPIClient(_Shared):
         return RawResponse(
             _capped(response, request.max_response_bytes),
             method=method,
-            url=request.url,
+            url=request.shown_url,
             parser=parser,
             strict=self._config.strict_responses,
             retries_taken=retries,
@@ -756,6 +910,7 @@ class AsyncAPIClient(_Shared):
         max_response_bytes: int | None,
         extra_headers: Mapping[str, str] | None,
         extra_query: Mapping[str, object] | None,
+        security: Security,
     ) -> AsyncStreamedRawResponse[T]:
         request, limit, tries = self._config.call(
             method,
@@ -767,6 +922,7 @@ class AsyncAPIClient(_Shared):
             max_response_bytes,
             extra_headers,
             extra_query,
+            security,
         )
         opened, retries, start = await self._send(
             request,
@@ -776,7 +932,7 @@ class AsyncAPIClient(_Shared):
         return AsyncStreamedRawResponse(
             opened,
             method=method,
-            url=request.url,
+            url=request.shown_url,
             parser=parser,
             strict=self._config.strict_responses,
             retries_taken=retries,
@@ -796,6 +952,7 @@ class AsyncAPIClient(_Shared):
         max_response_bytes: int | None,
         extra_headers: Mapping[str, str] | None,
         extra_query: Mapping[str, object] | None,
+        security: Security,
     ) -> AsyncStream[T]:
         request, limit, tries = self._config.call(
             method,
@@ -807,6 +964,7 @@ class AsyncAPIClient(_Shared):
             max_response_bytes,
             extra_headers,
             extra_query,
+            security,
         )
         opened, _, _ = await self._send(
             request,
@@ -818,7 +976,7 @@ class AsyncAPIClient(_Shared):
             decode,
             strict=self._config.strict_responses,
             method=method,
-            url=request.url,
+            url=request.shown_url,
             max_bytes=request.max_response_bytes,
         )
 

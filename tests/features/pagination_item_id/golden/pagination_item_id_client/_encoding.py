@@ -66,6 +66,20 @@ def query(items: Iterable[tuple[str, object, bool, bool]]) -> str:
     )
 
 
+def masked_url(url: str, names: Iterable[str]) -> str:
+    """``url`` with the values of the query parameters ``names`` (credentials) masked."""
+    secret = frozenset(names)
+    parts = urllib.parse.urlsplit(url)
+    if not secret or not parts.query:
+        return url
+    pairs = [
+        (name, "***" if name in secret else value)
+        for name, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    query_text = urllib.parse.urlencode(pairs, safe="*", quote_via=urllib.parse.quote)
+    return urllib.parse.urlunsplit(parts._replace(query=query_text))
+
+
 def with_query(url: str, extra: Mapping[str, object] | None) -> str:
     """``url`` with ``extra`` query parameters added (lists repeat the key)."""
     if not extra:
@@ -155,6 +169,66 @@ def json_fields(
     body.update(consts)
     body.update({k: jsonable(v) for k, v in (extra or {}).items()})
     return json_content(body)
+
+
+def _form_pairs(
+    name: str, value: Any, style: str, explode: bool
+) -> list[tuple[str, str]]:
+    """The ``application/x-www-form-urlencoded`` pairs of one field (see ``form``)."""
+    if style == "json":
+        return [(name, json.dumps(value, ensure_ascii=False))]
+    if style == "deepObject" and isinstance(value, (dict, list)):
+        out: list[tuple[str, str]] = []
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for k, v in items:
+            if v is not None:
+                out += _form_pairs(f"{name}[{k}]", v, style, explode)
+        return out
+    if isinstance(value, list):
+        if explode:
+            return [(name, _form_text(v)) for v in value]
+        sep = {"spaceDelimited": " ", "pipeDelimited": "|"}.get(style, ",")
+        return [(name, sep.join(_form_text(v) for v in value))]
+    if isinstance(value, dict):
+        given = [(k, v) for k, v in value.items() if v is not None]
+        if explode:
+            return [(k, _form_text(v)) for k, v in given]
+        return [(name, ",".join(f"{k},{_form_text(v)}" for k, v in given))]
+    return [(name, _scalar(value))]
+
+
+def _form_text(value: Any) -> str:
+    """A value inside a form field's list or object: scalars as text, anything
+    nested as JSON."""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return _scalar(value)
+
+
+def form(
+    fields: Iterable[tuple[str, object, str, bool]],
+    consts: Mapping[str, object],
+    extra: Mapping[str, object] | None,
+) -> Content:
+    """An ``application/x-www-form-urlencoded`` body for (name, value, style, explode)
+    fields as the spec's ``encoding`` says; ``None`` values are left out. Booleans are
+    ``true``/``false``. A list repeats its key (``style`` form, exploded), else joins
+    its items with commas, spaces (spaceDelimited) or pipes (pipeDelimited); an object
+    gives its own ``sub=v`` pairs (exploded), ``k=sub,v`` (not), or ``k[sub]=v`` for
+    deepObject, nested as deep as it goes (list items by index: ``k[a][0]=v``);
+    ``json`` style sends the value as JSON text. The constants, then ``extra``, are
+    added as exploded form fields."""
+    pairs: list[tuple[str, str]] = []
+    for name, value, style, explode in fields:
+        if value is not None:
+            pairs += _form_pairs(name, jsonable(value), style, explode)
+    for name, value in list(consts.items()) + list((extra or {}).items()):
+        if value is not None:
+            pairs += _form_pairs(name, jsonable(value), "form", True)
+    return (
+        urllib.parse.urlencode(pairs).encode("ascii"),
+        "application/x-www-form-urlencoded",
+    )
 
 
 def raw_content(

@@ -30,13 +30,14 @@ __all__ = [
     "ClientWithStreamingResponse",
 ]
 
-_API_KEY_ENV = "OPENAI_API_KEY"
 _BASE_URL_ENV = "OPENAI_BASE_URL"
 _LOG_ENV = "OPENAI_LOG"
 _DEFAULT_BASE_URL: str | None = "https://api.example.com/v1"
 _USER_AGENT = _base_client.user_agent("pagination_item_id_client", "1", "0.1.0")
 # [tool.oas-dataclasses.client_options]: arguments sent as headers
 _OPTIONS = ()
+# the credential arguments, and how each security scheme of the spec sends them
+_CREDENTIALS = ()
 
 
 def _parse_list_things(raw: RawResponse[Any]) -> ThingList:
@@ -44,7 +45,7 @@ def _parse_list_things(raw: RawResponse[Any]) -> ThingList:
 
 
 def _config(
-    api_key: str | None,
+    credentials: Mapping[str, str | None],
     base_url: str | None,
     timeout: float | Timeout | None,
     max_retries: int,
@@ -54,7 +55,7 @@ def _config(
     options: Mapping[str, str | None],
 ) -> _base_client.ClientConfig:
     return _base_client.ClientConfig.resolve(
-        api_key=api_key,
+        credentials=credentials,
         base_url=base_url,
         timeout=timeout,
         max_retries=max_retries,
@@ -63,7 +64,7 @@ def _config(
         strict_responses=strict_responses,
         options=options,
         option_specs=_OPTIONS,
-        api_key_env=_API_KEY_ENV,
+        credential_specs=_CREDENTIALS,
         base_url_env=_BASE_URL_ENV,
         log_env=_LOG_ENV,
         default_base_url=_DEFAULT_BASE_URL,
@@ -74,8 +75,7 @@ def _config(
 class Client(_base_client.SyncAPIClient):
     """The API client.
 
-    ``api_key`` defaults to the OPENAI_API_KEY environment variable and
-    ``base_url`` to OPENAI_BASE_URL, then to the spec's first server.
+    ``base_url`` defaults to OPENAI_BASE_URL, then to the spec's first server.
     ``timeout`` (seconds or a ``Timeout``; ``None`` for none) limits each attempt;
     connection errors, timeouts, 408, 409, 429 and 5xx are retried ``max_retries``
     times with jittered exponential backoff (0.5 s doubling, at most 8 s) or the
@@ -89,7 +89,6 @@ class Client(_base_client.SyncAPIClient):
 
     def __init__(
         self,
-        api_key: str | None = None,
         *,
         base_url: str | None = None,
         timeout: float | Timeout | None = 600.0,
@@ -100,7 +99,7 @@ class Client(_base_client.SyncAPIClient):
         strict_responses: bool = False,
     ) -> None:
         config = _config(
-            api_key,
+            {},
             base_url,
             timeout,
             max_retries,
@@ -163,6 +162,7 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ).parse()
 
     def iter_list_things(
@@ -255,6 +255,7 @@ class ClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
 
@@ -307,6 +308,7 @@ class ClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response
 
@@ -320,7 +322,6 @@ class AsyncClient(_base_client.AsyncAPIClient):
 
     def __init__(
         self,
-        api_key: str | None = None,
         *,
         base_url: str | None = None,
         timeout: float | Timeout | None = 600.0,
@@ -331,7 +332,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
         strict_responses: bool = False,
     ) -> None:
         config = _config(
-            api_key,
+            {},
             base_url,
             timeout,
             max_retries,
@@ -394,6 +395,7 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
         return raw.parse()
 
@@ -487,6 +489,7 @@ class AsyncClientWithRawResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         )
 
 
@@ -539,5 +542,6 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes,
             extra_headers,
             extra_query,
+            (),
         ) as response:
             yield response

@@ -282,8 +282,8 @@ class Operation:
     ``media`` is how a 2xx body is read (json, binary, stream or none); ``check``
     decodes a JSON answer (one event, for a stream); ``example`` is the spec's example
     answer as JSON text, ``minimal`` a minimal valid one; ``credentials`` what a call
-    must carry (``"api_key"``: ``Authorization: Bearer ...``); ``status`` the status of
-    the default answer (the spec's first success response).
+    must carry (alternatives of the schemes the spec's security names); ``status`` the
+    status of the default answer (the spec's first success response).
     """
 
     name: str
@@ -296,7 +296,10 @@ class Operation:
     check: Check = anything
     example: str | None = None
     minimal: str | None = None
-    credentials: tuple[str, ...] = ()
+    # the credentials a call must carry, as alternatives: each the (kind, name) of the
+    # schemes it sends together (``("bearer", "")``, ``("basic", "")``, ``("header",
+    # "X-API-Key")``, ``("query", "key")``, ``("cookie", "session")``); none when empty
+    credentials: tuple[tuple[tuple[str, str], ...], ...] = ()
     status: int = 200
 
     def matcher(self) -> re.Pattern[str]:
@@ -331,8 +334,12 @@ class MockAPI:
     threads and from ``AsyncClient``.
     """
 
-    def __init__(self, operations: Iterable[Operation]) -> None:
+    def __init__(
+        self, operations: Iterable[Operation], credentials: Iterable[str] = ()
+    ) -> None:
         self._operations = {op.name: op for op in operations}
+        # the client's credential arguments, each given a test value by ``client()``
+        self._credential_args = tuple(credentials)
         self._routes = sorted(
             (
                 (op.path.count("{"), -len(op.path), op.matcher(), op)
@@ -457,7 +464,7 @@ class MockAPI:
         if "transport" in options:
             raise TypeError("the kit's clients use the MockAPI as their transport")
         return {
-            "api_key": API_KEY,
+            **dict.fromkeys(self._credential_args, API_KEY),
             "base_url": BASE_URL,
             **options,
             "transport": MockTransport(self),
@@ -575,8 +582,14 @@ class _Receiver:
         query = self.query(op)
         self.check_headers(op)
         body = self.body(op)
+        secret = _SECRET_HEADERS | {
+            name.lower()
+            for alt in op.credentials
+            for kind, name in alt
+            if kind == "header"
+        }
         shown = {
-            name: ("***" if name.lower() in _SECRET_HEADERS else value)
+            name: ("***" if name.lower() in secret else value)
             for name, value in self.headers.items()
         }
         return op, Call(op.base, op.method, path, path_params, query, shown, body)
@@ -658,6 +671,10 @@ class _Receiver:
                     out[p.arg] = p.parse(values[0])
             except ValueError as exc:
                 raise self.fail(op, where, str(exc)) from None
+        for alternative in op.credentials:  # an API key in the query is no parameter
+            for kind, name in alternative:
+                if kind == "query":
+                    given.pop(name, None)
         if objects and given:  # an object's own key=value pairs
             out[objects[0].arg] = {k: v[-1] for k, v in given.items()}
             given = {}
@@ -685,15 +702,35 @@ class _Receiver:
                 p.parse(value)
             except ValueError as exc:
                 raise self.fail(op, where, str(exc)) from None
-        if "api_key" in op.credentials:
+        if op.credentials and not any(map(self.carries, op.credentials)):
+            asked = " or ".join(
+                " and ".join(_describe(kind, name) for kind, name in alternative)
+                for alternative in op.credentials
+            )
+            raise self.fail(
+                op,
+                "credentials",
+                f"the operation's security asks for {asked}, not given",
+            )
+
+    def carries(self, alternative: tuple[tuple[str, str], ...]) -> bool:
+        """Whether the request carries every scheme of one alternative."""
+        for kind, name in alternative:
             scheme, _, token = self.headers.get("authorization", "").partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
-                raise self.fail(
-                    op,
-                    "credentials",
-                    "the operation's security asks for the API key "
-                    "(Authorization: Bearer ...), not given",
+            if kind in ("bearer", "basic"):
+                found = scheme.lower() == kind and bool(token.strip())
+            elif kind == "header":
+                found = bool(self.headers.get(name))
+            elif kind == "query":
+                found = name in urllib.parse.parse_qs(self.parts.query)
+            else:
+                cookies = self.headers.get("cookie", "")
+                found = any(
+                    c.strip().startswith(name + "=") for c in cookies.split(";")
                 )
+            if not found:
+                return False
+        return True
 
     def body(self, op: Operation) -> Any:
         content = self.request.content
@@ -851,3 +888,10 @@ class MockTransport:
 
     async def aclose(self) -> None:
         return None
+
+
+def _describe(kind: str, name: str) -> str:
+    """A scheme as a contract error names it: ``Authorization: Bearer ...``."""
+    if kind in ("bearer", "basic"):
+        return f"Authorization: {kind.capitalize()} ..."
+    return f"the {kind} {name!r}"
