@@ -191,6 +191,16 @@ def encode_in_display(t: ir.TypeRef, v: str) -> str:
     return f"({text})" if isinstance(ir.unwrap(t), ir.ModelType) else text
 
 
+def read_field(attr: str) -> str:
+    """The expression ``to_dict`` reads a field with into ``v`` (at its indent of 8).
+    ``v = self.<attr>`` too long for its line is one black parenthesises and ruff's
+    formatter does not: such an attribute is read with ``getattr``, which both split
+    alike."""
+    if len(f"        v = self.{attr}") <= 88:
+        return f"self.{attr}"
+    return f"getattr(self, {literal(attr)})"
+
+
 def exact_input(m: ir.Model) -> str:
     """The test, in a model's decoder, that the input held exactly the model's keys
     (none missing, none unknown) and no optional one as null: the object then needs

@@ -234,6 +234,7 @@ def environment(overrides: Path | None = None, bytecode_cache: Path | None = Non
         encode=codegen.encode,
         encode_in_display=codegen.encode_in_display,
         exact_input=codegen.exact_input,
+        read_field=codegen.read_field,
         kit_check=codegen.kit_check,
         kit_parse=codegen.kit_parse,
         decode_value=codegen.decode_value,

@@ -497,14 +497,13 @@ def test_backoff_doubles_from_half_a_second_up_to_eight_with_jitter() -> None:
 
 def test_timeout_is_retried_then_raised(server: Loopback, sleeps: list[float]) -> None:
     server.responder = lambda seen: Reply(delay=3.0)
+    # each attempt gives up after 0.3 s: had the client waited for the server's 3 s, the
+    # answer would have come and no timeout been raised (no time is asserted)
     with make(server, timeout=0.3, max_retries=1) as client:
-        start = time.monotonic()
         with pytest.raises(ftc.APITimeoutError) as info:
             client.resume_fine_tuning_job("ftjob-abc123")
-        elapsed = time.monotonic() - start
     assert isinstance(info.value, ftc.APIConnectionError)
     assert len(server.requests) == 2 and len(sleeps) == 1
-    assert elapsed < 2.5  # two attempts of 0.3 s, not the server's 3 s
 
 
 def test_per_call_timeout_overrides_the_client_timeout(server: Loopback) -> None:

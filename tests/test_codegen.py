@@ -359,3 +359,10 @@ def test_example_model_is_the_first_operations_model_response_else_the_first_mod
 def test_markdown_cell_escapes_the_pipe_after_markdown_text() -> None:
     assert render.markdown_cell("a | b\n  <c>") == "a \\| b &lt;c>"
     assert render.markdown_cell("Stream[A | None]") == "Stream[A \\| None]"
+
+
+def test_a_field_too_long_to_read_on_its_line_is_read_with_getattr() -> None:
+    """black parenthesises ``v = self.<long attribute>``, ruff's formatter does not: the
+    generator writes what both leave alike."""
+    assert codegen.read_field("a" * 71) == "self." + "a" * 71  # 8 + 9 + 71 = 88 columns
+    assert codegen.read_field("a" * 72) == f"getattr(self, {'a' * 72!r})"

@@ -599,7 +599,7 @@ def test_testing_kit_refuses_a_wrong_request_of_each_kind_with_the_right_path(fu
     op, f = first(lambda op: op.body is not None and op.body.kind == "multipart" and next(
         (f for f in op.body.fields if f.file and f.required), None))
     refuse(op, f"request body: $.{f.name}: required, not given", **{f.arg: None})
-    op, _ = first(lambda op: op.credentials)
+    op, _ = first(lambda op: op.kit_credentials and op.kit_credentials[0] == (("bearer", ""),))
     refuse(op, "credentials:", extra_headers={"Authorization": ""})
     assert api.calls == [] and api.delays == []  # refused before recording, never retried
     assert len(refused) == 8

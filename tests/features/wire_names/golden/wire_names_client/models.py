@@ -93,8 +93,9 @@ class Invoice(_Model):
             out["invoice_id"] = v
         elif meta is not None and "invoice_id" in meta.nulls:
             out["invoice_id"] = None
-        v = (
-            self.history_records_of_the_invoice_as_it_was_sent_and_received_by_every_contact
+        v = getattr(
+            self,
+            "history_records_of_the_invoice_as_it_was_sent_and_received_by_every_contact",
         )
         if v is not None:
             out["HistoryRecordsOfTheInvoiceAsItWasSentAndReceivedByEveryContact"] = (
