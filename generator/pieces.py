@@ -11,14 +11,18 @@ formatted (and cached) alone, and the pieces joined with that number of blank li
 - at the top level, before a ``def``/``class`` (decorated or not): 2 blank lines;
   before a plain statement (an assignment, an expression) that follows a ``def`` or
   ``class``: 2; one that follows a plain statement: what the text had, at most 2; one
-  that follows an import: 1, cut only where the text has exactly one;
+  that follows an import: 1, cut only where the text has exactly one; an import or a
+  plain statement that follows the module docstring: 1; an import that follows an
+  import: what the text had, cut only where that is none or one (so the header and the
+  docstring, which change with the spec's hash, are pieces apart from the imports);
 - in the body of a large class, before a method (or nested class): 1 blank line; the
   method is formatted inside a one-line stand-in class, ``class _:``, so its
   indentation and line length are those of its place;
 - nowhere else: next to a comment, after a function whose body is ``...`` (black keeps
-  such stubs together), after the module docstring, before an import or a bare string
-  (a piece must never start with something that would be its module docstring), next to
-  ``if``/``for``/``while``/``with``/``try``/``match``, the pieces stay together.
+  such stubs together), before an import that follows anything but an import or the
+  docstring, before a bare string (a piece must never start with something that would
+  be its module docstring), next to ``if``/``for``/``while``/``with``/``try``/``match``:
+  there the pieces stay together.
 
 Boundaries are proposed by a cheap scan of the lines (a line at the left margin that
 starts like a statement) and each proposed piece is confirmed by parsing it alone
@@ -62,7 +66,7 @@ _CLAUSES = frozenset({"else", "elif", "except", "finally"})
 _STRING_PREFIXES = frozenset({"r", "u", "b", "br", "rb", "f", "fr", "rf", "t", "tr", "rt"})
 _WORD = re.compile(r"[^\W\d]\w*")
 # black and ruff honour these comments; a module that has them is formatted whole
-_UNSAFE = re.compile(r"#\s*(?:fmt|yapf)\s*:|\f|\r|\x00")
+_DIRECTIVE = re.compile(r"#\s*(?:fmt|yapf)\s*:")
 _CODING = re.compile(r"^[ \t]*#.*?coding[:=]", re.MULTILINE)
 
 
@@ -189,11 +193,14 @@ def unwrap(piece_kind: str, formatted: str) -> str | None:
 def safe_to_cut(text: str) -> bool:
     """Whether the module holds nothing that makes a cut unsafe (formatter directives,
     form feeds, carriage returns, an encoding declaration past the first two lines)."""
-    if _UNSAFE.search(text):
+    if "\f" in text or "\r" in text or "\x00" in text:
         return False
-    for match in _CODING.finditer(text):
-        if text.count("\n", 0, match.start()) >= 2:
-            return False
+    if ("fmt" in text or "yapf" in text) and _DIRECTIVE.search(text):
+        return False
+    if "coding" in text:
+        for match in _CODING.finditer(text):
+            if text.count("\n", 0, match.start()) >= 2:
+                return False
     return True
 
 
@@ -203,10 +210,16 @@ def safe_to_cut(text: str) -> bool:
 def top_gap(a: Meta, b: Meta, blank: int) -> int | None:
     """Blank lines black puts between top-level pieces a and b (``blank`` in the text
     between them), or None where that takes more context than the two kinds."""
-    if a.stub or b.first not in (DEF, SIMPLE):
+    if a.stub:
         return None
+    if a.last == STRING:  # a lone string ends a piece only as the module docstring
+        return 1 if b.first in (IMPORT, SIMPLE) else None
+    if b.first == IMPORT:
+        return blank if a.last == IMPORT and blank <= 1 else None
     if b.first == DEF:
         return 2 if a.last in (DEF, SIMPLE, IMPORT) else None
+    if b.first != SIMPLE:
+        return None
     if a.last == DEF:
         return 2
     if a.last == SIMPLE:

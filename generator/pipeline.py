@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import DEFAULT_MAX_MB
-from .format import Formatter, cache_dir
+from .cache import DEFAULT_MAX_MB, Store, TemplateCache
+from .format import Formatter
 from .load import load
 from .lower import lower
 from .progress import Progress, Silent
@@ -45,9 +45,9 @@ def build(options: Options, progress: Progress | None = None) -> dict[str, bytes
         package = lower(spec, options.package, options.env_prefix, options.client_options, options.example_extensions)
         progress.stage("rendering")
         files: dict[str, bytes] = {}
-        # compiled templates are kept beside the formatting cache (keyed by the template text)
-        templates_cache = cache_dir().parent / "templates" if options.use_cache else None
-        rendered = render(package, formatter.label, options.templates, templates_cache)
+        # compiled templates are kept in the cache folder (checked against the template text)
+        templates = TemplateCache(Store()) if options.use_cache else None
+        rendered = render(package, formatter.label, options.templates, templates)
         for name, (text, needs_formatting) in rendered.items():
             files[name] = (formatter.format(text, name) if needs_formatting else text).encode("utf-8")
     finally:

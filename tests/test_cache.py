@@ -222,3 +222,23 @@ def test_two_generations_at_once_share_the_cache(tmp_path: Path) -> None:
 def test_the_cache_folder_is_the_one_configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OAS_DATACLASSES_CACHE_DIR", str(tmp_path))
     assert format.cache_dir() == tmp_path / "format" and cache.cache_root() == tmp_path
+
+
+def test_compiled_templates_come_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import jinja2
+
+    from generator.cache import TemplateCache
+    from generator.load import load
+    from generator.lower import lower
+    from generator.render import render
+
+    package = lower(load(ROOT / "tests" / "features" / "enums" / "spec.yaml"), "enums_client", "OPENAI")
+    first = render(package, "black x", None, TemplateCache(Store(tmp_path)))
+    assert len(list((tmp_path / "templates").rglob("*"))) > 3
+    monkeypatch.setattr(jinja2.Environment, "compile", lambda *a, **k: pytest.fail("compiled again"))
+    assert render(package, "black x", None, TemplateCache(Store(tmp_path))) == first
+    for path in (tmp_path / "templates").rglob("*"):
+        if path.is_file():
+            path.write_bytes(path.read_bytes()[:40])  # damaged: compiled again, not used
+    monkeypatch.undo()
+    assert render(package, "black x", None, TemplateCache(Store(tmp_path))) == first

@@ -75,7 +75,8 @@ BLANK = ["", "\n", "\n\n", "\n\n\n", "\n  \n", "\n\n\n\n"]
 @st.composite
 def modules(draw: st.DrawFn) -> str:
     head = draw(st.sampled_from(["", "# header\n", "# header\n# two\n"]))
-    doc = draw(st.sampled_from(["", '"""Module doc."""\n', '"""Module doc.\n\nMore.\n"""\n']))
+    doc = draw(st.sampled_from(["", '"""Module doc."""\n', '"""Module doc."""\n\n', '"""Module doc.\n\nMore.\n"""\n\n',
+                                '"""Module doc."""\n\n\n']))
     body = draw(st.lists(st.tuples(st.sampled_from(TOP), st.sampled_from(BLANK)), min_size=2, max_size=12))
     return head + doc + "".join(stmt + "\n" + gap for stmt, gap in body)
 
@@ -148,10 +149,15 @@ def test_statements_that_need_their_neighbours_stay_with_them() -> None:
     plan = pieces.plan(text, lambda kind, t: None)
     assert plan is not None
     firsts = [p.text.split("\n")[0] for p in plan.pieces]
-    # docstring and imports together (one blank after imports in black, two here);
-    # a comment holds to both sides; a stub holds the next def
-    assert firsts == ['"""Doc."""', "class C:", "def s(): ..."]
-    assert [p.gap for p in plan.pieces] == [0, 2, 2]
+    # one blank line after the docstring whatever the text has; a statement two lines
+    # after an import stays with it (black puts one there); a comment holds to both
+    # sides; a stub holds the next def
+    assert firsts == ['"""Doc."""', "import a", "import b", "class C:", "def s(): ..."]
+    assert [p.gap for p in plan.pieces] == [0, 1, 0, 2, 2]
+    text = '"""Doc."""\n\nimport a\n\nimport b\nX = 1\n'
+    plan = pieces.plan(text, lambda kind, t: None)
+    assert plan is not None
+    assert [(p.text, p.gap) for p in plan.pieces] == [('"""Doc."""\n', 0), ("import a\n", 1), ("import b\nX = 1\n", 1)]
 
 
 def test_a_clause_is_not_a_cut_and_its_statement_is_one_piece() -> None:
