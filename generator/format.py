@@ -184,6 +184,7 @@ class Formatter:
         self.misses = 0  # pieces (or modules) formatted
         self.chunks = 0  # chunks of pieces sent to worker processes
         self._pool: ProcessPoolExecutor | None = None
+        self._no_pool = False
 
     @property
     def label(self) -> str:
@@ -291,7 +292,8 @@ class Formatter:
             report(len(texts))
             return out
         size = sum(len(t) for t in texts)
-        if self.jobs <= 1 or size < POOL_MIN_CHARS:
+        pool = self._get_pool() if self.jobs > 1 and size >= POOL_MIN_CHARS else None
+        if pool is None:
             out = []
             for text in texts:
                 out.append(_format_with_black(text))
@@ -308,7 +310,6 @@ class Formatter:
             if weight >= target or i == len(texts) - 1:
                 chunks.append((i + 1 - len(current), current))
                 current, weight = [], 0
-        pool = self._get_pool()
         results: list[str | None] = [None] * len(texts)
         futures: dict[Future[list[str]], int] = {pool.submit(_format_many_with_black, chunk): start
                                                  for start, chunk in chunks}
@@ -327,8 +328,9 @@ class Formatter:
         assert all(r is not None for r in results)
         return [r for r in results if r is not None]
 
-    def _get_pool(self) -> ProcessPoolExecutor:
-        if self._pool is None:
+    def _get_pool(self) -> ProcessPoolExecutor | None:
+        """The workers; None where processes cannot be started (then one process does it)."""
+        if self._pool is None and not self._no_pool:
             # not fork: a process with threads (a caller's, a test's) may not fork safely
             context: BaseContext
             if "forkserver" in multiprocessing.get_all_start_methods():
@@ -337,7 +339,10 @@ class Formatter:
                 context = forkserver
             else:
                 context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_worker_init)
+            try:
+                self._pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_worker_init)
+            except (OSError, NotImplementedError, ImportError):  # no semaphores, no processes
+                self._no_pool = True
         return self._pool
 
     def _stop_pool(self) -> None:

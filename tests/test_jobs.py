@@ -60,3 +60,14 @@ def test_one_job_means_no_worker_process(small_chunks: None, monkeypatch: pytest
 
 def test_the_default_is_one_job_per_core() -> None:
     assert Formatter(use_cache=False).jobs == format.cores() >= 1
+
+
+def test_where_processes_cannot_start_one_process_formats(small_chunks: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_processes(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("no semaphores here")
+
+    expected = Formatter(use_cache=False, jobs=1).format(MODULE)
+    monkeypatch.setattr(format, "ProcessPoolExecutor", no_processes)
+    formatter = Formatter(use_cache=False, jobs=4)
+    assert formatter.format(MODULE) == expected
+    assert formatter.chunks == 0 and formatter.misses > 40
