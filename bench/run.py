@@ -14,6 +14,7 @@ import gc
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -204,21 +205,27 @@ def generation(workdir: Path) -> dict[str, Any]:
 from tests.snapshot import SNAPSHOT  # noqa: E402
 
 
-def _run_measured(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[str, str]:
-    """(seconds, peak memory) of one run, or ("failed"/"timeout", "")."""
+def _run_measured(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[str, str, str]:
+    """(seconds, peak memory, CPU seconds of the run and its worker processes) of one
+    run, or ("failed"/"timeout", "", ""). CPU seconds over wall seconds is how many
+    cores the run kept busy: on a machine other work shares, the wall time of a run with
+    workers says little without it."""
     time_cmd = ["/usr/bin/time", "-f", "%M"] if Path("/usr/bin/time").exists() else []
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     try:
         done = subprocess.run(time_cmd + cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return f"timeout (> {timeout:.0f} s)", ""
+        return f"timeout (> {timeout:.0f} s)", "", ""
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         lines = [line for line in done.stderr.strip().splitlines()[: -1 if time_cmd else None]
                  if not line.startswith("Command exited with")]  # less /usr/bin/time's own lines
-        return "failed: " + (lines or ["?"])[-1][:100], ""
+        return "failed: " + (lines or ["?"])[-1][:100], "", ""
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     peak = done.stderr.strip().splitlines()[-1] if time_cmd else ""
-    return f"{seconds:.2f}", f"{int(peak) / 1024:.0f} MB" if peak.isdigit() else ""
+    return f"{seconds:.2f}", f"{int(peak) / 1024:.0f} MB" if peak.isdigit() else "", f"{cpu:.2f}"
 
 
 # A field's description (FineTuningJob.id), and where a schema and a path go: the edits
@@ -271,8 +278,8 @@ def snapshot(workdir: Path, timeout: float, repeats: int = 3) -> list[dict[str, 
         env = dict(os.environ, OAS_DATACLASSES_CACHE_DIR=str(workdir / (cache or f"cache-{formatter}")))
         cmd = [sys.executable, "-m", "generator", "generate", "--schema", str(spec), "--out",
                str(workdir / f"snap-{formatter}"), "--package", "openai_snapshot", "--formatter", formatter, *extra]
-        seconds, peak = _run_measured(cmd, env, timeout)
-        rows.append({"tool": tool, "run": run, "seconds": seconds, "peak memory": peak})
+        seconds, peak, cpu = _run_measured(cmd, env, timeout)
+        rows.append({"tool": tool, "run": run, "seconds": seconds, "CPU seconds": cpu, "peak memory": peak})
         return _number(seconds) is not None
 
     def after_a_change(run: str, edit: Callable[[str, int], str]) -> None:
@@ -283,9 +290,9 @@ def snapshot(workdir: Path, timeout: float, repeats: int = 3) -> list[dict[str, 
             if not measure(BLACK, run, "black", spec):
                 return  # the failed run's row stays
             row = rows.pop()
-            measured.append((float(row["seconds"]), row["peak memory"]))
-        seconds, peak = sorted(measured)[len(measured) // 2]
-        rows.append({"tool": BLACK, "run": run, "seconds": f"{seconds:.2f}", "peak memory": peak})
+            measured.append((float(row["seconds"]), row["CPU seconds"], row["peak memory"]))
+        seconds, cpu, peak = sorted(measured)[len(measured) // 2]
+        rows.append({"tool": BLACK, "run": run, "seconds": f"{seconds:.2f}", "CPU seconds": cpu, "peak memory": peak})
 
     for formatter, tool in (("ruff", RUFF), ("black", BLACK)):
         if measure(tool, "cold", formatter, SNAPSHOT):
@@ -306,8 +313,8 @@ def snapshot(workdir: Path, timeout: float, repeats: int = 3) -> list[dict[str, 
         if not Path(exe).exists():
             rows.append({"tool": name, "run": "cold", "seconds": "not installed"})
             continue
-        seconds, peak = _run_measured([exe, *args], dict(os.environ), timeout)
-        rows.append({"tool": name, "run": "cold", "seconds": seconds, "peak memory": peak})
+        seconds, peak, cpu = _run_measured([exe, *args], dict(os.environ), timeout)
+        rows.append({"tool": name, "run": "cold", "seconds": seconds, "CPU seconds": cpu, "peak memory": peak})
     return rows
 
 
@@ -332,7 +339,7 @@ def changes_rows(workdir: Path, timeout: float) -> list[dict[str, Any]]:
            "--no-accept", "--fail-on", "breaking"]
     rows = []
     for state in ("cold", "warm"):
-        seconds, peak = _run_measured(cmd, env, timeout)
+        seconds, peak, _ = _run_measured(cmd, env, timeout)
         rows.append({"tool": "oas-dataclasses changes (snapshot vs one enum edit)", "run": state,
                      "seconds": seconds, "peak memory": peak})
     return rows
@@ -390,6 +397,13 @@ def snapshot_goals(rows: list[dict[str, Any]]) -> list[str]:
     ratio("black, one description changed / black cold", find(BLACK, CHANGED), black_cold, 0.03)
     ratio("black, a schema and an operation added / black cold", find(BLACK, ADDED), black_cold, 0.05)
     ratio("black cold, every core / black cold, --jobs 1", black_cold, find(BLACK, COLD_ONE_JOB), 0.6)
+    busy = []
+    for run in ("cold", COLD_ONE_JOB):
+        wall, cpu = find(BLACK, run), find(BLACK, run, "CPU seconds")
+        if isinstance(wall, float) and isinstance(cpu, float) and wall > 0:
+            busy.append(f"{cpu / wall:.2f} cores busy ({run})")
+    if busy:
+        lines.append("black: " + ", ".join(busy) + f", of {os.cpu_count()} on this machine")
     if not isinstance(ruff_cold, str):
         ratio("ruff, nothing changed / ruff cold", find(RUFF, "warm"), ruff_cold, 0.5)
         ratio("black, nothing changed / ruff cold", find(BLACK, "warm"), ruff_cold, 0.5)
@@ -567,14 +581,14 @@ def corpus(workdir: Path, timeout: float) -> list[dict[str, Any]]:
                str(workdir / f"corpus-{name}"), "--package", "pkg", "--formatter", "ruff"]
         if ref_map:
             cmd += ["--ref-map", ref_map]
-        ours, _ = _run_measured(cmd, env, timeout)
+        ours, _, _ = _run_measured(cmd, env, timeout)
         row: dict[str, Any] = {"spec": name, "oas-dataclasses (ruff, cold)": ours}
         if Path(opc).exists():
-            row["openapi-python-client"], _ = _run_measured(
+            row["openapi-python-client"], _, _ = _run_measured(
                 [opc, "generate", "--path", str(path), "--output-path", str(workdir / f"opc-{name}"), "--overwrite"],
                 dict(os.environ), timeout)
         if Path(dmcg).exists():
-            row["datamodel-codegen (models)"], _ = _run_measured(
+            row["datamodel-codegen (models)"], _, _ = _run_measured(
                 [dmcg, "--input", str(path), "--input-file-type", "openapi", "--output",
                  str(workdir / f"dm-{name}.py")], dict(os.environ), timeout)
         a, b = _number(row["oas-dataclasses (ruff, cold)"]), _number(row.get("openapi-python-client"))

@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from importlib import metadata
@@ -123,6 +124,22 @@ def ruff_version() -> str:
 
 def _format_many_with_black(texts: list[str]) -> list[str]:
     return [_format_with_black(text) for text in texts]
+
+
+def _context() -> BaseContext:
+    """How worker processes start. fork on Linux when this process has no other thread:
+    nothing to import again, and no main module run again (a caller's script need not
+    guard it). Else forkserver (a thread may hold a lock that a forked child would wait
+    for forever), or spawn where there is no forkserver; both import the caller's main
+    module in each worker, as multiprocessing always does."""
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["generator.format", "black"])
+        return context
+    return multiprocessing.get_context("spawn")
 
 
 def _worker_init() -> None:
@@ -331,16 +348,8 @@ class Formatter:
     def _get_pool(self) -> ProcessPoolExecutor | None:
         """The workers; None where processes cannot be started (then one process does it)."""
         if self._pool is None and not self._no_pool:
-            # not fork: a process with threads (a caller's, a test's) may not fork safely
-            context: BaseContext
-            if "forkserver" in multiprocessing.get_all_start_methods():
-                forkserver = multiprocessing.get_context("forkserver")
-                forkserver.set_forkserver_preload(["generator.format", "black"])
-                context = forkserver
-            else:
-                context = multiprocessing.get_context("spawn")
             try:
-                self._pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_worker_init)
+                self._pool = ProcessPoolExecutor(self.jobs, mp_context=_context(), initializer=_worker_init)
             except (OSError, NotImplementedError, ImportError):  # no semaphores, no processes
                 self._no_pool = True
         return self._pool

@@ -4,6 +4,7 @@ example with ratios, and the snapshot goals are read off the rows correctly."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -103,12 +104,14 @@ def test_snapshot_goals_after_a_change_and_with_one_job(bench: ModuleType) -> No
     rows = _rows("3.00", "160 MB", "1.00", "1.40", "10.00") + [
         {"tool": bench.BLACK, "run": bench.CHANGED, "seconds": "5.00"},
         {"tool": bench.BLACK, "run": bench.ADDED, "seconds": "12.00"},
-        {"tool": bench.BLACK, "run": bench.COLD_ONE_JOB, "seconds": "300.00"},
+        {"tool": bench.BLACK, "run": bench.COLD_ONE_JOB, "seconds": "300.00", "CPU seconds": "290.00"},
     ]
-    assert bench.snapshot_goals(rows)[-5:] == [
+    rows[2]["CPU seconds"] = "380.00"  # black cold
+    assert bench.snapshot_goals(rows)[-6:] == [
         "black, one description changed / black cold: 0.025x (goal <= 0.03x: met)",
         "black, a schema and an operation added / black cold: 0.060x (goal <= 0.05x: NOT met)",
         "black cold, every core / black cold, --jobs 1: 0.667x (goal <= 0.6x: NOT met)",
+        f"black: 1.90 cores busy (cold), 0.97 cores busy (cold, --jobs 1), of {os.cpu_count()} on this machine",
         "ruff, nothing changed / ruff cold: 0.333x (goal <= 0.5x: met)",
         "black, nothing changed / ruff cold: 0.467x (goal <= 0.5x: met)",
     ]

@@ -3,6 +3,7 @@ the same whatever order they finish in, and the same as with one process."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Iterator
 
 import pytest
@@ -71,3 +72,21 @@ def test_where_processes_cannot_start_one_process_formats(small_chunks: None, mo
     formatter = Formatter(use_cache=False, jobs=4)
     assert formatter.format(MODULE) == expected
     assert formatter.chunks == 0 and formatter.misses > 40
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_workers_start_by_fork_or_forkserver_and_give_the_same_bytes(small_chunks: None, threads: int,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """With another thread running, a forked child could wait forever for a lock that
+    thread held: then the workers start from a fork server."""
+    expected = Formatter(use_cache=False, jobs=1).format(MODULE)
+    monkeypatch.setattr(format.threading, "active_count", lambda: threads)
+    context = format._context()
+    if sys.platform == "linux":
+        assert context.get_start_method() == ("fork" if threads == 1 else "forkserver")
+    formatter = Formatter(use_cache=False, jobs=2)
+    try:
+        assert formatter.format(MODULE) == expected
+    finally:
+        formatter.close()
+    assert formatter.chunks > 2
