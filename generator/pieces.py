@@ -58,7 +58,7 @@ WRAPPER = "class _:\n"
 BIG_CLASS_LINES = 300
 # A piece that does not parse takes in the next proposed start this many times one by
 # one, then twice as many each time.
-LINEAR_TRIES = 16
+LINEAR_TRIES = 64
 
 _SIMPLE = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Pass, ast.Delete, ast.Assert,
            ast.Raise, ast.Global, ast.Nonlocal)
@@ -251,7 +251,9 @@ def candidates(lines: list[str], start: int, stop: int, indent: str = "") -> lis
     """Lines in [start, stop) that may start a statement at this indentation: at the top
     level any statement but a bare string or a clause (``else:``); in a class body
     (``indent``) a ``def``, ``class`` or decorator. A decorator's lines and its ``def``
-    stay with it."""
+    stay with it. A line after one that ends in ``,``, an open bracket or a backslash
+    continues it, so it is not proposed: each proposal that is not a start costs a
+    parse (a statement the scan does not propose only makes a piece larger)."""
     found: list[int] = []
     width = len(indent)
     decorated = False
@@ -264,6 +266,10 @@ def candidates(lines: list[str], start: int, stop: int, indent: str = "") -> lis
         else:
             rest = line
         head = rest[:1]
+        if head != "@" and not head.isidentifier():
+            continue
+        if _continues(lines, i, start):
+            continue  # inside a call or a list: not a statement
         if head == "@":
             if not decorated:
                 found.append(i)
@@ -288,6 +294,15 @@ def candidates(lines: list[str], start: int, stop: int, indent: str = "") -> lis
             continue
         found.append(i)
     return found
+
+
+def _continues(lines: list[str], i: int, start: int) -> bool:
+    """Whether the last non-blank line before line i ends as if the statement went on."""
+    for k in range(i - 1, start - 1, -1):
+        line = lines[k].rstrip()
+        if line:
+            return line[-1] in ",([{\\"
+    return False
 
 
 # ----- the plan -------------------------------------------------------------------------
@@ -389,14 +404,21 @@ def _groups(src: _Lines, starts: list[int], end: int, piece_kind: str, lookup: L
             text = src.text(start, stop)
             record = lookup(kind_, text)
             piece: Piece | None = None
+            big = kind_ == TOP and header is None and stop - start >= BIG_CLASS_LINES
             if record is not None:
                 piece = _piece(kind_, start, stop, text, record, record.meta)
-            elif kind_ == TOP and header is None and j == i and stop - start >= BIG_CLASS_LINES:
+            elif big and j == i:
+                # a large class is checked by its parts, not parsed whole: when one of its
+                # methods changes, the rest come from the cache and nothing large is parsed
                 piece = _split_class(src, start, stop, text, lookup, known)
+                big = False  # tried
             if piece is None:
                 meta = analyze(kind_, text)
                 if meta is not None:
-                    piece = _piece(kind_, start, stop, text, None, meta)
+                    if big and meta.one_class:  # a class the scan proposed starts inside
+                        piece = _split_class(src, start, stop, text, lookup, known)
+                    if piece is None:
+                        piece = _piece(kind_, start, stop, text, None, meta)
             if piece is not None and (header is None or out or header(piece.meta)):
                 out.append(piece)
                 break

@@ -18,6 +18,7 @@ from generator.format import Formatter
 from generator.load import load
 from generator.lower import lower
 from generator.output import read_tree
+from generator.pipeline import Options
 from generator.render import render
 from tests import golden
 
@@ -68,6 +69,8 @@ TOP = [
     "for i in []:\n    pass\nelse:\n    pass",
     "t = (\n    1\n)",
     "rb'bytes'",
+    "V = f(1,\nk=2)",  # a template's call continued at the margin
+    "U = [1,\nclass_ := 2]",
 ]
 BLANK = ["", "\n", "\n\n", "\n\n\n", "\n  \n", "\n\n\n\n"]
 
@@ -102,6 +105,7 @@ METHODS = [
     "    class Inner:\n        y = 2",
     "    def long(self, aaaaaaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbbbbbbbbbb, cccccccccccccccccccccc, ddddd):\n        pass",
     "    def t(self):\n        s = '''\n    def fake(self):\n'''\n        return s",
+    "    def c(self):\n        return f(1,\nk=2,\n    def_=3)",
 ]
 
 
@@ -167,6 +171,17 @@ def test_a_clause_is_not_a_cut_and_its_statement_is_one_piece() -> None:
     assert [p.text.split("\n")[0] for p in plan.pieces] == ["if a:", "def g():"]  # after `if`: no cut
 
 
+def test_a_line_that_continues_a_call_is_not_proposed(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = "x = f(a,\nb=1)\n\n\ndef g():\n    pass\nclass C:\n    def m(self):\n        return f(1,\nk=2,\n    def_=3)\n".split("\n")
+    assert pieces.candidates(lines, 0, len(lines)) == [0, 4, 6]
+    assert pieces.candidates(lines, 7, len(lines), "    ") == [7]
+    monkeypatch.setattr(pieces, "BIG_CLASS_LINES", 4)
+    text = "class C:\n    x = 1\n\n    def m(self):\n        return f(1,\nk=2)\n\n    def n(self):\n        pass\n"
+    plan = pieces.plan(text, lambda kind, t: None)
+    assert plan is not None and len(plan.pieces[0].parts) == 3
+    assert in_pieces(text, "black") == whole(text, "black")
+
+
 def test_a_line_that_looks_like_a_statement_inside_a_string_is_not_a_cut() -> None:
     text = 'A = """\nclass B:\ndef c():\n"""\n\n\nD = 1\n'
     plan = pieces.plan(text, lambda kind, t: None)
@@ -193,30 +208,31 @@ def test_a_module_that_does_not_parse_is_formatted_whole() -> None:
 
 # ----- the golden trees -----------------------------------------------------------------
 
-TREES = [("generated", ROOT / "schema" / "fine_tuning.yaml", "fine_tuning_client",
-          ROOT / "generated" / "fine_tuning_client")] + [
-    (f.name, f / "spec.yaml", golden.package_name(f), f / "golden" / golden.package_name(f)) for f in golden.features()
+TREES = [("generated", golden.fragment(), ROOT / "generated" / "fine_tuning_client")] + [
+    (f.name, golden.options(f), f / "golden" / golden.package_name(f)) for f in golden.features()
 ]
 
 
-def _modules(spec: Path, package: str) -> dict[str, str]:
-    rendered = render(lower(load(spec), package, "OPENAI"), Formatter(use_cache=False).label)
+def _modules(options: Options) -> dict[str, str]:
+    spec = load(options.schema, ref_map=options.ref_map)
+    package = lower(spec, options.package, options.env_prefix, options.client_options, options.example_extensions)
+    rendered = render(package, Formatter(use_cache=False).label, options.templates)
     return {name: text for name, (text, needs_formatting) in rendered.items() if needs_formatting}
 
 
 @pytest.mark.parametrize("tree", TREES, ids=lambda t: t[0])
-def test_black_whole_gives_the_golden_bytes(tree: tuple[str, Path, str, Path]) -> None:
+def test_black_whole_gives_the_golden_bytes(tree: tuple[str, Options, Path]) -> None:
     """test_golden.py builds every tree in pieces and finds the golden bytes; here black
     formats each module whole and finds them too: so pieces give black's whole bytes."""
-    _, spec, package, folder = tree
+    _, options, folder = tree
     files = read_tree(folder)
-    for name, text in _modules(spec, package).items():
+    for name, text in _modules(options).items():
         assert whole(text, "black").encode("utf-8") == files[name], name
 
 
 @pytest.mark.skipif(not HAVE_RUFF, reason="ruff is not installed (the dev extra)")
 @pytest.mark.parametrize("tree", TREES, ids=lambda t: t[0])
-def test_ruff_in_pieces_is_ruff_whole_on_every_golden_tree(tree: tuple[str, Path, str, Path]) -> None:
-    _, spec, package, _ = tree
-    for name, text in _modules(spec, package).items():
+def test_ruff_in_pieces_is_ruff_whole_on_every_golden_tree(tree: tuple[str, Options, Path]) -> None:
+    _, options, _ = tree
+    for name, text in _modules(options).items():
         assert in_pieces(text, "ruff") == whole(text, "ruff"), name
