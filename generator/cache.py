@@ -141,6 +141,12 @@ class Store:
         folder is over the limit; return its size after."""
         now = time.time()
         entries: list[tuple[float, int, str]] = []
+        try:
+            for entry in os.scandir(self.root):  # a killed run's half-written estimate
+                if entry.name.startswith(".tmp-") and now - entry.stat().st_mtime > STALE_TMP:
+                    _remove(entry.path)
+        except OSError:
+            pass
         for namespace in NAMESPACES:
             try:
                 shards = list(os.scandir(self.root / namespace))

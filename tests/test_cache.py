@@ -153,11 +153,15 @@ def test_a_killed_runs_temporary_files_are_removed(tmp_path: Path) -> None:
     store.put("format", "f" * 64, {}, b"1")
     stale = store.path("format", "f" * 64).with_name(".tmp-stale")
     fresh = stale.with_name(".tmp-fresh")
+    ledger = tmp_path / ".tmp-ledger"
     stale.write_bytes(b"half")
     fresh.write_bytes(b"being written")
+    ledger.write_bytes(b"12")
     _age(stale, 1)
+    _age(ledger, 1)
     store.sweep()
     assert not stale.exists() and fresh.exists() and store.path("format", "f" * 64).exists()
+    assert not ledger.exists()
 
 
 def test_the_formatter_keeps_the_folder_under_its_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
