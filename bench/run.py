@@ -14,6 +14,7 @@ import gc
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -204,38 +205,103 @@ def generation(workdir: Path) -> dict[str, Any]:
 from tests.snapshot import SNAPSHOT  # noqa: E402
 
 
-def _run_measured(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[str, str]:
-    """(seconds, peak memory) of one run, or ("failed"/"timeout", "")."""
+def _run_measured(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[str, str, str]:
+    """(seconds, peak memory, CPU seconds of the run and its worker processes) of one
+    run, or ("failed"/"timeout", "", ""). CPU seconds over wall seconds is how many
+    cores the run kept busy: on a machine other work shares, the wall time of a run with
+    workers says little without it."""
     time_cmd = ["/usr/bin/time", "-f", "%M"] if Path("/usr/bin/time").exists() else []
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     try:
         done = subprocess.run(time_cmd + cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return f"timeout (> {timeout:.0f} s)", ""
+        return f"timeout (> {timeout:.0f} s)", "", ""
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         lines = [line for line in done.stderr.strip().splitlines()[: -1 if time_cmd else None]
                  if not line.startswith("Command exited with")]  # less /usr/bin/time's own lines
-        return "failed: " + (lines or ["?"])[-1][:100], ""
+        return "failed: " + (lines or ["?"])[-1][:100], "", ""
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     peak = done.stderr.strip().splitlines()[-1] if time_cmd else ""
-    return f"{seconds:.2f}", f"{int(peak) / 1024:.0f} MB" if peak.isdigit() else ""
+    return f"{seconds:.2f}", f"{int(peak) / 1024:.0f} MB" if peak.isdigit() else "", f"{cpu:.2f}"
 
 
-def snapshot(workdir: Path, timeout: float) -> list[dict[str, Any]]:
-    """The whole snapshot as one package (models and client) with each formatter, cold
-    (empty cache) and warm (nothing changed), then the peers on the same file, each
-    time-boxed."""
+# A field's description (FineTuningJob.id), and where a schema and a path go: the edits
+# that "regenerate after an upstream change" measures.
+EDITED_DESCRIPTION = "          description: The object identifier, which can be referenced in the API endpoints.\n"
+EDITED_AFTER = "\n    FineTuningJob:\n"
+
+
+def edit_description(text: str, n: int) -> str:
+    """The spec with one field's description changed (a different change for each n)."""
+    at = text.index(EDITED_DESCRIPTION, text.index(EDITED_AFTER))
+    changed = EDITED_DESCRIPTION.replace("endpoints.", f"endpoints (revision {n}).")
+    return text[:at] + changed + text[at + len(EDITED_DESCRIPTION):]
+
+
+def add_schema_and_operation(text: str, n: int) -> str:
+    """The spec with a new schema and a new operation that returns it."""
+    schema = (f"    BenchAdded{n}:\n      type: object\n      description: Added by the benchmark.\n"
+              "      required: [id]\n      properties:\n        id:\n          type: string\n"
+              "          description: The identifier.\n        size:\n          type: integer\n")
+    path = (f"  /bench_added_{n}/{{thing_id}}:\n    get:\n      operationId: getBenchAdded{n}\n"
+            "      summary: Get a thing the benchmark added.\n      parameters:\n        - name: thing_id\n"
+            "          in: path\n          required: true\n          schema:\n            type: string\n"
+            "      responses:\n        '200':\n          description: OK\n          content:\n"
+            "            application/json:\n              schema:\n"
+            f"                $ref: '#/components/schemas/BenchAdded{n}'\n")
+    at = text.index("\npaths:\n") + len("\npaths:\n")
+    text = text[:at] + path + text[at:]
+    at = text.index("\ncomponents:\n  schemas:\n") + len("\ncomponents:\n  schemas:\n")
+    return text[:at] + schema + text[at:]
+
+
+BLACK = "oas-dataclasses --formatter black"
+RUFF = "oas-dataclasses --formatter ruff"
+CHANGED = "one description changed"
+ADDED = "schema and operation added"
+COLD_ONE_JOB = "cold, --jobs 1"
+
+
+def snapshot(workdir: Path, timeout: float, repeats: int = 3) -> list[dict[str, Any]]:
+    """The whole snapshot as one package (models and client): with each formatter cold
+    (empty cache) and warm (nothing changed); with black also after an upstream change
+    (one description; a schema and an operation: the median of ``repeats`` different
+    changes of each kind, each from the cache the cold run left) and cold with one
+    process; then the peers on the same file. Each run is time-boxed."""
     rows: list[dict[str, Any]] = []
-    for formatter in ("ruff", "black"):
-        env = dict(os.environ, OAS_DATACLASSES_CACHE_DIR=str(workdir / f"cache-{formatter}"))
-        cmd = [sys.executable, "-m", "generator", "generate", "--schema", str(SNAPSHOT), "--out",
-               str(workdir / f"snap-{formatter}"), "--package", "openai_snapshot", "--formatter", formatter]
-        for state in ("cold", "warm"):
-            seconds, peak = _run_measured(cmd, env, timeout)
-            rows.append({"tool": f"oas-dataclasses --formatter {formatter}", "run": state,
-                         "seconds": seconds, "peak memory": peak})
-            if not _number(seconds):
-                break  # a warm run after a failed cold one measures nothing
+    text = SNAPSHOT.read_text(encoding="utf-8")
+
+    def measure(tool: str, run: str, formatter: str, spec: Path, *extra: str, cache: str = "") -> bool:
+        env = dict(os.environ, OAS_DATACLASSES_CACHE_DIR=str(workdir / (cache or f"cache-{formatter}")))
+        cmd = [sys.executable, "-m", "generator", "generate", "--schema", str(spec), "--out",
+               str(workdir / f"snap-{formatter}"), "--package", "openai_snapshot", "--formatter", formatter, *extra]
+        seconds, peak, cpu = _run_measured(cmd, env, timeout)
+        rows.append({"tool": tool, "run": run, "seconds": seconds, "CPU seconds": cpu, "peak memory": peak})
+        return _number(seconds) is not None
+
+    def after_a_change(run: str, edit: Callable[[str, int], str]) -> None:
+        measured: list[tuple[float, str]] = []
+        for n in range(repeats):
+            spec = workdir / f"{edit.__name__}-{n}.yaml"
+            spec.write_text(edit(text, n), encoding="utf-8")
+            if not measure(BLACK, run, "black", spec):
+                return  # the failed run's row stays
+            row = rows.pop()
+            measured.append((float(row["seconds"]), row["CPU seconds"], row["peak memory"]))
+        seconds, cpu, peak = sorted(measured)[len(measured) // 2]
+        rows.append({"tool": BLACK, "run": run, "seconds": f"{seconds:.2f}", "CPU seconds": cpu, "peak memory": peak})
+
+    if measure(RUFF, "cold", "ruff", SNAPSHOT):
+        measure(RUFF, "warm", "ruff", SNAPSHOT)  # a warm run after a failed cold one measures nothing
+    if measure(BLACK, "cold", "black", SNAPSHOT):
+        # right after, so that what else the machine runs weighs on both alike
+        measure(BLACK, COLD_ONE_JOB, "black", SNAPSHOT, "--jobs", "1", cache="cache-black-one-job")
+        if measure(BLACK, "warm", "black", SNAPSHOT):
+            after_a_change(CHANGED, edit_description)
+            after_a_change(ADDED, add_schema_and_operation)
     peers = {
         "openapi-python-client": ["generate", "--path", str(SNAPSHOT), "--output-path", str(workdir / "opc"),
                                   "--overwrite"],
@@ -248,8 +314,8 @@ def snapshot(workdir: Path, timeout: float) -> list[dict[str, Any]]:
         if not Path(exe).exists():
             rows.append({"tool": name, "run": "cold", "seconds": "not installed"})
             continue
-        seconds, peak = _run_measured([exe, *args], dict(os.environ), timeout)
-        rows.append({"tool": name, "run": "cold", "seconds": seconds, "peak memory": peak})
+        seconds, peak, cpu = _run_measured([exe, *args], dict(os.environ), timeout)
+        rows.append({"tool": name, "run": "cold", "seconds": seconds, "CPU seconds": cpu, "peak memory": peak})
     return rows
 
 
@@ -274,7 +340,7 @@ def changes_rows(workdir: Path, timeout: float) -> list[dict[str, Any]]:
            "--no-accept", "--fail-on", "breaking"]
     rows = []
     for state in ("cold", "warm"):
-        seconds, peak = _run_measured(cmd, env, timeout)
+        seconds, peak, _ = _run_measured(cmd, env, timeout)
         rows.append({"tool": "oas-dataclasses changes (snapshot vs one enum edit)", "run": state,
                      "seconds": seconds, "peak memory": peak})
     return rows
@@ -288,9 +354,9 @@ def _number(text: Any) -> float | None:
 
 
 def snapshot_goals(rows: list[dict[str, Any]]) -> list[str]:
-    """The issue's goals for the whole snapshot, checked against one run's rows. A run
-    that failed or timed out does not meet its goal; a tool that is not installed
-    leaves its comparison out."""
+    """The issues' goals for the whole snapshot, checked against one run's rows. A run
+    that failed or timed out does not meet its goal; a tool that is not installed, or a
+    run that did not happen, leaves its comparison out."""
     def find(tool: str, run: str, key: str = "seconds") -> float | str | None:
         for row in rows:
             if row["tool"] == tool and row.get("run") == run:
@@ -302,23 +368,46 @@ def snapshot_goals(rows: list[dict[str, Any]]) -> list[str]:
     def verdict(ok: bool) -> str:
         return "met" if ok else "NOT met"
 
-    lines = []
-    ruff = "oas-dataclasses --formatter ruff"
-    ruff_cold, opc = find(ruff, "cold"), find("openapi-python-client", "cold")
+    lines: list[str] = []
+
+    def ratio(label: str, top: float | str | None, bottom: float | str | None, goal: float) -> None:
+        if top is None or bottom is None:
+            return
+        if isinstance(top, str) or isinstance(bottom, str) or bottom <= 0:
+            failed = top if isinstance(top, str) else bottom
+            lines.append(f"{label}: {failed} (goal <= {goal}x: NOT met)")
+            return
+        lines.append(f"{label}: {top / bottom:.3f}x (goal <= {goal}x: {verdict(top / bottom <= goal)})")
+
+    ruff_cold, opc = find(RUFF, "cold"), find("openapi-python-client", "cold")
     if isinstance(ruff_cold, str):
         lines.append(f"ruff cold: {ruff_cold} (goals NOT met)")
     elif ruff_cold is not None and isinstance(opc, float) and opc > 0:
-        ratio = ruff_cold / opc
-        lines.append(f"ruff cold / openapi-python-client: {ratio:.2f} (goal <= 0.5: {verdict(ratio <= 0.5)})")
-    peak = find(ruff, "cold", "peak memory")
+        r = ruff_cold / opc
+        lines.append(f"ruff cold / openapi-python-client: {r:.2f} (goal <= 0.5: {verdict(r <= 0.5)})")
+    peak = find(RUFF, "cold", "peak memory")
     if isinstance(peak, float):
         lines.append(f"ruff cold peak memory: {peak:.0f} MB (goal <= 500 MB: {verdict(peak <= 500)})")
-    for formatter in ("ruff", "black"):
-        warm = find(f"oas-dataclasses --formatter {formatter}", "warm")
+    for formatter, tool in (("ruff", RUFF), ("black", BLACK)):
+        warm = find(tool, "warm")
         if isinstance(warm, float):
             lines.append(f"{formatter} with nothing changed: {warm:.2f} s (goal <= 1.5 s: {verdict(warm <= 1.5)})")
         elif isinstance(warm, str):
             lines.append(f"{formatter} with nothing changed: {warm} (goal <= 1.5 s: NOT met)")
+    black_cold = find(BLACK, "cold")
+    ratio("black, one description changed / black cold", find(BLACK, CHANGED), black_cold, 0.03)
+    ratio("black, a schema and an operation added / black cold", find(BLACK, ADDED), black_cold, 0.05)
+    ratio("black cold, every core / black cold, --jobs 1", black_cold, find(BLACK, COLD_ONE_JOB), 0.6)
+    busy = []
+    for run in ("cold", COLD_ONE_JOB):
+        wall, cpu = find(BLACK, run), find(BLACK, run, "CPU seconds")
+        if isinstance(wall, float) and isinstance(cpu, float) and wall > 0:
+            busy.append(f"{cpu / wall:.2f} cores busy ({run})")
+    if busy:
+        lines.append("black: " + ", ".join(busy) + f", of {os.cpu_count()} on this machine")
+    if not isinstance(ruff_cold, str):
+        ratio("ruff, nothing changed / ruff cold", find(RUFF, "warm"), ruff_cold, 0.5)
+        ratio("black, nothing changed / ruff cold", find(BLACK, "warm"), ruff_cold, 0.5)
     return lines
 
 
@@ -506,14 +595,14 @@ def corpus(workdir: Path, timeout: float) -> list[dict[str, Any]]:
                str(workdir / f"corpus-{name}"), "--package", "pkg", "--formatter", "ruff"]
         if ref_map:
             cmd += ["--ref-map", ref_map]
-        ours, _ = _run_measured(cmd, env, timeout)
+        ours, _, _ = _run_measured(cmd, env, timeout)
         row: dict[str, Any] = {"spec": name, "oas-dataclasses (ruff, cold)": ours}
         if Path(opc).exists():
-            row["openapi-python-client"], _ = _run_measured(
+            row["openapi-python-client"], _, _ = _run_measured(
                 [opc, "generate", "--path", str(path), "--output-path", str(workdir / f"opc-{name}"), "--overwrite"],
                 dict(os.environ), timeout)
         if Path(dmcg).exists():
-            row["datamodel-codegen (models)"], _ = _run_measured(
+            row["datamodel-codegen (models)"], _, _ = _run_measured(
                 [dmcg, "--input", str(path), "--input-file-type", "openapi", "--output",
                  str(workdir / f"dm-{name}.py")], dict(os.environ), timeout)
         a, b = _number(row["oas-dataclasses (ruff, cold)"]), _number(row.get("openapi-python-client"))

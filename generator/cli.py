@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from . import __version__
+from .cache import DEFAULT_MAX_MB
 from .errors import SpecError, UsageError
+from .progress import Progress
 
 DIST = "oas-dataclasses"
 DEFAULTS = {"schema": "schema/fine_tuning.yaml", "out": "generated", "package": "fine_tuning_client", "env_prefix": "OPENAI"}
@@ -38,7 +40,7 @@ def read_config(start: Path) -> dict[str, Any]:
         raise UsageError(f"{path}: [tool.{DIST}]: unknown key(s) {', '.join(unknown)}")
     for key, value in section.items():
         kind, what = CONFIG_KEYS[key]
-        if not _is_toml(value, kind):
+        if not _is_toml(value, kind) or (kind is int and value < 1):
             raise UsageError(f"{path}: [tool.{DIST}].{key} must be {what}")
         if key == "client_options":
             _check_client_options(path, value)
@@ -65,6 +67,8 @@ CONFIG_KEYS: dict[str, tuple[type, str]] = {
     "ref_map": (dict, 'a table of "URL_PREFIX" = "DIR"'),
     "client_options": (dict, "a table of NAME = { header = \"Header-Name\", env = \"ENV_VAR\" }"),
     "example_extensions": (list, 'a list of vendor extension names ("x-...")'),
+    "jobs": (int, "a positive integer"),
+    "cache_max_mb": (int, "a positive integer"),
 }
 
 # constructor arguments every client has: a configured option cannot take their names
@@ -120,6 +124,8 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--env-prefix", dest="env_prefix", metavar="PREFIX",
                        help="the client reads PREFIX_<CREDENTIAL> (PREFIX_API_KEY) and PREFIX_BASE_URL (default OPENAI)")
         p.add_argument("--no-cache", action="store_true", help="do not use the formatting cache")
+        p.add_argument("--jobs", metavar="N",
+                       help="worker processes that format (default: one per core; 1: none)")
         p.add_argument("--formatter", choices=("black", "ruff"), default=None,
                        help="black (default, the formatter of record) or ruff's black-compatible formatter")
         p.add_argument("--ref-map", dest="ref_map", metavar="URL_PREFIX=DIR", action="append", default=None,
@@ -130,9 +136,11 @@ def _parser() -> argparse.ArgumentParser:
 
     g = sub.add_parser("generate", help="write DIR/NAME/ from the schema, replacing it atomically")
     common(g)
+    g.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr, even on a terminal")
     c = sub.add_parser("check", help="exit 1 and show diffs if DIR/NAME/ is not what generate would write")
     common(c)
-    c.add_argument("--quiet", "-q", action="store_true", help="print nothing, only set the exit code")
+    c.add_argument("--quiet", "-q", action="store_true",
+                   help="print nothing (no diffs, no progress), only set the exit code")
 
     e = sub.add_parser("extract", help="write a self-contained fragment holding the chosen operations")
     e.add_argument("--schema", "--spec", dest="schema", metavar="FILE", required=True,
@@ -188,6 +196,11 @@ def _options(args: argparse.Namespace) -> Any:
     formatter = merged.get("formatter", "black")
     if formatter not in ("black", "ruff"):
         raise UsageError(f"formatter {formatter!r} must be black or ruff")
+    jobs = merged.get("jobs")
+    if args.jobs is not None:
+        if not re.fullmatch(r"[0-9]+", args.jobs) or int(args.jobs) < 1:
+            raise UsageError(f"--jobs {args.jobs!r} must be a positive integer")
+        jobs = int(args.jobs)
     templates = Path(merged["templates"]) if merged.get("templates") else None
     if templates is not None and not templates.is_dir():
         raise UsageError(f"templates folder {templates} does not exist")
@@ -205,6 +218,8 @@ def _options(args: argparse.Namespace) -> Any:
             (name, spec["header"], spec["env"]) for name, spec in merged.get("client_options", {}).items()
         ),
         example_extensions=tuple(merged.get("example_extensions", ())),
+        jobs=jobs,
+        cache_max_mb=merged.get("cache_max_mb", DEFAULT_MAX_MB),
     )
 
 
@@ -213,11 +228,16 @@ def _generate(args: argparse.Namespace) -> int:
     from .pipeline import build
 
     options = _options(args)
-    files = build(options)
+    progress = Progress(quiet=args.quiet)
     try:
-        write_tree(options.out, options.package, files)
-    except OSError as exc:  # the folder, not the generator: say so, not "internal error"
-        raise UsageError(f"cannot write {options.out / options.package}: {exc.strerror or exc}") from None
+        files = build(options, progress)
+        progress.stage("writing")
+        try:
+            write_tree(options.out, options.package, files)
+        except OSError as exc:  # the folder, not the generator: say so, not "internal error"
+            raise UsageError(f"cannot write {options.out / options.package}: {exc.strerror or exc}") from None
+    finally:
+        progress.done()
     return 0
 
 
@@ -226,7 +246,11 @@ def _check(args: argparse.Namespace) -> int:
     from .pipeline import build
 
     options = _options(args)
-    files = build(options)
+    progress = Progress(quiet=args.quiet)
+    try:
+        files = build(options, progress)
+    finally:
+        progress.done()
     on_disk = read_tree(options.out / options.package)
     diffs = diff_trees(files, on_disk, (options.out / options.package).as_posix())
     if not diffs:

@@ -2,24 +2,40 @@
 (``--formatter ruff``), ruff's black-compatible formatter, pinned to a version whose
 output is byte-identical to black's on the trees we generate (the tests check it).
 
-Formatting is the slow step, so results are cached in the user's cache folder (never
-in the output folder), keyed by the formatter, its version, the mode and the text.
-The formatter is imported or run only on a cache miss; which one runs is chosen by
-configuration, never by what is installed.
+Formatting is the slow step. With black, a module is formatted in pieces (its top-level
+definitions, and the methods of a large class; see ``generator/pieces.py``), each cached
+by its text, so a one-schema change formats only the pieces it touches, and pieces that
+miss the cache are formatted in a pool of worker processes. ruff formats a whole module
+in well under a second, less than it takes to cut it, so it formats modules whole. The
+cache (``generator/cache.py``) lives in the user's cache folder, never in the output
+folder, keyed by the formatter, its version, the mode and the text; the whole module is
+cached too, so a run where nothing changed reads one entry per module. The formatter is
+imported or run only on a cache miss; which one runs is chosen by configuration, never
+by what is installed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from importlib import metadata
+from multiprocessing.context import BaseContext
 from pathlib import Path
+from typing import Callable
 
+from . import pieces
+from .cache import DEFAULT_MAX_MB, Store, cache_root
 from .errors import UsageError
+from .progress import Progress, Silent
 
 # Fixed mode: the output must not depend on any configuration found on the machine.
 LINE_LENGTH = 88
@@ -33,6 +49,24 @@ RUFF_ARGS = (
     "--config", "format.quote-style='double'", "--config", "format.skip-magic-trailing-comma=false",
     "--stdin-filename", "generated.py", "-",
 )
+# the same, for files named on the command line
+RUFF_FILE_ARGS = RUFF_ARGS[:-3]
+# Bump when what a cache entry means changes: old entries are then never read.
+SCHEME = "pieces-1"
+MODULE = "module"  # cache kind of a whole module (pieces.TOP and pieces.MEMBER for pieces)
+# Below this much text to format, worker processes cost more than they save.
+POOL_MIN_CHARS = 200_000
+# Pieces go to the workers in chunks of at least this much text (and several per worker,
+# so that the workers finish together).
+CHUNK_MIN_CHARS = 20_000
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
 
 
 class FormatError(Exception):
@@ -44,11 +78,8 @@ def black_version() -> str:
 
 
 def cache_dir() -> Path:
-    explicit = os.environ.get("OAS_DATACLASSES_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "oas-dataclasses" / "format"
+    """Where formatted text is kept: ``format/`` in the cache folder."""
+    return cache_root() / "format"
 
 
 def _format_with_black(text: str) -> str:
@@ -91,6 +122,53 @@ def ruff_version() -> str:
     return out.split()[-1]
 
 
+def _format_many_with_black(texts: list[str]) -> list[str]:
+    return [_format_with_black(text) for text in texts]
+
+
+def _context() -> BaseContext:
+    """How worker processes start. fork on Linux when this process has no other thread:
+    nothing to import again, and no main module run again (a caller's script need not
+    guard it). Else forkserver (a thread may hold a lock that a forked child would wait
+    for forever), or spawn where there is no forkserver; both import the caller's main
+    module in each worker, as multiprocessing always does."""
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["generator.format", "black"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _worker_init() -> None:
+    # Ctrl-C is the parent's to handle: it stops the pool
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _format_many_with_ruff(texts: list[str], exe: str) -> list[str]:
+    """One ruff run over many texts (ruff uses every core itself)."""
+    with tempfile.TemporaryDirectory(prefix="oas-dataclasses-ruff-") as tmp:
+        paths = []
+        for i, text in enumerate(texts):
+            path = os.path.join(tmp, f"p{i}.py")
+            with open(path, "w", encoding="utf-8", newline="\n") as f:
+                f.write(text)
+            paths.append(path)
+        try:
+            done = subprocess.run([exe, *RUFF_FILE_ARGS, *paths], capture_output=True, check=False)
+        except OSError as exc:
+            raise UsageError(f"the ruff formatter is configured but ruff cannot run: {exc}") from None
+        if done.returncode != 0:
+            raise FormatError(done.stderr.decode("utf-8", "replace").strip())
+        out = []
+        for path in paths:
+            with open(path, encoding="utf-8", newline="") as f:
+                out.append(f.read())
+        return out
+
+
 def _format_with_ruff(text: str, exe: str) -> str:
     try:
         done = subprocess.run([exe, *RUFF_ARGS], input=text.encode("utf-8"), capture_output=True, check=False)
@@ -102,16 +180,28 @@ def _format_with_ruff(text: str, exe: str) -> str:
 
 
 class Formatter:
-    def __init__(self, use_cache: bool = True, name: str = "black") -> None:
+    """Formats modules, from the cache where it can; ``close()`` when done."""
+
+    def __init__(self, use_cache: bool = True, name: str = "black", jobs: int | None = None,
+                 cache_max_mb: int = DEFAULT_MAX_MB, progress: Progress | None = None,
+                 piecewise: bool | None = None) -> None:
         if name not in FORMATTERS:
             raise UsageError(f"unknown formatter {name!r} (expected one of {', '.join(FORMATTERS)})")
         self.name = name
         self.exe = ruff_executable() if name == "ruff" else ""
         self.version = ruff_version() if name == "ruff" else black_version()
         self.use_cache = use_cache
+        self.store = Store(cache_root(), cache_max_mb * 1024 * 1024)
         self.dir = cache_dir()
-        self.hits = 0
-        self.misses = 0
+        self.jobs = cores() if jobs is None else max(1, jobs)
+        self.progress = progress if progress is not None else Silent()
+        # black is slow and formats in pieces; ruff formats a module faster than it is cut
+        self.piecewise = name == "black" if piecewise is None else piecewise
+        self.hits = 0  # pieces (or modules) taken from the cache
+        self.misses = 0  # pieces (or modules) formatted
+        self.chunks = 0  # chunks of pieces sent to worker processes
+        self._pool: ProcessPoolExecutor | None = None
+        self._no_pool = False
 
     @property
     def label(self) -> str:
@@ -119,40 +209,166 @@ class Formatter:
         # so the header names black whichever ran: the trees are byte-identical.
         return f"black {black_version()}"
 
-    def _key(self, text: str) -> str:
+    def _key(self, text: str, kind: str = MODULE) -> str:
         h = hashlib.sha256()
-        h.update(f"{self.name}\0{self.version}\0{MODE_KEY}\0".encode())
+        h.update(f"{SCHEME}\0{self.name}\0{self.version}\0{MODE_KEY}\0{kind}\0".encode())
         h.update(text.encode("utf-8"))
         return h.hexdigest()
+
+    # ----- the cache -----------------------------------------------------------------
+
+    def _get(self, kind: str, text: str) -> pieces.Record | None:
+        if not self.use_cache:
+            return None
+        found = self.store.get("format", self._key(text, kind))
+        if found is None:
+            return None
+        header, body = found
+        try:
+            meta = pieces.Meta.from_json(header.get("meta"))
+            formatted = body.decode("utf-8") if header.get("formatted") else None
+        except (ValueError, UnicodeDecodeError):
+            self.store.damaged += 1
+            return None
+        return pieces.Record(meta, formatted)
+
+    def _put(self, kind: str, text: str, meta: pieces.Meta | None, formatted: str | None) -> None:
+        if not self.use_cache:
+            return
+        header: dict[str, object] = {"formatted": formatted is not None}
+        if meta is not None:
+            header["meta"] = meta.to_json()
+        self.store.put("format", self._key(text, kind), header, (formatted or "").encode("utf-8"))
+
+    def _get_module(self, text: str) -> str | None:
+        if not self.use_cache:
+            return None
+        found = self.store.get("format", self._key(text))
+        if found is None or not found[0].get("formatted"):
+            return None
+        try:
+            return found[1].decode("utf-8")
+        except UnicodeDecodeError:
+            self.store.damaged += 1
+            return None
+
+    # ----- formatting ----------------------------------------------------------------
+
+    def format(self, text: str, name: str = "module") -> str:
+        """``text`` as the formatter of record formats it (whole, or in pieces with the
+        same bytes)."""
+        self.progress.stage(f"formatting {name}")
+        cached = self._get_module(text)
+        if cached is not None:
+            self.hits += 1
+            return cached
+        result = self._format_in_pieces(text) if self.piecewise else None
+        if result is None:
+            self.misses += 1
+            result = self._run(text)
+        self._put(MODULE, text, None, result)
+        return result
 
     def _run(self, text: str) -> str:
         if self.name == "ruff":
             return _format_with_ruff(text, self.exe)
         return _format_with_black(text)
 
-    def format(self, text: str) -> str:
-        if not self.use_cache:
-            self.misses += 1
-            return self._run(text)
-        key = self._key(text)
-        path = self.dir / key[:2] / key
+    def _format_in_pieces(self, text: str) -> str | None:
+        """The module from its pieces, or None to format it whole (it cannot be cut, or a
+        piece would not format: the whole module then says why)."""
+        plan = pieces.plan(text, self._get)
+        if plan is None:
+            return None
+        todo = plan.todo()
+        total = sum(len(p.parts) or 1 for p in plan.pieces)
+        cached = total - len(todo)
+        self.progress.pieces(cached, total, cached)
         try:
-            cached = path.read_text(encoding="utf-8")
-            self.hits += 1
-            return cached
-        except OSError:
-            pass
-        self.misses += 1
-        result = self._run(text)
-        self._store(path, result)
+            done = self._format_many([pieces.wrap(p.kind, p.text) for p in todo],
+                                     lambda n: self.progress.pieces(cached + n, total, cached))
+        except (FormatError, BrokenProcessPool):
+            return None
+        for piece, formatted in zip(todo, done):
+            piece.formatted = pieces.unwrap(piece.kind, formatted)
+            if piece.formatted is None:  # pragma: no cover - the stand-in class changed shape
+                return None
+        self.hits += cached
+        self.misses += len(todo)
+        result = plan.join()
+        for piece in plan.new():
+            self._put(piece.kind, piece.text, piece.meta, piece.formatted)
         return result
 
-    def _store(self, path: Path, text: str) -> None:
+    def _format_many(self, texts: list[str], report: Callable[[int], None]) -> list[str]:
+        """Every text formatted, in order, whatever order the workers finish in."""
+        if not texts:
+            return []
+        if self.name == "ruff":
+            out = _format_many_with_ruff(texts, self.exe)
+            report(len(texts))
+            return out
+        size = sum(len(t) for t in texts)
+        pool = self._get_pool() if self.jobs > 1 and size >= POOL_MIN_CHARS else None
+        if pool is None:
+            out = []
+            for text in texts:
+                out.append(_format_with_black(text))
+                report(len(out))
+            return out
+        # chunks of about the same size, several per worker so that they end together
+        target = max(CHUNK_MIN_CHARS, size // (self.jobs * 8))
+        chunks: list[tuple[int, list[str]]] = []
+        current: list[str] = []
+        weight = 0
+        for i, text in enumerate(texts):
+            current.append(text)
+            weight += len(text)
+            if weight >= target or i == len(texts) - 1:
+                chunks.append((i + 1 - len(current), current))
+                current, weight = [], 0
+        results: list[str | None] = [None] * len(texts)
+        futures: dict[Future[list[str]], int] = {pool.submit(_format_many_with_black, chunk): start
+                                                 for start, chunk in chunks}
+        self.chunks += len(chunks)
+        finished = 0
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                f.write(text)
-            os.replace(tmp, path)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+            for future in as_completed(futures):
+                start = futures[future]
+                out = future.result()
+                results[start:start + len(out)] = out
+                finished += len(out)
+                report(finished)
+        except BaseException:
+            self._stop_pool()
+            raise
+        assert all(r is not None for r in results)
+        return [r for r in results if r is not None]
+
+    def _get_pool(self) -> ProcessPoolExecutor | None:
+        """The workers; None where processes cannot be started (then one process does it)."""
+        if self._pool is None and not self._no_pool:
+            try:
+                self._pool = ProcessPoolExecutor(self.jobs, mp_context=_context(), initializer=_worker_init)
+            except (OSError, NotImplementedError, ImportError):  # no semaphores, no processes
+                self._no_pool = True
+        return self._pool
+
+    def _stop_pool(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        for process in list(getattr(pool, "_processes", {}).values()):
+            try:
+                process.terminate()
+            except (OSError, AttributeError):
+                pass
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        """Stop the workers and keep the cache folder under its size."""
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            pool.shutdown()
+        if self.use_cache and self.store.written:
+            self.store.trim()

@@ -349,22 +349,22 @@ PARSE_CACHE_TAG = "parsed-v2"  # v2: YAML 1.2 booleans
 
 
 def _parse_cached(text: str, file: Path) -> Any:
-    from .format import cache_dir
+    from .cache import Store
 
     key = hashlib.sha256(f"{PARSE_CACHE_TAG}\0{file.suffix.lower()}\0".encode() + text.encode("utf-8")).hexdigest()
-    path = cache_dir().parent / "parsed" / key[:2] / key
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        pass
+    store = Store()
+    found = store.get("parsed", key)
+    if found is not None:
+        try:
+            return json.loads(found[1])
+        except ValueError:
+            pass  # checked, yet not JSON: parse again, and write it again
     data = parse(text, file)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, allow_nan=False), encoding="utf-8")
-        os.replace(tmp, path)
-    except (OSError, ValueError, TypeError):
-        pass  # a cache that cannot be written only costs time
+        body = json.dumps(data, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except (ValueError, TypeError):
+        return data  # a document JSON cannot hold is not kept
+    store.put("parsed", key, {}, body)
     return data
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .format import Formatter, cache_dir
+from .cache import DEFAULT_MAX_MB, Store, TemplateCache
+from .format import Formatter
 from .load import load
 from .lower import lower
+from .progress import Progress, Silent
 from .render import render
 
 
@@ -27,16 +29,27 @@ class Options:
     client_options: tuple[tuple[str, str, str], ...] = ()
     # [tool.oas-dataclasses] example_extensions: operation extensions with example answers
     example_extensions: tuple[str, ...] = ()
+    jobs: int | None = None  # worker processes for formatting; None: one per core
+    cache_max_mb: int = DEFAULT_MAX_MB  # the cache folder is kept under this size
 
 
-def build(options: Options) -> dict[str, bytes]:
+def build(options: Options, progress: Progress | None = None) -> dict[str, bytes]:
     """The whole output package in memory: relative path -> bytes."""
+    progress = Silent() if progress is None else progress
+    progress.stage("loading the spec")
     spec = load(options.schema, options.use_cache, ref_map=options.ref_map, strict_spec=options.strict_spec)
-    formatter = Formatter(options.use_cache, options.formatter)  # before lowering: a missing ruff fails fast
-    package = lower(spec, options.package, options.env_prefix, options.client_options, options.example_extensions)
-    files: dict[str, bytes] = {}
-    # compiled templates are kept beside the formatting cache (keyed by the template text)
-    templates_cache = cache_dir().parent / "templates" if options.use_cache else None
-    for name, (text, needs_formatting) in render(package, formatter.label, options.templates, templates_cache).items():
-        files[name] = (formatter.format(text) if needs_formatting else text).encode("utf-8")
+    # before lowering: a missing ruff fails fast
+    formatter = Formatter(options.use_cache, options.formatter, options.jobs, options.cache_max_mb, progress)
+    try:
+        progress.stage("lowering")
+        package = lower(spec, options.package, options.env_prefix, options.client_options, options.example_extensions)
+        progress.stage("rendering")
+        files: dict[str, bytes] = {}
+        # compiled templates are kept in the cache folder (checked against the template text)
+        templates = TemplateCache(Store()) if options.use_cache else None
+        rendered = render(package, formatter.label, options.templates, templates)
+        for name, (text, needs_formatting) in rendered.items():
+            files[name] = (formatter.format(text, name) if needs_formatting else text).encode("utf-8")
+    finally:
+        formatter.close()
     return files

@@ -4,6 +4,7 @@ example with ratios, and the snapshot goals are read off the rows correctly."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -64,6 +65,8 @@ def test_snapshot_goals_met(bench: ModuleType) -> None:
         "ruff cold peak memory: 160 MB (goal <= 500 MB: met)",
         "ruff with nothing changed: 1.00 s (goal <= 1.5 s: met)",
         "black with nothing changed: 0.80 s (goal <= 1.5 s: met)",
+        "ruff, nothing changed / ruff cold: 0.333x (goal <= 0.5x: met)",
+        "black, nothing changed / ruff cold: 0.267x (goal <= 0.5x: met)",
     ]
 
 
@@ -73,6 +76,8 @@ def test_snapshot_goals_not_met_and_missing_figures(bench: ModuleType) -> None:
         "ruff cold peak memory: 600 MB (goal <= 500 MB: NOT met)",
         "ruff with nothing changed: 1.60 s (goal <= 1.5 s: NOT met)",
         "black with nothing changed: timeout (> 600 s) (goal <= 1.5 s: NOT met)",
+        "ruff, nothing changed / ruff cold: 0.267x (goal <= 0.5x: met)",
+        "black, nothing changed / ruff cold: timeout (> 600 s) (goal <= 0.5x: NOT met)",
     ]
 
 
@@ -103,3 +108,50 @@ def test_make_bench_fails_when_a_goal_is_missed(bench: ModuleType, capsys: pytes
     assert bench.exit_code(["goal resume-page: decode <= 2.0 x, encode <= 1.5 x: met", *missed]) == 1
     out = capsys.readouterr().out
     assert "2 of 5 goals met" in out and "missed: ruff cold peak memory: 600 MB" in out
+
+
+def test_snapshot_goals_after_a_change_and_with_one_job(bench: ModuleType) -> None:
+    rows = _rows("3.00", "160 MB", "1.00", "1.40", "10.00") + [
+        {"tool": bench.BLACK, "run": bench.CHANGED, "seconds": "5.00"},
+        {"tool": bench.BLACK, "run": bench.ADDED, "seconds": "12.00"},
+        {"tool": bench.BLACK, "run": bench.COLD_ONE_JOB, "seconds": "300.00", "CPU seconds": "290.00"},
+    ]
+    rows[2]["CPU seconds"] = "380.00"  # black cold
+    assert bench.snapshot_goals(rows)[-6:] == [
+        "black, one description changed / black cold: 0.025x (goal <= 0.03x: met)",
+        "black, a schema and an operation added / black cold: 0.060x (goal <= 0.05x: NOT met)",
+        "black cold, every core / black cold, --jobs 1: 0.667x (goal <= 0.6x: NOT met)",
+        f"black: 1.90 cores busy (cold), 0.97 cores busy (cold, --jobs 1), of {os.cpu_count()} on this machine",
+        "ruff, nothing changed / ruff cold: 0.333x (goal <= 0.5x: met)",
+        "black, nothing changed / ruff cold: 0.467x (goal <= 0.5x: met)",
+    ]
+
+
+@pytest.fixture(scope="module")
+def snapshot_text(bench: ModuleType) -> str:
+    if not bench.SNAPSHOT.is_file():
+        pytest.skip("the snapshot is absent")
+    return str(bench.SNAPSHOT.read_text(encoding="utf-8"))
+
+
+def test_the_description_edit_changes_one_line(bench: ModuleType, snapshot_text: str) -> None:
+    edited = bench.edit_description(snapshot_text, 7).splitlines()
+    before = snapshot_text.splitlines()
+    assert len(edited) == len(before)
+    changed = [(a, b) for a, b in zip(before, edited) if a != b]
+    assert changed == [(bench.EDITED_DESCRIPTION.rstrip("\n"),
+                        bench.EDITED_DESCRIPTION.rstrip("\n").replace("endpoints.", "endpoints (revision 7)."))]
+
+
+def test_the_added_schema_and_operation_parse_into_place(bench: ModuleType, snapshot_text: str) -> None:
+    from generator.load import parse
+    from tests.snapshot import models_only
+
+    text = bench.add_schema_and_operation(snapshot_text, 3)
+    data = parse(text, bench.SNAPSHOT)
+    assert data["components"]["schemas"]["BenchAdded3"]["required"] == ["id"]
+    get = data["paths"]["/bench_added_3/{thing_id}"]["get"]
+    assert get["operationId"] == "getBenchAdded3"
+    assert get["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/BenchAdded3"}
+    assert models_only(text) != models_only(snapshot_text)  # the schema is among the components

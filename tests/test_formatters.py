@@ -17,8 +17,11 @@ import pytest
 
 from generator.errors import UsageError
 from generator.format import Formatter
+from generator.load import load
+from generator.lower import lower
 from generator.output import read_tree
 from generator.pipeline import Options, build
+from generator.render import render
 from tests import golden
 from tests.snapshot import SNAPSHOT
 
@@ -40,11 +43,22 @@ def test_ruff_gives_the_golden_bytes(options: Options, tree: Path, tmp_path: Pat
     assert build(dataclasses.replace(options, formatter="ruff")) == read_tree(tree)
 
 
+@pytest.fixture(scope="module")
+def snapshot_modules() -> dict[str, str]:
+    """The snapshot's modules that go through the formatter, as rendered."""
+    if not SNAPSHOT.is_file():
+        pytest.skip(f"the upstream snapshot is absent ({SNAPSHOT})")
+    rendered = render(lower(load(SNAPSHOT), "openai_snapshot", "OPENAI"), Formatter(use_cache=False).label)
+    return {name: text for name, (text, needs_formatting) in rendered.items() if needs_formatting}
+
+
 @pytest.mark.slow
 @needs_ruff
-def test_ruff_and_black_agree_on_the_whole_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The whole package, models and client: black takes minutes on its 223,000 lines,
-    ruff a few seconds."""
+def test_ruff_and_black_agree_on_the_whole_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   snapshot_modules: dict[str, str]) -> None:
+    """The whole package, models and client, as generate makes it: black in pieces with
+    worker processes (a minute or more on its 223,000 lines), ruff whole (seconds); and
+    ruff in pieces."""
     monkeypatch.setenv("OAS_DATACLASSES_CACHE_DIR", str(tmp_path / "cache"))
     options = Options(SNAPSHOT, tmp_path / "out", "openai_snapshot", use_cache=False)
     ruff = build(dataclasses.replace(options, formatter="ruff"))
@@ -53,6 +67,18 @@ def test_ruff_and_black_agree_on_the_whole_snapshot(tmp_path: Path, monkeypatch:
     assert {"models.py", "client.py", "_base_client.py"} <= {Path(name).name for name in black}
     for name in black:
         assert ruff[name] == black[name], name
+    for name, text in snapshot_modules.items():
+        in_pieces = Formatter(use_cache=False, name="ruff", piecewise=True)._format_in_pieces(text)
+        assert in_pieces is not None and in_pieces.encode("utf-8") == black[name], name
+
+
+@pytest.mark.slow
+def test_black_whole_is_black_in_pieces_on_the_whole_snapshot(snapshot_modules: dict[str, str]) -> None:
+    """black on each module whole (minutes: models.py is 170,000 lines) gives what
+    black gives in pieces."""
+    for name, text in snapshot_modules.items():
+        whole = Formatter(use_cache=False, piecewise=False).format(text)
+        assert Formatter(use_cache=False).format(text) == whole, name
 
 
 def test_the_cache_key_names_the_formatter_and_its_version() -> None:

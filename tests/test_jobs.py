@@ -1,0 +1,92 @@
+"""Pieces that miss the cache are formatted by worker processes; the module comes out
+the same whatever order they finish in, and the same as with one process."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Iterator
+
+import pytest
+
+from generator import format
+from generator.format import Formatter
+
+MODULE = "".join(f"def f{i}(a,):\n    return [a,1]\n\n\nX{i} = {{'k': {i},}}\n\n\n" for i in range(40))
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(format, "POOL_MIN_CHARS", 0)
+    monkeypatch.setattr(format, "CHUNK_MIN_CHARS", 0)
+
+
+def test_workers_give_one_process_bytes_whatever_order_they_finish(small_chunks: None,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    one = Formatter(use_cache=False, jobs=1)
+    expected = one.format(MODULE)
+    assert one.chunks == 0
+    finish = format.as_completed
+
+    def backwards(futures: Any) -> Iterator[Any]:
+        return reversed(list(finish(futures)))  # the last chunk finishes first
+
+    monkeypatch.setattr(format, "as_completed", backwards)
+    two = Formatter(use_cache=False, jobs=2)
+    try:
+        assert two.format(MODULE) == expected
+    finally:
+        two.close()
+    assert two.chunks > 2
+
+
+def test_ctrl_c_while_workers_format_stops_them(small_chunks: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(futures: Any) -> Iterator[Any]:
+        raise KeyboardInterrupt
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(format, "as_completed", interrupted)
+    formatter = Formatter(use_cache=False, jobs=2)
+    with pytest.raises(KeyboardInterrupt):
+        formatter.format(MODULE)
+    assert formatter._pool is None  # stopped, not left running
+    formatter.close()
+
+
+def test_one_job_means_no_worker_process(small_chunks: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Formatter, "_get_pool", lambda self: pytest.fail("a pool with --jobs 1"))
+    formatter = Formatter(use_cache=False, jobs=1)
+    formatter.format(MODULE)
+    assert formatter.misses > 40
+
+
+def test_the_default_is_one_job_per_core() -> None:
+    assert Formatter(use_cache=False).jobs == format.cores() >= 1
+
+
+def test_where_processes_cannot_start_one_process_formats(small_chunks: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_processes(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("no semaphores here")
+
+    expected = Formatter(use_cache=False, jobs=1).format(MODULE)
+    monkeypatch.setattr(format, "ProcessPoolExecutor", no_processes)
+    formatter = Formatter(use_cache=False, jobs=4)
+    assert formatter.format(MODULE) == expected
+    assert formatter.chunks == 0 and formatter.misses > 40
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_workers_start_by_fork_or_forkserver_and_give_the_same_bytes(small_chunks: None, threads: int,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """With another thread running, a forked child could wait forever for a lock that
+    thread held: then the workers start from a fork server."""
+    expected = Formatter(use_cache=False, jobs=1).format(MODULE)
+    monkeypatch.setattr(format.threading, "active_count", lambda: threads)
+    context = format._context()
+    if sys.platform == "linux":
+        assert context.get_start_method() == ("fork" if threads == 1 else "forkserver")
+    formatter = Formatter(use_cache=False, jobs=2)
+    try:
+        assert formatter.format(MODULE) == expected
+    finally:
+        formatter.close()
+    assert formatter.chunks > 2
