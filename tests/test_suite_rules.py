@@ -63,7 +63,7 @@ def test_a_corrupt_parse_cache_entry_is_parsed_again_and_replaced(tmp_path: Path
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     from generator import load as load_module
 
-    monkeypatch.setenv("OAS_DATACLASSES_CACHE_DIR", str(tmp_path / "cache" / "format"))
+    monkeypatch.setenv("OAS_DATACLASSES_CACHE_DIR", str(tmp_path / "cache"))  # the cache's root
     spec = _big_spec(tmp_path)
     first = load_module.load(spec, use_cache=True).data
     (entry,) = [p for p in (tmp_path / "cache" / "parsed").rglob("*") if p.is_file()]
