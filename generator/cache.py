@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -23,10 +22,13 @@ from typing import Any
 import jinja2
 import jinja2.bccache
 
+from .output import replace_file
+
 MAGIC = b"oas-dataclasses-cache-1 "
 DEFAULT_MAX_MB = 512
 TOUCH_AFTER = 3600.0  # a hit refreshes the entry's time when it is older than this
 STALE_TMP = 3600.0  # a temporary file this old was left by a killed run
+TMP_PREFIX = ".tmp-"  # how a temporary file of the cache's begins
 RECOUNT_AFTER = 86400.0  # sweep at least this often, whatever the estimate says
 LOW_WATER = 0.8  # a sweep removes entries until the folder is under this share of the limit
 NAMESPACES = ("format", "parsed", "templates")
@@ -105,17 +107,7 @@ class Store:
         path = self.path(namespace, key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                os.replace(tmp, path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            replace_file(path, data, TMP_PREFIX)
             self.written += len(data)
         except OSError:
             pass  # a cache that cannot be written only costs time
@@ -143,7 +135,7 @@ class Store:
         entries: list[tuple[float, int, str]] = []
         try:
             for entry in os.scandir(self.root):  # a killed run's half-written estimate
-                if entry.name.startswith(".tmp-") and now - entry.stat().st_mtime > STALE_TMP:
+                if entry.name.startswith(TMP_PREFIX) and now - entry.stat().st_mtime > STALE_TMP:
                     _remove(entry.path)
         except OSError:
             pass
@@ -164,7 +156,7 @@ class Store:
                         st = entry.stat(follow_symlinks=False)
                     except OSError:
                         continue  # removed meanwhile by another process
-                    if entry.name.startswith(".tmp-"):
+                    if entry.name.startswith(TMP_PREFIX):
                         if now - st.st_mtime > STALE_TMP:
                             _remove(entry.path)
                         continue
@@ -184,10 +176,7 @@ class Store:
     def _write_ledger(self, size: int) -> None:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-")
-            with os.fdopen(fd, "w", encoding="ascii") as f:
-                f.write(f"{size}\n")
-            os.replace(tmp, self.root / LEDGER)
+            replace_file(self.root / LEDGER, f"{size}\n".encode("ascii"), TMP_PREFIX)
         except OSError:
             pass
 

@@ -257,7 +257,7 @@ def kit_check(t: ir.TypeRef) -> str:
         case ir.AnyType():
             return "_testing.anything"
         case ir.LiteralType():
-            return f"_testing.one_of({_tuple(literal(x) for x in t.values)}, {literal(t.allowed)})"
+            return f"_testing.one_of({tuple_display(literal(x) for x in t.values)}, {literal(t.allowed)})"
         case ir.NullableType():
             return f"_testing.nullable({kit_check(t.inner)})"
         case ir.AliasType():
@@ -265,7 +265,7 @@ def kit_check(t: ir.TypeRef) -> str:
         case ir.RecursiveType():
             return "_testing.anything" if t.resolved is None else kit_check(t.resolved)
         case ir.UnionType() if t.inline:
-            return f"_testing.any_of({_tuple(kit_check(v) for v in t.variants)}, {literal(t.expected)})"
+            return f"_testing.any_of({tuple_display(kit_check(v) for v in t.variants)}, {literal(t.expected)})"
         case ir.ListType() | ir.MapType() | ir.ModelType() | ir.UnionType():
             return f"_testing.codec(_models._dec_{t.codec})"
         case _:
@@ -279,7 +279,7 @@ def kit_parse(t: ir.TypeRef) -> str:
         case ir.Primitive():
             return f"_testing.{t.json_type.upper()}"
         case ir.LiteralType():
-            return f"_testing.enum({_tuple(literal(x) for x in t.values)}, {literal(t.allowed)})"
+            return f"_testing.enum({tuple_display(literal(x) for x in t.values)}, {literal(t.allowed)})"
         case ir.NullableType():
             return kit_parse(t.inner)
         case ir.AliasType():
@@ -289,7 +289,7 @@ def kit_parse(t: ir.TypeRef) -> str:
         case ir.ListType():
             return f"_testing.array({kit_parse(t.item)})"
         case ir.UnionType() if all(not isinstance(ir.unwrap(v), ir.ListType) for v in t.variants) and t.inline:
-            return f"_testing.either({_tuple(kit_parse(v) for v in t.variants)}, {literal(t.expected)})"
+            return f"_testing.either({tuple_display(kit_parse(v) for v in t.variants)}, {literal(t.expected)})"
         case ir.UnionType():
             lists = [ir.unwrap(v) for v in t.variants if isinstance(ir.unwrap(v), ir.ListType)]
             if lists and all(not isinstance(ir.unwrap(v), (ir.ModelType, ir.MapType)) for v in t.variants):
@@ -301,7 +301,7 @@ def kit_parse(t: ir.TypeRef) -> str:
             assert_never(t)
 
 
-def _tuple(items: Iterable[str]) -> str:
+def tuple_display(items: Iterable[str]) -> str:
     """A tuple display without a trailing comma the formatters would read as magic."""
     texts = list(items)
     return f"({texts[0]},)" if len(texts) == 1 else "(" + ", ".join(texts) + ")"

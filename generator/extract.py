@@ -13,8 +13,6 @@ from __future__ import annotations
 import datetime
 import difflib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 from urllib.parse import unquote
@@ -23,6 +21,7 @@ import yaml
 
 from .errors import SpecError, UsageError, join_pointer
 from .load import display_path, load
+from .output import replace_file
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -244,17 +243,7 @@ def write_text(path: Path, text: str) -> None:
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise UsageError(f"cannot write {path}: folder {parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    replace_file(path, text.encode("utf-8"), f".{path.name}.")
 
 
 def run(spec: Path, operation_ids: list[str], out: Path | None) -> str:

@@ -903,6 +903,14 @@ class SecurityScheme:
     def args(self) -> tuple[str, ...]:
         return tuple(c.arg for c in self.credentials)
 
+    @property
+    def sent_as(self) -> str:
+        """Where the credentials go, as the generated README says it (Markdown code)."""
+        where = {"header": "header", "query": "query parameter", "cookie": "cookie"}
+        if self.kind in where:
+            return f"the `{self.param}` {where[self.kind]}"
+        return f"`Authorization: {self.kind.capitalize()}`"
+
 
 # The keyword-only options every client method takes after the operation's own arguments.
 CALL_OPTIONS = ("extra_headers", "extra_query", "extra_body", "timeout", "max_retries", "max_response_bytes")
@@ -1137,15 +1145,22 @@ class Package:
         return tuple(c for s in self.security_schemes for c in s.credentials)
 
     @property
+    def positional_credential(self) -> str | None:
+        """The one credential argument a constructor takes positionally
+        (``Client("sk-...")``); several are taken only by name."""
+        return self.credentials[0].arg if len(self.credentials) == 1 else None
+
+    @property
+    def keyword_credentials(self) -> tuple[Credential, ...]:
+        """The credential arguments taken only by name."""
+        return () if self.positional_credential else self.credentials
+
+    @property
     def credential_args(self) -> tuple[str, ...]:
         """The names of the client's credential arguments (the testing kit fills them)."""
         return tuple(dict.fromkeys(c.arg for c in self.credentials))
 
     # --- read by templates/client.py.jinja -----------------------------------------
-
-    @property
-    def api_key_env(self) -> str:
-        return f"{self.env_prefix}_API_KEY"
 
     @property
     def base_url_env(self) -> str:
@@ -1155,10 +1170,6 @@ class Package:
     def default_base_url(self) -> str | None:
         """The spec's first server, the client's base URL when none is configured."""
         return self.servers[0] if self.servers else None
-
-    @property
-    def uses_pagination(self) -> bool:
-        return any(op.pagination is not None for op in self.operations)
 
     @property
     def log_env(self) -> str:

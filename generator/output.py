@@ -7,6 +7,7 @@ import difflib
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 # Files that appear beside generated code without being part of it.
@@ -47,6 +48,22 @@ def diff_trees(expected: dict[str, bytes], actual: dict[str, bytes], label: str)
                 text += "\n"
             out.append(f"changed: {path}\n{text}")
     return out
+
+
+def replace_file(path: Path, data: bytes, prefix: str) -> None:
+    """Replace ``path`` with ``data`` in one step: written beside it to a temporary file
+    named ``prefix...``, then renamed over it; a failure removes the temporary file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 def _alive(pid: int) -> bool:

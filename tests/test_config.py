@@ -146,7 +146,7 @@ def test_env_prefix_from_the_configuration_reaches_the_ir(acme: Path, monkeypatc
                               templates=Path("codegen"), env_prefix="ACME", use_cache=True)
     package = lower(load(options.schema), options.package, options.env_prefix)
     assert package.env_prefix == "ACME"
-    assert (package.api_key_env, package.base_url_env) == ("ACME_API_KEY", "ACME_BASE_URL")
+    assert (package.base_url_env, package.log_env) == ("ACME_BASE_URL", "ACME_LOG")
     overridden = cli._options(cli._parser().parse_args(["check", "--env-prefix", "W2"]))
     assert overridden.env_prefix == "W2" and overridden.package == "acme_widgets"
 
