@@ -4,7 +4,7 @@ event streams, pagination, and the extra ``_multipart`` and ``_stream`` methods.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, Iterator
 
 from .. import ir
 from ..load import Location, json_type
@@ -39,21 +39,9 @@ def operations(ctx: Context) -> list[ir.Operation]:
         seen_methods[mname] = op_id
 
     for path, item in paths.items():
-        ploc = root.child("paths", path)
-        if isinstance(item, dict) and "$ref" in item:
-            item, ploc = ctx.spec.resolve(item["$ref"], ploc)
-        if not isinstance(item, dict):
-            raise ploc.error("a path item must be a mapping")
+        item, ploc = _path_item(ctx, item, root.child("paths", path))
         shared_params = want(item.get("parameters"), list, ploc.child("parameters"), "parameters", [])
-        for method in _HTTP_METHODS:
-            if method not in item:
-                continue
-            op = item[method]
-            oloc = ploc.child(method)
-            if isinstance(op, dict) and "$ref" in op:
-                # a bundler's convention, not OpenAPI: the operation is in another file
-                ctx.spec.warn(oloc, "an operation given by $ref is not standard OpenAPI; read from where it points")
-                op, oloc = ctx.spec.resolve(op["$ref"], oloc)
+        for method, op, oloc in _operations_in(ctx, item, ploc):
             if not isinstance(op, dict):
                 raise oloc.error("an operation must be a mapping")
             op_id = op.get("operationId")
@@ -366,6 +354,29 @@ def is_json(media: str) -> bool:
     return m == "application/json" or m.endswith("+json")
 
 
+def _path_item(ctx: Context, item: Any, loc: Location) -> tuple[dict[str, Any], Location]:
+    """A path item (of ``paths``, ``webhooks`` or a callback), read through its ``$ref``."""
+    if isinstance(item, dict) and "$ref" in item:
+        item, loc = ctx.spec.resolve(item["$ref"], loc)
+    if not isinstance(item, dict):
+        raise loc.error("a path item must be a mapping")
+    return item, loc
+
+
+def _operations_in(ctx: Context, item: dict[str, Any], loc: Location) -> Iterator[tuple[str, Any, Location]]:
+    """(method, operation, where) of each operation of a path item; an operation given by
+    ``$ref`` is read where it points, with a warning."""
+    for method in _HTTP_METHODS:
+        if method not in item:
+            continue
+        op, oloc = item[method], loc.child(method)
+        if isinstance(op, dict) and "$ref" in op:
+            # a bundler's convention, not OpenAPI: the operation is in another file
+            ctx.spec.warn(oloc, "an operation given by $ref is not standard OpenAPI; read from where it points")
+            op, oloc = ctx.spec.resolve(op["$ref"], oloc)
+        yield method, op, oloc
+
+
 def payloads(ctx: Context) -> None:
     """The payloads an API sends: each webhook's and each callback's JSON request body
     becomes a type (an inline object a model named after the webhook or callback), so a
@@ -373,16 +384,10 @@ def payloads(ctx: Context) -> None:
     root = ctx.spec.root
     hooks = want(ctx.spec.data.get("webhooks"), dict, root.child("webhooks"), "webhooks", {})
     items: list[tuple[str, Any, Location]] = [(name, item, root.child("webhooks", name)) for name, item in hooks.items()]
-    paths = ctx.spec.data.get("paths") or {}
-    for path, item in paths.items() if isinstance(paths, dict) else ():
-        ploc = root.child("paths", path)
-        if isinstance(item, dict) and "$ref" in item:
-            item, ploc = ctx.spec.resolve(item["$ref"], ploc)
-        for method in _HTTP_METHODS:
-            op = item.get(method) if isinstance(item, dict) else None
-            oloc = ploc.child(method)
-            if isinstance(op, dict) and "$ref" in op:
-                op, oloc = ctx.spec.resolve(op["$ref"], oloc)
+    paths = ctx.spec.data.get("paths") or {}  # a mapping of path items: operations() checked them
+    for path, item in paths.items():
+        item, ploc = _path_item(ctx, item, root.child("paths", path))
+        for _, op, oloc in _operations_in(ctx, item, ploc):
             callbacks = op.get("callbacks") if isinstance(op, dict) else None
             for cb_name, cb in (callbacks or {}).items() if isinstance(callbacks, dict) else ():
                 cloc = oloc.child("callbacks", cb_name)
@@ -391,13 +396,10 @@ def payloads(ctx: Context) -> None:
                 for expression, cb_item in (cb or {}).items() if isinstance(cb, dict) else ():
                     items.append((cb_name, cb_item, cloc.child(expression)))
     for name, item, iloc in items:
-        if isinstance(item, dict) and "$ref" in item:
-            item, iloc = ctx.spec.resolve(item["$ref"], iloc)
-        for method in _HTTP_METHODS:
-            op = item.get(method) if isinstance(item, dict) else None
+        item, iloc = _path_item(ctx, item, iloc)
+        for _, op, mloc in _operations_in(ctx, item, iloc):
             if not isinstance(op, dict):
                 continue
-            mloc = iloc.child(method)
             body = op.get("requestBody")
             rloc = mloc.child("requestBody")
             if isinstance(body, dict) and "$ref" in body:
