@@ -301,6 +301,8 @@ class Formatter:
         self.hits += cached
         self.misses += len(todo)
         result = plan.join()
+        if result is None:  # pragma: no cover - a stand-in statement changed shape
+            return None
         for piece in plan.new():
             self._put(piece.kind, piece.text, piece.meta, piece.formatted)
         return result
