@@ -398,17 +398,22 @@ def snapshot_goals(rows: list[dict[str, Any]]) -> list[str]:
     ratio("black, one description changed / black cold", find(BLACK, CHANGED), black_cold, 0.03)
     ratio("black, a schema and an operation added / black cold", find(BLACK, ADDED), black_cold, 0.05)
     ratio("black cold, every core / black cold, --jobs 1", black_cold, find(BLACK, COLD_ONE_JOB), 0.6)
-    busy = []
-    for run in ("cold", COLD_ONE_JOB):
-        wall, cpu = find(BLACK, run), find(BLACK, run, "CPU seconds")
-        if isinstance(wall, float) and isinstance(cpu, float) and wall > 0:
-            busy.append(f"{cpu / wall:.2f} cores busy ({run})")
-    if busy:
-        lines.append("black: " + ", ".join(busy) + f", of {os.cpu_count()} on this machine")
     if not isinstance(ruff_cold, str):
         ratio("ruff, nothing changed / ruff cold", find(RUFF, "warm"), ruff_cold, 0.5)
         ratio("black, nothing changed / ruff cold", find(BLACK, "warm"), ruff_cold, 0.5)
     return lines
+
+
+def cores_busy(rows: list[dict[str, Any]]) -> str:
+    """How many cores black's cold runs kept busy (CPU seconds over wall seconds): the
+    figure that says whether the machine had a core free for the second worker."""
+    busy = []
+    for run in ("cold", COLD_ONE_JOB):
+        row = next((r for r in rows if r["tool"] == BLACK and r.get("run") == run), {})
+        wall, cpu = _number(row.get("seconds")), _number(row.get("CPU seconds"))
+        if wall and cpu is not None:
+            busy.append(f"{cpu / wall:.2f} cores busy ({run})")
+    return f"black kept {', '.join(busy)}, of {os.cpu_count()} on this machine" if busy else ""
 
 
 # ----- client over loopback ------------------------------------------------------------
@@ -646,7 +651,7 @@ def _snapshot_section(work: Path, timeout: float, verdicts: list[str]) -> str:
     rows = snapshot(work, timeout)
     goals = snapshot_goals(rows)
     verdicts.extend(goals)
-    return (head + table(rows) + "\n\n" + "\n".join(goals)
+    return (head + table(rows) + "\n\n" + "\n".join(goals) + "\n" + cores_busy(rows)
             + "\n\n## `changes` on the whole snapshot\n\n" + table(changes_rows(work, timeout)))
 
 

@@ -16,6 +16,7 @@ by what is installed.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -54,6 +55,7 @@ RUFF_FILE_ARGS = RUFF_ARGS[:-3]
 # Bump when what a cache entry means changes: old entries are then never read.
 SCHEME = "pieces-1"
 MODULE = "module"  # cache kind of a whole module (pieces.TOP and pieces.MEMBER for pieces)
+PACK = "pack"  # cache kind of the pieces of the module last formatted under a name
 # Below this much text to format, worker processes cost more than they save.
 POOL_MIN_CHARS = 200_000
 # Pieces go to the workers in chunks of at least this much text (and several per worker,
@@ -145,6 +147,10 @@ def _context() -> BaseContext:
 def _worker_init() -> None:
     # Ctrl-C is the parent's to handle: it stops the pool
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A forked worker holds the parent's millions of objects (the spec, the IR, the
+    # text); black allocates fast, and every full collection would walk them all (and
+    # copy their pages): leave them out of the collector's sight.
+    gc.freeze()
 
 
 def _format_many_with_ruff(texts: list[str], exe: str) -> list[str]:
@@ -202,6 +208,8 @@ class Formatter:
         self.chunks = 0  # chunks of pieces sent to worker processes
         self._pool: ProcessPoolExecutor | None = None
         self._no_pool = False
+        self._pack: dict[str, tuple[object, str | None]] = {}  # key -> (meta, formatted) of a module's pieces
+        self._seen: dict[str, tuple[object, str | None]] = {}  # the pieces of the module being formatted
 
     @property
     def label(self) -> str:
@@ -220,17 +228,25 @@ class Formatter:
     def _get(self, kind: str, text: str) -> pieces.Record | None:
         if not self.use_cache:
             return None
-        found = self.store.get("format", self._key(text, kind))
-        if found is None:
-            return None
-        header, body = found
+        key = self._key(text, kind)
+        entry = self._pack.get(key)
+        if entry is None:
+            found = self.store.get("format", key)
+            if found is None:
+                return None
+            header, body = found
+            try:
+                entry = (header.get("meta"), body.decode("utf-8") if header.get("formatted") else None)
+            except UnicodeDecodeError:
+                self.store.damaged += 1
+                return None
         try:
-            meta = pieces.Meta.from_json(header.get("meta"))
-            formatted = body.decode("utf-8") if header.get("formatted") else None
-        except (ValueError, UnicodeDecodeError):
+            record = pieces.Record(pieces.Meta.from_json(entry[0]), entry[1])
+        except ValueError:
             self.store.damaged += 1
             return None
-        return pieces.Record(meta, formatted)
+        self._seen[key] = entry
+        return record
 
     def _put(self, kind: str, text: str, meta: pieces.Meta | None, formatted: str | None) -> None:
         if not self.use_cache:
@@ -238,7 +254,52 @@ class Formatter:
         header: dict[str, object] = {"formatted": formatted is not None}
         if meta is not None:
             header["meta"] = meta.to_json()
-        self.store.put("format", self._key(text, kind), header, (formatted or "").encode("utf-8"))
+        key = self._key(text, kind)
+        self.store.put("format", key, header, (formatted or "").encode("utf-8"))
+        if meta is not None:
+            self._seen[key] = (header["meta"], formatted)
+
+    # A module's pieces are also kept together, under the module's name: a run after a
+    # change reads one entry where it would read one per piece (thousands). Any piece
+    # not there (another module of that name was formatted since) is read on its own.
+
+    def _load_pack(self, name: str) -> None:
+        self._pack, self._seen = {}, {}
+        found = self.store.get("format", self._key(name, PACK))
+        if found is None:
+            return
+        header, body = found
+        try:
+            keys, metas, lengths = header["keys"], header["metas"], header["lengths"]
+            if not (len(keys) == len(metas) == len(lengths)):
+                raise ValueError("unequal lists")
+            pack: dict[str, tuple[object, str | None]] = {}
+            at = 0
+            for key, meta, length in zip(keys, metas, lengths):
+                if length < 0:
+                    pack[key] = (meta, None)
+                else:
+                    pack[key] = (meta, body[at:at + length].decode("utf-8"))
+                    at += length
+            if at != len(body):
+                raise ValueError("length")
+        except (KeyError, TypeError, ValueError, UnicodeDecodeError):
+            self.store.damaged += 1
+            return
+        self._pack = pack
+
+    def _store_pack(self, name: str) -> None:
+        if not self.use_cache or not self._seen:
+            return
+        keys, metas, lengths, parts = [], [], [], []
+        for key, (meta, formatted) in self._seen.items():
+            keys.append(key)
+            metas.append(meta)
+            data = b"" if formatted is None else formatted.encode("utf-8")
+            lengths.append(-1 if formatted is None else len(data))
+            parts.append(data)
+        self.store.put("format", self._key(name, PACK), {"keys": keys, "metas": metas, "lengths": lengths},
+                       b"".join(parts))
 
     def _get_module(self, text: str) -> str | None:
         if not self.use_cache:
@@ -262,7 +323,13 @@ class Formatter:
         if cached is not None:
             self.hits += 1
             return cached
-        result = self._format_in_pieces(text) if self.piecewise else None
+        result = None
+        if self.piecewise:
+            self._load_pack(name)
+            result = self._format_in_pieces(text)
+            if result is not None:
+                self._store_pack(name)
+            self._pack, self._seen = {}, {}
         if result is None:
             self.misses += 1
             result = self._run(text)
@@ -296,6 +363,8 @@ class Formatter:
         self.hits += cached
         self.misses += len(todo)
         result = plan.join()
+        if result is None:  # pragma: no cover - a stand-in statement changed shape
+            return None
         for piece in plan.new():
             self._put(piece.kind, piece.text, piece.meta, piece.formatted)
         return result

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import ast
 import re
+import zlib
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
@@ -53,9 +54,14 @@ OTHER = "other"  # if, for, while, with, try, match, and whatever else
 TOP = "top"  # a piece formatted as a module of its own
 MEMBER = "member"  # a piece of a class body, formatted inside WRAPPER
 WRAPPER = "class _:\n"
+ELEMENT = "element"  # elements of a large list, tuple or import, formatted inside LIST
+LIST = ("_ = [\n", "]\n")
 
-# A top-level class at least this long is cut into its methods.
+# A top-level class at least this long is cut into its methods; a list, tuple or
+# import this long, into its elements.
 BIG_CLASS_LINES = 300
+BIG_COLLECTION_LINES = 300
+ELEMENT_RUN = 16  # one-line elements formatted together, on average
 # A piece that does not parse takes in the next proposed start this many times one by
 # one, then twice as many each time.
 LINEAR_TRIES = 64
@@ -79,10 +85,11 @@ class Meta:
     stub: bool  # its last line may be a ``def ...: ...`` stub
     one_class: bool = False  # the piece is one class statement
     indent: str = ""  # a one-class piece: the indentation of its body
+    collection: bool = False  # one ``NAME = [...]``/``(...)`` or ``from M import (...)`` of plain names
 
     def to_json(self) -> dict[str, object]:
         return {"first": self.first, "last": self.last, "stub": self.stub, "one_class": self.one_class,
-                "indent": self.indent}
+                "indent": self.indent, "collection": self.collection}
 
     @classmethod
     def from_json(cls, data: object) -> Meta:
@@ -90,10 +97,11 @@ class Meta:
             raise ValueError("meta is not an object")
         first, last, stub = data.get("first"), data.get("last"), data.get("stub")
         one_class, indent = data.get("one_class", False), data.get("indent", "")
+        collection = data.get("collection", False)
         if not (isinstance(first, str) and isinstance(last, str) and isinstance(stub, bool)
-                and isinstance(one_class, bool) and isinstance(indent, str)):
+                and isinstance(one_class, bool) and isinstance(indent, str) and isinstance(collection, bool)):
             raise ValueError("meta has the wrong shape")
-        return cls(first, last, stub, one_class, indent)
+        return cls(first, last, stub, one_class, indent, collection)
 
 
 class Record(NamedTuple):
@@ -165,7 +173,17 @@ def _meta(body: list[ast.stmt], lines: list[str] | None = None) -> Meta:
         assert isinstance(cls, ast.ClassDef)
         line = lines[cls.body[0].lineno - 1]
         indent = line[: len(line) - len(line.lstrip(" \t"))]
-    return Meta(first, last, ends_in_stub(body[-1]), one_class, indent)
+    return Meta(first, last, ends_in_stub(body[-1]), one_class, indent, len(body) == 1 and _collection(body[0]))
+
+
+def _collection(node: ast.stmt) -> bool:
+    """``NAME = [a, b, ...]`` (or a tuple), or ``from M import (a, b, ...)`` without ``as``."""
+    if isinstance(node, ast.Assign):
+        return (len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, (ast.List, ast.Tuple)) and len(node.value.elts) >= 2)
+    if isinstance(node, ast.ImportFrom):
+        return len(node.names) >= 2 and all(alias.asname is None and alias.name != "*" for alias in node.names)
+    return False
 
 
 def analyze(piece_kind: str, text: str) -> Meta | None:
@@ -174,6 +192,21 @@ def analyze(piece_kind: str, text: str) -> Meta | None:
     if piece_kind == TOP:
         body = _parse(text)
         return _meta(body, text.split("\n")) if body else None
+    if piece_kind == ELEMENT:
+        # whole elements, the last followed by a comma (so that black keeps one a line)
+        wrapped = LIST[0] + text + LIST[1]
+        body = _parse(wrapped)
+        if not body or len(body) != 1 or not isinstance(body[0], ast.Assign):
+            return None
+        value = body[0].value
+        if not isinstance(value, ast.List) or not value.elts:
+            return None
+        last = value.elts[-1]
+        assert last.end_lineno is not None and last.end_col_offset is not None
+        line = wrapped.split("\n")[last.end_lineno - 1].encode("utf-8")  # ast counts bytes
+        if not line[last.end_col_offset:].lstrip().startswith(b","):
+            return None
+        return Meta(SIMPLE, SIMPLE, False)
     body = _parse(WRAPPER + text)
     if not body or len(body) != 1 or not isinstance(body[0], ast.ClassDef):
         return None
@@ -181,13 +214,24 @@ def analyze(piece_kind: str, text: str) -> Meta | None:
 
 
 def wrap(piece_kind: str, text: str) -> str:
-    return WRAPPER + text if piece_kind == MEMBER else text
+    """The text the formatter formats for a piece: a method inside a stand-in class,
+    elements inside a stand-in list, at the indentation and depth of their place."""
+    if piece_kind == MEMBER:
+        return WRAPPER + text
+    if piece_kind == ELEMENT:
+        return LIST[0] + text + LIST[1]
+    return text
 
 
 def unwrap(piece_kind: str, formatted: str) -> str | None:
-    if piece_kind == TOP:
-        return formatted
-    return formatted[len(WRAPPER):] if formatted.startswith(WRAPPER) else None
+    """The piece's own lines from the formatted stand-in, or None if it changed shape."""
+    if piece_kind == MEMBER:
+        return formatted[len(WRAPPER):] if formatted.startswith(WRAPPER) else None
+    if piece_kind == ELEMENT:
+        head, tail = LIST
+        ok = formatted.startswith(head) and formatted.endswith(tail) and len(formatted) > len(head) + len(tail)
+        return formatted[len(head):-len(tail)] if ok else None
+    return formatted
 
 
 def safe_to_cut(text: str) -> bool:
@@ -320,6 +364,9 @@ class Piece:
     cached: bool = False  # the cache holds it, formatted or not
     parts: list[Piece] = field(default_factory=list)  # a class cut into its methods
     gap: int = 0  # blank lines before it
+    # a collection cut into its elements: parts[0] is the statement with two stand-in
+    # elements, whose first and last formatted lines frame the formatted elements
+    framed: bool = False
 
 
 class Plan(NamedTuple):
@@ -335,11 +382,14 @@ class Plan(NamedTuple):
                     out.append(part)
         return out
 
-    def join(self) -> str:
-        """The module, once every piece of ``todo()`` is formatted."""
+    def join(self) -> str | None:
+        """The module, once every piece of ``todo()`` is formatted (None if a framed
+        collection's stand-in came out in another shape: then format it whole)."""
         for piece in self.pieces:
             if piece.parts and piece.formatted is None:
-                piece.formatted = _join(piece.parts)
+                piece.formatted = _frame(piece.parts) if piece.framed else _join(piece.parts)
+                if piece.formatted is None:
+                    return None
         return _join(self.pieces)
 
     def new(self) -> list[Piece]:
@@ -350,6 +400,17 @@ class Plan(NamedTuple):
             if not piece.hit:
                 out.append(piece)
         return out
+
+
+def _frame(parts: list[Piece]) -> str | None:
+    """A collection from its formatted elements, inside the first and last line black
+    gives the statement with two stand-in elements."""
+    skeleton = parts[0].formatted
+    assert skeleton is not None
+    lines = skeleton.split("\n")
+    if len(lines) != 5 or lines[4] or lines[1].strip() != "x_," or lines[2].strip() != "y_,":
+        return None
+    return lines[0] + "\n" + "".join(p.formatted or "" for p in parts[1:]) + lines[3] + "\n"
 
 
 def _join(pieces: list[Piece]) -> str:
@@ -417,6 +478,9 @@ def _groups(src: _Lines, starts: list[int], end: int, piece_kind: str, lookup: L
                 if meta is not None:
                     if big and meta.one_class:  # a class the scan proposed starts inside
                         piece = _split_class(src, start, stop, text, lookup, known)
+                    if (meta.collection and kind_ == TOP and header is None
+                            and stop - start >= BIG_COLLECTION_LINES):
+                        piece = _split_collection(src, start, stop, text, meta, lookup, known)
                     if piece is None:
                         piece = _piece(kind_, start, stop, text, None, meta)
             if piece is not None and (header is None or out or header(piece.meta)):
@@ -506,6 +570,52 @@ def _split_class(src: _Lines, start: int, stop: int, text: str, lookup: Lookup, 
     # in a class body at that indentation: together they are one class statement
     meta = Meta(DEF, DEF, parts[-1].meta.stub, True, indent)
     return Piece(TOP, start, stop, text, meta, parts=parts)
+
+
+_OPENING = re.compile(r"(?:[^\W\d]\w*\s*=\s*|from\s+\.*[\w.]*\s+import\s*)([\[(])")
+_CLOSING = {"[": "]", "(": ")"}
+
+
+def _split_collection(src: _Lines, start: int, stop: int, text: str, meta: Meta, lookup: Lookup,
+                      known: list[Piece]) -> Piece | None:
+    """A large ``NAME = [...]``/``(...)`` or ``from M import (...)``, its opening bracket
+    ending the first line and its closing one alone on the last, with a comma after each
+    element (black's magic trailing comma: one element a line, whatever they are), as
+    its elements. Each element's lines are what black gives it inside a stand-in list at
+    the same depth; the first and last lines come from the statement with two stand-in
+    elements. None for anything else (comments inside, elements sharing lines)."""
+    lines = src.lines
+    opening = _OPENING.fullmatch(lines[start])
+    if opening is None or lines[stop - 1] != _CLOSING[opening.group(1)] or stop - start < 4:
+        return None
+    second = lines[start + 1]
+    indent = second[: len(second) - len(second.lstrip(" \t"))]
+    if not indent or any(_comment(lines[i]) for i in range(start + 1, stop - 1)):
+        return None
+    width = len(indent)
+    starts = [start + 1] + [
+        i for i in range(start + 2, stop - 1)
+        if lines[i].startswith(indent) and lines[i][width:width + 1] not in ("", " ", "\t", ")", "]", "}")
+        and lines[i - 1].rstrip().endswith(",")
+    ]
+    # Elements go in runs (a black call costs about a millisecond, and a name is one
+    # line): a run ends after an element of several lines, or where the text of the
+    # next element's first lines hashes to 0 mod ELEMENT_RUN. Both depend on the text
+    # around the cut, not on its place, so an element added or removed changes one run.
+    runs = [starts[0]] + [
+        s for k, s in enumerate(starts[1:], 1)
+        if s - starts[k - 1] > 2 or zlib.crc32((lines[s] + "\n" + lines[s + 1]).encode()) % ELEMENT_RUN == 0
+    ]
+    elements = _groups(src, runs, stop - 1, ELEMENT, lookup, known)
+    if elements is None or any(p.gap or p.start != q.stop for p, q in zip(elements[1:], elements)):
+        return None  # a blank line between elements: black drops it, and so would a cut
+    skeleton_text = f"{lines[start]}\n{indent}x_,\n{indent}y_,\n{lines[stop - 1]}\n"
+    record = lookup(TOP, skeleton_text)
+    skeleton_meta = record.meta if record is not None else analyze(TOP, skeleton_text)
+    if skeleton_meta is None:
+        return None
+    skeleton = _piece(TOP, start, start, skeleton_text, record, skeleton_meta)
+    return Piece(TOP, start, stop, text, meta, parts=[skeleton, *elements], framed=True)
 
 
 def plan(text: str, lookup: Lookup) -> Plan | None:

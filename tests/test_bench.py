@@ -122,14 +122,15 @@ def test_snapshot_goals_after_a_change_and_with_one_job(bench: ModuleType) -> No
         {"tool": bench.BLACK, "run": bench.COLD_ONE_JOB, "seconds": "300.00", "CPU seconds": "290.00"},
     ]
     rows[2]["CPU seconds"] = "380.00"  # black cold
-    assert bench.snapshot_goals(rows)[-6:] == [
+    assert bench.snapshot_goals(rows)[-5:] == [
         "black, one description changed / black cold: 0.025x (goal <= 0.03x: met)",
         "black, a schema and an operation added / black cold: 0.060x (goal <= 0.05x: NOT met)",
         "black cold, every core / black cold, --jobs 1: 0.667x (goal <= 0.6x: NOT met)",
-        f"black: 1.90 cores busy (cold), 0.97 cores busy (cold, --jobs 1), of {os.cpu_count()} on this machine",
         "ruff, nothing changed / ruff cold: 0.333x (goal <= 0.5x: met)",
         "black, nothing changed / ruff cold: 0.467x (goal <= 0.5x: met)",
     ]
+    assert bench.cores_busy(rows) == (  # not a goal: what the cold runs could use
+        f"black kept 1.90 cores busy (cold), 0.97 cores busy (cold, --jobs 1), of {os.cpu_count()} on this machine")
 
 
 @pytest.fixture(scope="module")

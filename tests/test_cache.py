@@ -92,6 +92,29 @@ def test_a_change_formats_only_the_pieces_it_touches(tmp_path: Path, monkeypatch
     assert third.format(changed) == out and (third.misses, third.hits) == (0, 1)  # the module, whole
 
 
+def test_a_modules_pieces_are_read_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OAS_DATACLASSES_CACHE_DIR", str(tmp_path))
+    first = Formatter(jobs=1)
+    first.format(MODULE, "models.py")
+    pack = first.store.path("format", first._key("models.py", format.PACK))
+    for path in entry_files(tmp_path):
+        if path != pack:
+            path.unlink()  # only the pack is left
+    changed = MODULE.replace("X3 = [1,2]", "X3 = [1,2,3]")
+    second = Formatter(jobs=1)
+    reads: list[str] = []
+    real_get = Store.get
+    monkeypatch.setattr(Store, "get", lambda self, ns, key: reads.append(key) or real_get(self, ns, key))
+    assert second.format(changed, "models.py") == Formatter(use_cache=False, piecewise=False).format(changed)
+    assert (second.misses, second.hits) == (1, 11)
+    assert len(reads) <= 3  # the module, the pack, the piece that changed
+    pack.write_bytes(pack.read_bytes()[:-10])  # damaged: not used, the pieces on their own
+    third = Formatter(jobs=1)
+    again = changed.replace("X4 = [1,2]", "X4 = [2]")
+    assert third.format(again, "models.py") == Formatter(use_cache=False, piecewise=False).format(again)
+    assert third.store.damaged == 1 and (third.misses, third.hits) == (11, 1)  # X3's piece, stored alone
+
+
 def test_without_the_cache_nothing_is_read_or_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OAS_DATACLASSES_CACHE_DIR", str(tmp_path))
     Formatter(jobs=1).format(MODULE)

@@ -130,6 +130,87 @@ def test_random_large_classes_cut_into_methods_are_the_whole(name: str, text: st
             assert in_pieces(text, name) == expected
 
 
+ELEMENTS = [
+    "'a'",
+    "b",
+    "'a long string element that by itself is longer than the line may be, more than 88 columns'",
+    "f(\n        1,\n        2,\n    )",
+    "f(1, 2)",
+    "{'k': [1,2,], 'v': (3,)}",
+    "_testing.Operation(\n        name='x',\n        path='/a/{id}',\n        params={'id': 'path'},\n    )",
+    "(1,\n2)",
+    "[\n    1, 2\n    ]",
+    "g(aaaaaaaaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbbbbbbbbbbb, ccccccccccccccccccccccccc, ddddddddddddddddddd)",
+    "x  # a comment",
+]
+
+
+@st.composite
+def collections(draw: st.DrawFn) -> str:
+    form = draw(st.sampled_from(["list", "tuple", "import"]))
+    if form == "import":
+        names = draw(st.lists(st.sampled_from(["A", "B", "Cee", "dd", "E_f"]), min_size=2, max_size=30))
+        elements = names
+        head, close = "from .models import (", ")"
+    else:
+        elements = draw(st.lists(st.sampled_from(ELEMENTS), min_size=2, max_size=30))
+        head, close = ("X = [", "]") if form == "list" else ("_OPS = (", ")")
+    last_comma = draw(st.sampled_from([",", ",", ""]))  # without it black may join the lines
+    blank = draw(st.sampled_from(["", "", "\n"]))
+    def line(element: str, comma: str) -> str:
+        code, sep, comment = element.partition("  #")
+        return f"    {code}{comma}{sep}{comment}\n"
+
+    body = "".join(line(e, ",") + (blank if i == 3 else "") for i, e in enumerate(elements[:-1]))
+    body += line(elements[-1], last_comma)
+    after = draw(st.sampled_from(["", "\n\nY = 1\n", "\n\n\ndef f(): pass\n"]))
+    return "import os\n\n" + head + "\n" + body + close + "\n" + after
+
+
+@pytest.mark.parametrize("name", FORMATTERS)
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(text=collections())
+def test_random_large_collections_cut_into_elements_are_the_whole(name: str, text: str) -> None:
+    expected = whole(text, name)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pieces, "BIG_COLLECTION_LINES", 3)
+        patch.setattr(pieces, "ELEMENT_RUN", 2)
+        if pieces.plan(text, lambda kind, t: None) is not None:
+            assert in_pieces(text, name) == expected
+
+
+def test_a_large_list_is_cut_into_runs_of_elements(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pieces, "BIG_COLLECTION_LINES", 3)
+    names = [f"'Name{i}'" for i in range(200)]
+    text = "import os\n\n__all__ = [\n" + "".join(f"    {n},\n" for n in names) + "]\n"
+    plan = pieces.plan(text, lambda kind, t: None)
+    assert plan is not None
+    framed = plan.pieces[-1]
+    assert framed.framed and framed.parts[0].text == "__all__ = [\n    x_,\n    y_,\n]\n"
+    runs = framed.parts[1:]
+    assert 200 // pieces.ELEMENT_RUN // 3 < len(runs) < 200 // pieces.ELEMENT_RUN * 3
+    assert "".join(r.text for r in runs) == "".join(f"    {n},\n" for n in names)
+    assert in_pieces(text, "black") == whole(text, "black")
+    # one name more changes one run: the others come from the cache
+    changed = text.replace("    'Name100',\n", "    'Name100',\n    'Inserted',\n")
+    again = pieces.plan(changed, lambda kind, t: None)
+    assert again is not None
+    before, after = {r.text for r in runs}, {r.text for r in again.pieces[-1].parts[1:]}
+    assert len(after - before) == 1
+
+
+@pytest.mark.parametrize("body", [
+    "    'a',\n    # a comment\n    'b',\n",  # a comment inside: whole
+    "    'a',\n    'b'\n",  # no magic trailing comma: black may join the lines
+    "    'a',\n    'b'  # ,\n",  # nor here
+])
+def test_collections_that_stay_whole(body: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pieces, "BIG_COLLECTION_LINES", 3)
+    text = "import os\n\nX = [\n" + body + "]\n"
+    plan = pieces.plan(text, lambda kind, t: None)
+    assert plan is not None and not plan.pieces[-1].framed
+
+
 # ----- what gets cut, and what does not ------------------------------------------------
 
 
