@@ -534,9 +534,9 @@ def test_the_key_appears_in_no_error_repr_or_log(server: Loopback, caplog: pytes
     server.script(Reply(401, envelope("Incorrect API key provided.")), Reply(500), Reply(500), Reply(500),
                   Reply(200, "not json"), Reply(delay=2.0))
     with make(server, max_retries=2) as client:
-        texts += [repr(client), str(client), repr(client._config), repr(client._config.call("POST", "/x", None, None, None, None, None, None, None)[0])]
-        request = client._config.call("POST", "/x", None, None, None, None, None, None, None,
-                                      ((ftc.client._AUTH_API_KEY_AUTH,),))[0]
+        texts += [repr(client), str(client), repr(client._config), repr(client._config.prepare(ftc._base_client.RequestOptions("POST", "/x"))[0])]
+        request = client._config.prepare(ftc._base_client.RequestOptions(
+            "POST", "/x", security=((ftc.client._AUTH_API_KEY_AUTH,),)))[0]
         assert request.headers["authorization"] == f"Bearer {KEY}"
         texts += [repr(request), repr(request.headers)]
         for _ in range(3):
