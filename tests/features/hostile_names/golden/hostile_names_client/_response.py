@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import http.client
 import json
-from typing import Any, AsyncIterator, Callable, Generic, Iterator, TypeVar
+from typing import Any, AsyncIterator, Callable, Generic, Iterator, TypeVar, Union
 
-from ._transport import AsyncStreamedResponse, Response, StreamedResponse
+from ._transport import AsyncStreamedResponse, Headers, Response, StreamedResponse
 from .errors import (
     APIResponseValidationError,
     APIStatusError,
@@ -27,9 +27,28 @@ from .errors import (
 )
 
 T = TypeVar("T")
+S = TypeVar("S", bound=Union[StreamedResponse, AsyncStreamedResponse])
 
 
-class RawResponse(Generic[T]):
+class Answer:
+    """What every answer shows: ``status_code``, ``headers``, ``request_id``, and
+    the call's ``method`` and ``url``."""
+
+    status_code: int
+    headers: Headers
+    method: str
+    url: str
+
+    @property
+    def request_id(self) -> str | None:
+        """The ``x-request-id`` header: quote it when asking OpenAI for help."""
+        return self.headers.get("x-request-id")
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} [{self.status_code}] {self.method} {self.url}>"
+
+
+class RawResponse(Answer, Generic[T]):
     """A response as it came: ``status_code``, ``headers``, ``content``, ``text``.
 
     ``parse()`` decodes the body into the operation's return type (once; the result is
@@ -60,11 +79,6 @@ class RawResponse(Generic[T]):
         self._parsed: list[T] = []
 
     @property
-    def request_id(self) -> str | None:
-        """The ``x-request-id`` header: quote it when asking OpenAI for help."""
-        return self.headers.get("x-request-id")
-
-    @property
     def text(self) -> str:
         return self.content.decode(
             _charset(self.headers.get("content-type")), errors="replace"
@@ -93,9 +107,6 @@ class RawResponse(Generic[T]):
                     body=_json_or_text(self),
                 ) from exc
         return self._parsed[0]
-
-    def __repr__(self) -> str:
-        return f"<RawResponse [{self.status_code}] {self.method} {self.url}>"
 
 
 def _charset(content_type: str | None) -> str:
@@ -152,15 +163,30 @@ def status_error(raw: RawResponse[Any]) -> APIStatusError:
     return cls(f"Error code: {status} - {message}", response=raw, body=body)
 
 
-class StreamedRawResponse(Generic[T]):
-    """A 2xx answer whose body is read only on demand (``with_streaming_response``):
-    ``iter_bytes()`` as it arrives, or ``read()`` / ``parse()`` / ``text`` / ``json()``
-    into memory within ``max_response_bytes``. Use it in a ``with`` block (or call
-    ``close()``) to release the connection."""
+class Opened(Answer, Generic[S]):
+    """An answer whose body is read as it arrives (``StreamedResponse`` or
+    ``AsyncStreamedResponse``): what both streamed raw responses and both event
+    streams hold."""
+
+    def __init__(
+        self, response: S, *, method: str, url: str, strict: bool, max_bytes: int | None
+    ) -> None:
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.method = method
+        self.url = url
+        self.strict = strict
+        self._response = response
+        self._max_bytes = max_bytes
+
+
+class _Streamed(Opened[S], Generic[T, S]):
+    """What ``StreamedRawResponse`` and ``AsyncStreamedRawResponse`` share: the call's
+    details, and the whole body, once it is read, as a ``RawResponse``."""
 
     def __init__(
         self,
-        response: StreamedResponse,
+        response: S,
         *,
         method: str,
         url: str,
@@ -170,21 +196,32 @@ class StreamedRawResponse(Generic[T]):
         elapsed: float,
         max_bytes: int | None,
     ) -> None:
-        self.status_code = response.status_code
-        self.headers = response.headers
-        self.method = method
-        self.url = url
-        self.strict = strict
+        super().__init__(
+            response, method=method, url=url, strict=strict, max_bytes=max_bytes
+        )
         self.retries_taken = retries_taken
         self.elapsed = elapsed
-        self._response = response
         self._parser = parser
-        self._max_bytes = max_bytes
         self._raw: RawResponse[T] | None = None
 
-    @property
-    def request_id(self) -> str | None:
-        return self.headers.get("x-request-id")
+    def _keep(self, whole: Response) -> RawResponse[T]:
+        self._raw = RawResponse(
+            whole,
+            method=self.method,
+            url=self.url,
+            parser=self._parser,
+            strict=self.strict,
+            retries_taken=self.retries_taken,
+            elapsed=self.elapsed,
+        )
+        return self._raw
+
+
+class StreamedRawResponse(_Streamed[T, StreamedResponse]):
+    """A 2xx answer whose body is read only on demand (``with_streaming_response``):
+    ``iter_bytes()`` as it arrives, or ``read()`` / ``parse()`` / ``text`` / ``json()``
+    into memory within ``max_response_bytes``. Use it in a ``with`` block (or call
+    ``close()``) to release the connection."""
 
     def iter_bytes(self) -> Iterator[bytes]:
         """The body's chunks as they arrive (decoded); the connection is released at
@@ -211,15 +248,7 @@ class StreamedRawResponse(Generic[T]):
 
     def _whole(self) -> RawResponse[T]:
         if self._raw is None:
-            self._raw = RawResponse(
-                self._response.read(self._max_bytes),
-                method=self.method,
-                url=self.url,
-                parser=self._parser,
-                strict=self.strict,
-                retries_taken=self.retries_taken,
-                elapsed=self.elapsed,
-            )
+            return self._keep(self._response.read(self._max_bytes))
         return self._raw
 
     def close(self) -> None:
@@ -231,41 +260,10 @@ class StreamedRawResponse(Generic[T]):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def __repr__(self) -> str:
-        return f"<StreamedRawResponse [{self.status_code}] {self.method} {self.url}>"
 
-
-class AsyncStreamedRawResponse(Generic[T]):
+class AsyncStreamedRawResponse(_Streamed[T, AsyncStreamedResponse]):
     """``StreamedRawResponse`` for ``AsyncClient``: ``async for chunk in
     r.iter_bytes()``, ``await r.read()``, ``await r.parse()``."""
-
-    def __init__(
-        self,
-        response: AsyncStreamedResponse,
-        *,
-        method: str,
-        url: str,
-        parser: Callable[[RawResponse[T]], T],
-        strict: bool,
-        retries_taken: int,
-        elapsed: float,
-        max_bytes: int | None,
-    ) -> None:
-        self.status_code = response.status_code
-        self.headers = response.headers
-        self.method = method
-        self.url = url
-        self.strict = strict
-        self.retries_taken = retries_taken
-        self.elapsed = elapsed
-        self._response = response
-        self._parser = parser
-        self._max_bytes = max_bytes
-        self._raw: RawResponse[T] | None = None
-
-    @property
-    def request_id(self) -> str | None:
-        return self.headers.get("x-request-id")
 
     async def iter_bytes(self) -> AsyncIterator[bytes]:
         try:
@@ -288,15 +286,7 @@ class AsyncStreamedRawResponse(Generic[T]):
 
     async def _whole(self) -> RawResponse[T]:
         if self._raw is None:
-            self._raw = RawResponse(
-                await self._response.aread(self._max_bytes),
-                method=self.method,
-                url=self.url,
-                parser=self._parser,
-                strict=self.strict,
-                retries_taken=self.retries_taken,
-                elapsed=self.elapsed,
-            )
+            return self._keep(await self._response.aread(self._max_bytes))
         return self._raw
 
     async def close(self) -> None:
@@ -307,8 +297,3 @@ class AsyncStreamedRawResponse(Generic[T]):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
-
-    def __repr__(self) -> str:
-        return (
-            f"<AsyncStreamedRawResponse [{self.status_code}] {self.method} {self.url}>"
-        )
