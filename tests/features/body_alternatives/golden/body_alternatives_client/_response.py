@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import http.client
 import json
+from dataclasses import dataclass
 from typing import Any, AsyncIterator, Callable, Generic, Iterator, TypeVar, Union
 
-from ._transport import AsyncStreamedResponse, Headers, Response, StreamedResponse
+from ._transport import AsyncStreamedResponse, Response, StreamedResponse
 from .errors import (
     APIResponseValidationError,
     APIStatusError,
@@ -30,14 +31,36 @@ T = TypeVar("T")
 S = TypeVar("S", bound=Union[StreamedResponse, AsyncStreamedResponse])
 
 
-class Answer:
-    """What every answer shows: ``status_code``, ``headers``, ``request_id``, and
-    the call's ``method`` and ``url``."""
+@dataclass(frozen=True)
+class CallInfo:
+    """What an answer tells of the call that got it: the request's ``method`` and
+    ``url`` (secret query values masked), whether decoding is ``strict``, the retries
+    the call took and the seconds until the answer's head."""
 
-    status_code: int
-    headers: Headers
     method: str
     url: str
+    strict: bool
+    retries_taken: int = 0
+    elapsed: float = 0.0
+
+
+class Answer:
+    """What every answer shows: ``status_code``, ``headers``, ``request_id``, and
+    what it tells of its call (``CallInfo``'s fields)."""
+
+    def __init__(
+        self,
+        response: Response | StreamedResponse | AsyncStreamedResponse,
+        call: CallInfo,
+    ) -> None:
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.method = call.method
+        self.url = call.url
+        self.strict = call.strict
+        self.retries_taken = call.retries_taken
+        self.elapsed = call.elapsed
+        self._call = call
 
     @property
     def request_id(self) -> str | None:
@@ -57,24 +80,10 @@ class RawResponse(Answer, Generic[T]):
     """
 
     def __init__(
-        self,
-        response: Response,
-        *,
-        method: str,
-        url: str,
-        parser: Callable[[RawResponse[T]], T],
-        strict: bool,
-        retries_taken: int,
-        elapsed: float,
+        self, response: Response, parser: Callable[[RawResponse[T]], T], call: CallInfo
     ) -> None:
-        self.status_code = response.status_code
-        self.headers = response.headers
+        super().__init__(response, call)
         self.content = response.content
-        self.method = method
-        self.url = url
-        self.strict = strict
-        self.retries_taken = retries_taken
-        self.elapsed = elapsed
         self._parser = parser
         self._parsed: list[T] = []
 
@@ -168,14 +177,8 @@ class Opened(Answer, Generic[S]):
     ``AsyncStreamedResponse``): what both streamed raw responses and both event
     streams hold."""
 
-    def __init__(
-        self, response: S, *, method: str, url: str, strict: bool, max_bytes: int | None
-    ) -> None:
-        self.status_code = response.status_code
-        self.headers = response.headers
-        self.method = method
-        self.url = url
-        self.strict = strict
+    def __init__(self, response: S, call: CallInfo, max_bytes: int | None) -> None:
+        super().__init__(response, call)
         self._response = response
         self._max_bytes = max_bytes
 
@@ -187,33 +190,16 @@ class _Streamed(Opened[S], Generic[T, S]):
     def __init__(
         self,
         response: S,
-        *,
-        method: str,
-        url: str,
         parser: Callable[[RawResponse[T]], T],
-        strict: bool,
-        retries_taken: int,
-        elapsed: float,
+        call: CallInfo,
         max_bytes: int | None,
     ) -> None:
-        super().__init__(
-            response, method=method, url=url, strict=strict, max_bytes=max_bytes
-        )
-        self.retries_taken = retries_taken
-        self.elapsed = elapsed
+        super().__init__(response, call, max_bytes)
         self._parser = parser
         self._raw: RawResponse[T] | None = None
 
     def _keep(self, whole: Response) -> RawResponse[T]:
-        self._raw = RawResponse(
-            whole,
-            method=self.method,
-            url=self.url,
-            parser=self._parser,
-            strict=self.strict,
-            retries_taken=self.retries_taken,
-            elapsed=self.elapsed,
-        )
+        self._raw = RawResponse(whole, self._parser, self._call)
         return self._raw
 
 

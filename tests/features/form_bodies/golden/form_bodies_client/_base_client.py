@@ -25,6 +25,7 @@ from . import _retries
 from ._encoding import Content, check_headers, header_safe, with_query
 from ._response import (
     AsyncStreamedRawResponse,
+    CallInfo,
     RawResponse,
     StreamedRawResponse,
     status_error,
@@ -46,6 +47,8 @@ from ._transport import (
 from .errors import ClientError, InsecureURLWarning, ResponseTooLargeError
 
 T = TypeVar("T")
+_Self = TypeVar("_Self", bound="_Shared")
+_O = TypeVar("_O")
 _C = TypeVar("_C", bound="SyncAPIClient")
 _A = TypeVar("_A", bound="AsyncAPIClient")
 
@@ -536,19 +539,22 @@ class _Answered:
     start: float
     strict: bool
 
-    def details(self) -> dict[str, Any]:
-        return {
-            "method": self.request.method,
-            "url": self.request.shown_url,
-            "strict": self.strict,
-            "retries_taken": self.retries,
-            "elapsed": time.monotonic() - self.start,
-        }
+    def call(self) -> CallInfo:
+        request = self.request
+        elapsed = time.monotonic() - self.start
+        return CallInfo(
+            request.method, request.shown_url, self.strict, self.retries, elapsed
+        )
 
     def raw(self, parser: Callable[[RawResponse[Any]], T]) -> RawResponse[T]:
         """The answer read whole, held to the call's limit."""
         body = _capped(self.answer, self.request.max_response_bytes)
-        return RawResponse(body, parser=parser, **self.details())
+        return RawResponse(body, parser, self.call())
+
+    def opened(self, cls: Callable[..., _O], handler: Callable[..., Any]) -> _O:
+        """The streamed answer as ``cls`` (a streamed raw response or an event stream,
+        with its parser or decoder), its body read on demand."""
+        return cls(self.answer, handler, self.call(), self.request.max_response_bytes)
 
 
 def _refused(answered: _Answered, max_retries: int) -> float:
@@ -634,9 +640,27 @@ class _Shared:
     def max_response_bytes(self) -> int | None:
         return self._config.max_response_bytes
 
-    def _copy_with(self, config: ClientConfig) -> Any:
+    def with_options(
+        self: _Self,
+        *,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        strict_responses: bool | None = None,
+    ) -> _Self:
+        """A client with these options changed (``None``: as this one has it) that
+        shares this one's connections. ``default_headers`` are added to this client's.
+        ``Timeout(None, None)`` turns timeouts off, ``max_response_bytes=0`` the limit.
+        """
         new = copy.copy(self)
-        new._config = config
+        new._config = self._config.with_options(
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            default_headers=default_headers,
+            strict_responses=strict_responses,
+        )
         new._owns_transport = False  # the pool stays with the client that made it
         for name, attr in vars(type(self)).items():
             if isinstance(attr, functools.cached_property):
@@ -693,29 +717,6 @@ class SyncAPIClient(_Shared):
         self._owns_transport = transport is None
         self._transport: Transport = HTTPTransport() if transport is None else transport
 
-    def with_options(
-        self: _C,
-        *,
-        timeout: float | Timeout | None = None,
-        max_retries: int | None = None,
-        max_response_bytes: int | None = None,
-        default_headers: Mapping[str, str] | None = None,
-        strict_responses: bool | None = None,
-    ) -> _C:
-        """A client with these options changed (``None``: as this one has it) that
-        shares this one's connections. ``default_headers`` are added to this client's.
-        ``Timeout(None, None)`` turns timeouts off, ``max_response_bytes=0`` the limit.
-        """
-        config = self._config.with_options(
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
-            default_headers=default_headers,
-            strict_responses=strict_responses,
-        )
-        new: _C = self._copy_with(config)
-        return new
-
     def _read(self, answer: Any, max_bytes: int | None) -> Any:
         return answer.read(max_bytes)
 
@@ -745,28 +746,16 @@ class SyncAPIClient(_Shared):
         self, options: RequestOptions, parser: Callable[[RawResponse[Any]], T]
     ) -> StreamedRawResponse[T]:
         """``_request`` for ``with_streaming_response``: the body is read on demand."""
-        answered = self._take(options, functools.partial(open_stream, self._transport))
-        return StreamedRawResponse(
-            answered.answer,
-            parser=parser,
-            max_bytes=answered.request.max_response_bytes,
-            **answered.details(),
-        )
+        send = functools.partial(open_stream, self._transport)
+        return self._take(options, send).opened(StreamedRawResponse, parser)
 
     def _stream(
         self, options: RequestOptions, decode: Callable[[Any, bool], T]
     ) -> Stream[T]:
         """Open a server-sent event stream: retried like ``_request`` until the answer's
         head arrives, then read as it comes."""
-        answered = self._take(options, functools.partial(open_stream, self._transport))
-        return Stream(
-            answered.answer,
-            decode,
-            strict=answered.strict,
-            method=answered.request.method,
-            url=answered.request.shown_url,
-            max_bytes=answered.request.max_response_bytes,
-        )
+        send = functools.partial(open_stream, self._transport)
+        return self._take(options, send).opened(Stream, decode)
 
     def close(self) -> None:
         """Release the connections (of the default transport; yours stays open)."""
@@ -795,26 +784,6 @@ class AsyncAPIClient(_Shared):
             self._transport = transport
         else:
             self._transport = ThreadedTransport(transport)
-
-    def with_options(
-        self: _A,
-        *,
-        timeout: float | Timeout | None = None,
-        max_retries: int | None = None,
-        max_response_bytes: int | None = None,
-        default_headers: Mapping[str, str] | None = None,
-        strict_responses: bool | None = None,
-    ) -> _A:
-        """``SyncAPIClient.with_options`` for ``AsyncClient``."""
-        config = self._config.with_options(
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
-            default_headers=default_headers,
-            strict_responses=strict_responses,
-        )
-        new: _A = self._copy_with(config)
-        return new
 
     def _read(self, answer: Any, max_bytes: int | None) -> Any:
         return answer.aread(max_bytes)
@@ -847,27 +816,15 @@ class AsyncAPIClient(_Shared):
         self, options: RequestOptions, parser: Callable[[RawResponse[Any]], T]
     ) -> AsyncStreamedRawResponse[T]:
         send = functools.partial(aopen_stream, self._transport)
-        answered = await self._take(options, send)
-        return AsyncStreamedRawResponse(
-            answered.answer,
-            parser=parser,
-            max_bytes=answered.request.max_response_bytes,
-            **answered.details(),
+        return (await self._take(options, send)).opened(
+            AsyncStreamedRawResponse, parser
         )
 
     async def _stream(
         self, options: RequestOptions, decode: Callable[[Any, bool], T]
     ) -> AsyncStream[T]:
         send = functools.partial(aopen_stream, self._transport)
-        answered = await self._take(options, send)
-        return AsyncStream(
-            answered.answer,
-            decode,
-            strict=answered.strict,
-            method=answered.request.method,
-            url=answered.request.shown_url,
-            max_bytes=answered.request.max_response_bytes,
-        )
+        return (await self._take(options, send)).opened(AsyncStream, decode)
 
     async def close(self) -> None:
         """Release the connections (of the default transport; yours stays open)."""

@@ -10,7 +10,7 @@ import http.client
 import json
 from typing import Any, AsyncIterator, Callable, Generic, Iterable, Iterator, TypeVar
 
-from ._response import Opened, RawResponse, S
+from ._response import CallInfo, Opened, RawResponse, S
 from ._retries import connection_error
 from ._transport import AsyncStreamedResponse, StreamedResponse
 from .errors import (
@@ -160,15 +160,10 @@ class _Events(Opened[S], Generic[T, S]):
         self,
         response: S,
         decode: Callable[[Any, bool], T],
-        *,
-        strict: bool,
-        method: str,
-        url: str,
+        call: CallInfo,
         max_bytes: int | None = None,
     ) -> None:
-        super().__init__(
-            response, method=method, url=url, strict=strict, max_bytes=max_bytes
-        )
+        super().__init__(response, call, max_bytes)
         self._decode = decode
 
     def _event(self, data: str) -> T:
