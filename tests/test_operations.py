@@ -292,6 +292,55 @@ def test_strict_responses_reach_event_streams_and_streamed_responses() -> None:
         asyncio.run(astream())
 
 
+def test_a_with_block_releases_streams_and_streamed_responses_left_unread() -> None:
+    closed: list[str] = []
+
+    class Streaming:
+        def send(self, request: Any, *, timeout: float | None) -> Any:
+            raise AssertionError("streamed calls use stream()")
+
+        def stream(self, request: Any, *, timeout: float | None) -> Any:
+            name = request.url.rpartition("/")[2]
+            return ops._transport.StreamedResponse(200, ops.Headers({}), iter([b""]), lambda: closed.append(name))
+
+        def close(self) -> None:
+            pass
+
+    class AsyncStreaming:
+        async def asend(self, request: Any, *, timeout: float | None) -> Any:
+            raise AssertionError("streamed calls use astream()")
+
+        async def astream(self, request: Any, *, timeout: float | None) -> Any:
+            name = "async " + request.url.rpartition("/")[2]
+
+            async def chunks() -> Any:
+                yield b""
+
+            async def aclose() -> None:
+                closed.append(name)
+
+            return ops._transport.AsyncStreamedResponse(200, ops.Headers({}), chunks(), aclose)
+
+        async def aclose(self) -> None:
+            pass
+
+    client = ops.Client(api_key=KEY, base_url="https://x/v1", transport=Streaming())
+    with client.watch_widget("w1"):
+        pass
+    with client.with_streaming_response.create_widget(name="n", size=ops.Dimensions(width=1, height=2)):
+        pass
+
+    async def go() -> None:
+        aclient = ops.AsyncClient(api_key=KEY, base_url="https://x/v1", transport=AsyncStreaming())
+        async with await aclient.watch_widget("w1"):
+            pass
+        async with aclient.with_streaming_response.create_widget(name="n", size=ops.Dimensions(width=1, height=2)):
+            pass
+
+    asyncio.run(go())
+    assert closed == ["events", "widgets", "async events", "async widgets"]
+
+
 def test_deprecated_operation_warns_and_stream_variant_sets_stream(server: Loopback) -> None:
     server.script(Reply(body=WIDGET), Reply(chunks=EVENTS[:1]))
     client, _ = clients(server)

@@ -10,7 +10,7 @@ import http.client
 import json
 from typing import Any, AsyncIterator, Callable, Generic, Iterable, Iterator, TypeVar
 
-from ._response import CallInfo, Opened, RawResponse, S
+from ._response import AsyncCloses, CallInfo, Closes, Opened, RawResponse, S
 from ._retries import connection_error
 from ._transport import AsyncStreamedResponse, StreamedResponse
 from .errors import (
@@ -177,7 +177,7 @@ def _broken(exc: OSError | http.client.HTTPException) -> APIError:
     return found[0]
 
 
-class Stream(_Events[T, StreamedResponse]):
+class Stream(_Events[T, StreamedResponse], Closes):
     """The events of a streaming answer, decoded one by one as they arrive.
 
     Iterate once (``for event in stream``); leaving the loop early, ``close()`` or a
@@ -195,17 +195,8 @@ class Stream(_Events[T, StreamedResponse]):
         finally:
             self.close()
 
-    def close(self) -> None:
-        self._response.close()
 
-    def __enter__(self) -> Stream[T]:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-
-class AsyncStream(_Events[T, AsyncStreamedResponse]):
+class AsyncStream(_Events[T, AsyncStreamedResponse], AsyncCloses):
     """``Stream`` for ``AsyncClient``: ``async for event in stream``."""
 
     async def __aiter__(self) -> AsyncIterator[T]:
@@ -227,12 +218,3 @@ class AsyncStream(_Events[T, AsyncStreamedResponse]):
             raise _broken(exc) from exc
         finally:
             await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._response.aclose()
-
-    async def __aenter__(self) -> AsyncStream[T]:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()

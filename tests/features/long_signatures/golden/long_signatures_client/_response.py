@@ -183,6 +183,40 @@ class Opened(Answer, Generic[S]):
         self._max_bytes = max_bytes
 
 
+_W = TypeVar("_W", bound="Closes")
+_AW = TypeVar("_AW", bound="AsyncCloses")
+
+
+class Closes:
+    """``close()`` releases the connection; so does the end of a ``with`` block."""
+
+    _response: StreamedResponse
+
+    def close(self) -> None:
+        self._response.close()
+
+    def __enter__(self: _W) -> _W:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class AsyncCloses:
+    """``Closes`` for the async answers: ``await aclose()``, ``async with``."""
+
+    _response: AsyncStreamedResponse
+
+    async def aclose(self) -> None:
+        await self._response.aclose()
+
+    async def __aenter__(self: _AW) -> _AW:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
 class _Streamed(Opened[S], Generic[T, S]):
     """What ``StreamedRawResponse`` and ``AsyncStreamedRawResponse`` share: the call's
     details, and the whole body, once it is read, as a ``RawResponse``."""
@@ -203,7 +237,7 @@ class _Streamed(Opened[S], Generic[T, S]):
         return self._raw
 
 
-class StreamedRawResponse(_Streamed[T, StreamedResponse]):
+class StreamedRawResponse(_Streamed[T, StreamedResponse], Closes):
     """A 2xx answer whose body is read only on demand (``with_streaming_response``):
     ``iter_bytes()`` as it arrives, or ``read()`` / ``parse()`` / ``text`` / ``json()``
     into memory within ``max_response_bytes``. Use it in a ``with`` block (or call
@@ -237,17 +271,8 @@ class StreamedRawResponse(_Streamed[T, StreamedResponse]):
             return self._keep(self._response.read(self._max_bytes))
         return self._raw
 
-    def close(self) -> None:
-        self._response.close()
 
-    def __enter__(self) -> StreamedRawResponse[T]:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-
-class AsyncStreamedRawResponse(_Streamed[T, AsyncStreamedResponse]):
+class AsyncStreamedRawResponse(_Streamed[T, AsyncStreamedResponse], AsyncCloses):
     """``StreamedRawResponse`` for ``AsyncClient``: ``async for chunk in
     r.iter_bytes()``, ``await r.read()``, ``await r.parse()``."""
 
@@ -256,7 +281,7 @@ class AsyncStreamedRawResponse(_Streamed[T, AsyncStreamedResponse]):
             async for chunk in self._response.chunks:
                 yield chunk
         finally:
-            await self.close()
+            await self.aclose()
 
     async def read(self) -> bytes:
         return (await self._whole()).content
@@ -276,10 +301,5 @@ class AsyncStreamedRawResponse(_Streamed[T, AsyncStreamedResponse]):
         return self._raw
 
     async def close(self) -> None:
-        await self._response.aclose()
-
-    async def __aenter__(self) -> AsyncStreamedRawResponse[T]:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
+        """``aclose()``."""
+        await self.aclose()
