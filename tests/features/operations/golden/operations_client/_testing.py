@@ -301,6 +301,20 @@ class Operation:
     # "X-API-Key")``, ``("query", "key")``, ``("cookie", "session")``); none when empty
     credentials: tuple[tuple[tuple[str, str], ...], ...] = ()
     status: int = 200
+    # the responses the spec describes for other statuses, in its order: the key
+    # (``404``, ``4XX`` or ``default``) and the check of the JSON body (None: none
+    # described, so an answer's body is not checked)
+    errors: tuple[tuple[str, Check | None], ...] = ()
+
+    def error_check(self, status: int) -> tuple[str, Check | None]:
+        """The response the spec describes for ``status`` (not a success) and the check
+        of its JSON body: the exact code's, else its range's (``4XX``), else
+        ``default``'s; ``("", None)`` when the spec describes none."""
+        for key in (str(status), f"{status // 100}XX", "DEFAULT"):
+            for given, check in self.errors:
+                if given.upper() == key:
+                    return given, check
+        return "", None
 
     def matcher(self) -> re.Pattern[str]:
         """The path template as a pattern: the i-th placeholder is group ``p<i>``."""
@@ -395,8 +409,11 @@ class MockAPI:
 
         ``times=N`` queues the answer for the next N calls; without it, the answer
         replaces the standing one, used whenever the queue is empty. A JSON body or
-        event of a 2xx answer must decode strictly against the response schema
-        (``ContractError`` naming the JSON path), unless ``strict=False``.
+        event of a 2xx answer must decode strictly against the response schema, and
+        the JSON body of any other status against the schema the spec gives that
+        status (its code's, else its range's such as ``4XX``, else ``default``'s):
+        ``ContractError`` naming the JSON path, unless ``strict=False``. A status the
+        spec describes no JSON body for is not checked.
         """
         base = self._base(operation)
         given = [x for x in (json is not _UNSET, content is not None, events) if x]
@@ -409,6 +426,16 @@ class MockAPI:
             variant = self._variant(base, "json")
             if strict and ok and variant is not None:
                 _answer_check(variant, data, "the answer")
+            elif strict and not ok:
+                key, check = self._operations[base].error_check(status)
+                if check is not None:
+                    _answer_check(
+                        self._operations[base],
+                        data,
+                        f"the answer for status {status}",
+                        check,
+                        f"the {key} response's schema",
+                    )
             answer.content = _json_bytes(data)
             answer.media = "application/json"
         elif events is not None:
@@ -821,12 +848,18 @@ class _Receiver:
         return out
 
 
-def _answer_check(op: Operation, data: Any, what: str) -> None:
+def _answer_check(
+    op: Operation,
+    data: Any,
+    what: str,
+    check: Check | None = None,
+    schema: str = "the response schema",
+) -> None:
     try:
-        op.check(data)
+        (op.check if check is None else check)(data)
     except DecodeError as exc:
         raise ContractError(
-            f"{op.base}: {what} does not match the response schema: {exc} "
+            f"{op.base}: {what} does not match {schema}: {exc} "
             "(pass strict=False to send it anyway)"
         ) from None
 
