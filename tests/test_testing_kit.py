@@ -358,6 +358,27 @@ def test_events_answer_event_streams(api: MockAPI, client: oc.Client) -> None:
         api.on("watch_widget", events=[{"type": 1}])
 
 
+def test_a_registered_stream_of_many_events_answers_sync_and_async_clients(api: MockAPI) -> None:
+    """Every event registered is sent, in order, to both clients; each is checked against
+    the stream's event schema (the first bad one named), unless strict=False."""
+    events = [{"type": "start"}, oc.WidgetEvent(type="progress", widget=oc.Widget(id="w", name="n")), {"type": "end"}]
+    api.on("polish_widget_stream", events=events)
+    with pytest.warns(DeprecationWarning):
+        seen = [(e.type, e.widget) for e in api.client().polish_widget_stream("w", level=1)]
+
+    async def main() -> list[Any]:
+        async with api.async_client() as ac:
+            with pytest.warns(DeprecationWarning):
+                return [(e.type, e.widget) async for e in await ac.polish_widget_stream("w", level=1)]
+
+    expected = [("start", None), ("progress", oc.Widget(id="w", name="n")), ("end", None)]
+    assert seen == asyncio.run(main()) == expected
+    with pytest.raises(ContractError, match=r"polish_widget: event 2 .*\$\.widget: missing required key 'name'"):
+        api.on("polish_widget_stream", events=[{"type": "a"}, {"type": "b"}, {"type": "c", "widget": {"id": "w"}}])
+    api.on("watch_widget", events=[{"type": "a"}, {"kind": "drift"}], strict=False)
+    assert [e.type for e in api.client().watch_widget("w", body="x")][0] == "a"  # sent as registered
+
+
 def test_variants_are_recorded_under_the_base_name(api: MockAPI, client: oc.Client) -> None:
     with pytest.warns(DeprecationWarning):  # the stream variant answers with events by default
         assert [e.type for e in client.polish_widget_stream("w", level=1)] == [""]
