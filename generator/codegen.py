@@ -301,6 +301,34 @@ def kit_parse(t: ir.TypeRef) -> str:
             assert_never(t)
 
 
+def kit_form_parse(t: ir.TypeRef, models: tuple[ir.Model, ...], stack: tuple[str, ...] = ()) -> str:
+    """As ``kit_parse``, for a field of a URL-encoded form, which sends an object key by
+    key: an object's parser knows its properties' parsers (``_testing.fields``), a map's
+    its values', down to a model met again (read as JSON text, ``_testing.OBJECT``)."""
+    match t:
+        case ir.ModelType():
+            model = next((m for m in models if m.name == t.name), None)
+            if model is None or t.name in stack:
+                return "_testing.OBJECT"
+            props = ", ".join(f"{literal(f.json_name)}: {kit_form_parse(f.type, models, stack + (t.name,))}"
+                              for f in model.fields)
+            return f"_testing.fields({{{props}}})"
+        case ir.MapType():
+            return f"_testing.fields({{}}, {kit_form_parse(t.value, models, stack)})"
+        case ir.ListType():
+            return f"_testing.array({kit_form_parse(t.item, models, stack)})"
+        case ir.NullableType():
+            return kit_form_parse(t.inner, models, stack)
+        case ir.AliasType():
+            return kit_form_parse(t.target, models, stack)
+        case ir.RecursiveType():
+            return "_testing.OBJECT" if t.resolved is None else kit_form_parse(t.resolved, models, stack)
+        case ir.Primitive() | ir.LiteralType() | ir.UnionType() | ir.AnyType():
+            return kit_parse(t)
+        case _:
+            assert_never(t)
+
+
 def tuple_display(items: Iterable[str]) -> str:
     """A tuple display without a trailing comma the formatters would read as magic."""
     texts = list(items)

@@ -912,6 +912,17 @@ class SecurityScheme:
         return f"`Authorization: {self.kind.capitalize()}`"
 
 
+@dataclass(frozen=True)
+class ErrorResponse:
+    """A response the spec describes for a status that is not a success: its key in
+    ``responses`` (``404``, a range such as ``4XX``, or ``default``) and the type of its
+    JSON body (``None`` when it describes none: no content, or none that is JSON). The
+    testing kit checks an answer registered for such a status against it."""
+
+    status: str
+    type: TypeRef | None
+
+
 # The keyword-only options every client method takes after the operation's own arguments.
 CALL_OPTIONS = ("extra_headers", "extra_query", "extra_body", "timeout", "max_retries", "max_response_bytes")
 
@@ -939,6 +950,8 @@ class Operation:
     minimal: str | None = None
     # the status of the first success response, which the testing kit answers with
     status: int = 200
+    # the responses for other statuses, in the spec's order, for the testing kit
+    errors: tuple[ErrorResponse, ...] = ()
     # the method this one is a variant of (``create`` for ``create_stream``)
     variant_of: str | None = None
 

@@ -240,6 +240,7 @@ def environment(overrides: Path | None = None,
         tuple_display=codegen.tuple_display,
         kit_check=codegen.kit_check,
         kit_parse=codegen.kit_parse,
+        kit_form_parse=codegen.kit_form_parse,
         decode_value=codegen.decode_value,
         direct_decoder=codegen.direct_decoder,
     )

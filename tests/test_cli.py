@@ -378,6 +378,9 @@ BAD.update({
                              "C: {$ref: '#/components/schemas/A'}\n"),
         r"bad\.yaml: /components/schemas/A: \$ref chain loops without reaching a schema: "
         r"/components/schemas/B -> /components/schemas/C -> /components/schemas/A -> /components/schemas/B$"),
+    "ref cycle inside a schema": (
+        "bad.yaml", _schemas("A: {type: object, properties: {a: {type: array, items: {$ref: '#/components/schemas/A/properties/a'}}}}\n"),
+        r"bad\.yaml: /components/schemas/A/properties/a: \$ref cycle that never reaches a named schema$"),
     "union of itself": ("bad.yaml", _schemas("A: {oneOf: [{$ref: '#/components/schemas/A'}]}\n"),
                         r"bad\.yaml: /components/schemas/A: the schema refers only to itself \(A\)"),
     "unions of each other": (

@@ -156,3 +156,64 @@ def test_a_renamed_argument_names_its_wire_name_once() -> None:
     doc = forms.Client.send_message.__doc__
     assert "from_: The sender. (wire name: ``From``)" in doc and "to: ``To``" in doc
     assert doc.count("``From``") == 1
+
+
+# ----- the testing kit reads a form as a server following the spec would -------------------
+
+
+def kit_api() -> Any:
+    import importlib
+
+    return importlib.import_module("form_bodies_client.testing").MockAPI()
+
+
+def test_the_kit_decodes_every_field_as_its_encoding_says() -> None:
+    api = kit_api()
+
+    def call(c: Any) -> Any:
+        return c.send_message(
+            from_="+1 555", to="+2", body_="Hi & bye", media_url=["a", "b"], tags=["x", "y"], events=["s", "d"],
+            channels=[1, 2], metadata=forms.Metadata(source="web", labels={"k": "v"}, ids=[1, 2]),
+            filter=forms.SendMessageFormFilter(status="open", limit=5), range={"from": 1, "to": 9},
+            options={"a": [1]}, urgent=True, priority=0, sort="asc", extra_body={"Extra": 1},
+        )
+
+    assert [r.sid for r in sync_and_async(api.client(), api.async_client(), call)] == ["", ""]
+    for record in api.calls:
+        assert record.operation == "send_message" and record.headers["Content-Type"] == FORM
+        assert record.body == {
+            "From": "+1 555", "To": "+2", "Body": "Hi & bye", "MediaUrl": ["a", "b"], "Tags": ["x", "y"],
+            "Events": ["s", "d"], "Channels": [1, 2],  # typed as the schema says
+            "Metadata": forms.Metadata(source="web", labels={"k": "v"}, ids=[1, 2]),  # deepObject
+            "Filter": forms.SendMessageFormFilter(status="open", limit=5),  # its own keys
+            "Range": forms.SendMessageFormRange.from_dict({"from": 1, "to": 9}),  # k=sub,v,...
+            "Options": {"a": [1]}, "Urgent": True, "Priority": 0, "Sort": "asc",
+            "Extra": "1",  # a field the spec does not list: kept as text
+        }
+    api.client().send_message(from_="a", to="b")
+    assert api.calls[-1].body == {"From": "a", "To": "b"}
+
+
+@pytest.mark.parametrize("wrong, where", [
+    ({"from_": None}, r"\$\.From: required, not given"),
+    ({"sort": "sideways"}, r"\$\.Sort: 'sideways' is not one of 'asc', 'desc'"),
+    ({"extra_body": {"Priority": "high"}}, r"\$\.Priority: expected integer, got 'high'"),
+    ({"extra_body": {"Urgent": "yes"}}, r"\$\.Urgent: expected boolean, got 'yes'"),
+    ({"channels": ["1", "x"]}, r"\$\.Channels\[1\]: expected integer, got 'x'"),  # pipe-joined
+    ({"metadata": {"ids": [1, "two"]}}, r"\$\.Metadata\.ids\[1\]: expected integer, got 'two'"),  # deepObject
+    ({"filter": {"status": "open", "limit": "all"}}, r"\$\.Filter\.limit: expected integer, got 'all'"),  # own keys
+    ({"range": {"from": "x"}}, r"\$\.Range\.from: expected integer, got 'x'"),  # k=sub,v
+    ({"extra_body": {"Range": "from"}}, r"\$\.Range: expected key,value pairs"),
+    ({"options": ["not", "a", "map"]}, r"\$\.Options: expected object"),  # JSON text
+])
+def test_the_kit_refuses_a_form_the_spec_does_not_allow(wrong: dict[str, Any], where: str) -> None:
+    api = kit_api()
+    with pytest.raises(AssertionError, match=r"send_message: request body: " + where) as info:
+        api.client(max_retries=2).send_message(**{"from_": "a", "to": "b", **wrong})
+    assert type(info.value).__name__ == "ContractError" and api.calls == [] and api.delays == []
+
+
+def test_the_kit_takes_a_form_without_a_schema_as_bytes() -> None:
+    api = kit_api()
+    api.client().post_raw_form(b"a=1&b")
+    assert api.calls[-1].body == b"a=1&b"

@@ -368,3 +368,19 @@ def test_composition_maps_and_consts() -> None:
         with pytest.raises(mod.DecodeError, match=message):
             mod.Consts.from_dict(bad)
         assert mod.Consts.from_dict(bad, strict=False).to_dict() == bad
+
+
+def test_a_component_named_by_the_empty_string_is_a_model_its_refs_reach(tmp_path: Path) -> None:
+    # "#/components/schemas/" points at the key "" (found by the property test: it was
+    # read as a $ref into the middle of something, inlined, and recursed forever)
+    document = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}, "components": {"schemas": {
+        "": {"type": "object", "properties": {"next": {"$ref": "#/components/schemas/"}, "n": {"type": "integer"}}},
+        "User": {"type": "object", "properties": {"chain": {"$ref": "#/components/schemas/"}}},
+    }}}
+    spec_file = tmp_path / "spec.yaml"
+    spec_file.write_text(yaml.safe_dump(document), encoding="utf-8")
+    package_ir = lower(load(spec_file), "empty_name")
+    empty = next(m for m in package_ir.models if m.source == "/components/schemas/")
+    user = next(m for m in package_ir.models if m.source == "/components/schemas/User")
+    assert user.fields[0].annotation == f"{empty.name} | None"
+    assert {f.attr: f.annotation for f in empty.fields} == {"next": f"{empty.name} | None", "n": "int | None"}

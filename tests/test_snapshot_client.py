@@ -601,5 +601,34 @@ def test_testing_kit_refuses_a_wrong_request_of_each_kind_with_the_right_path(fu
     refuse(op, f"request body: $.{f.name}: required, not given", **{f.arg: None})
     op, _ = first(lambda op: op.kit_credentials and op.kit_credentials[0] == (("bearer", ""),))
     refuse(op, "credentials:", extra_headers={"Authorization": ""})
+    # the snapshot's path parameters are all strings: a path the spec does not have is refused, named
+    op, _ = first(lambda op: op.path_parameters and op.http_method == "GET")
+    path = op.path.replace("{", "").replace("}", "") + "/nowhere"
+    with pytest.raises(testing.ContractError, match=re.escape(f"no operation is GET {path} in the spec")):
+        client._transport.send(testing._testing.Request("GET", client.base_url + path, testing._testing.Headers(
+            [("Authorization", "Bearer t")])), timeout=testing._testing.Timeout(5.0))
     assert api.calls == [] and api.delays == []  # refused before recording, never retried
     assert len(refused) == 8
+    # (the snapshot has no header parameters, typed path parameters or URL-encoded forms:
+    # the operations and form_bodies features refuse those, tests/test_testing_kit.py and
+    # tests/test_forms.py)
+
+
+def test_testing_kit_checks_error_answers_against_the_schema_for_their_status(full: Full) -> None:
+    """Every operation whose spec describes a JSON body for an error status: a minimal
+    valid body of that schema is accepted, a body it rejects is refused, naming the path."""
+    testing = importlib.import_module(PACKAGE + ".testing")
+    api = testing.MockAPI()
+    models = {m.name: m for m in full.package.models}
+    checked = 0
+    for op in full.package.operations:
+        for e in op.errors:
+            if e.type is None or not e.status.isdigit():
+                continue
+            api.on(op.method_name, status=int(e.status), json=kit.minimal(e.type, models))
+            with pytest.raises(testing.ContractError, match=re.escape(
+                    f"{op.base_method}: the answer for status {e.status} does not match the {e.status} response's schema: $")):
+                api.on(op.method_name, status=int(e.status), json=[])
+            checked += 1
+    print(f"\ntesting kit, whole snapshot: {checked} error answers checked against their status's schema")
+    assert checked == 14

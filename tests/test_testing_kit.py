@@ -172,6 +172,27 @@ def test_registered_json_that_the_schema_rejects_names_the_path(api: MockAPI, cl
     api.on("create_widget", status=500, json={"anything": "goes"})  # no body described: not checked
 
 
+def test_registered_error_answers_are_checked_against_the_schema_for_their_status(
+        api: MockAPI, client: oc.Client) -> None:
+    """The exact code's schema, else the range's (4XX), else default's; a status the
+    spec describes no body for is not checked, nor one it does not describe at all."""
+    api.on("create_widget", status=404, json={"error": {"message": "gone", "code": None}})  # 404: Error
+    with pytest.raises(ContractError, match=r"create_widget: the answer for status 404 does not match "
+                                            r"the 404 response's schema: \$\.error: missing required key 'message'"):
+        api.on("create_widget", status=404, json={"error": {}})
+    api.on("create_widget", status=409, json={"message": "taken"})  # 4XX: {message}
+    with pytest.raises(ContractError, match=r"status 409 .*the 4XX response's schema: \$\.message: expected string"):
+        api.on("create_widget", status=409, json={"message": 1})
+    api.on("create_widget", status=429, json={"whatever": 1})  # described, without a body
+    api.on("create_widget", status=500, json={"anything": "goes"})  # not described: no default here
+    with pytest.raises(ContractError, match=r"polish_widget: .*status 503 .*the default response's schema: \$: missing required key 'error'"):
+        api.on("polish_widget_stream", status=503, json={"message": "down"})  # a variant: its base's errors
+    api.on("polish_widget", status=503, json={"message": "down"}, strict=False)  # drift, on purpose
+    api.on("create_widget", status=400, json={"message": "bad"}, times=1)
+    with pytest.raises(oc.BadRequestError, match="400"):
+        client.create_widget(name="n", size=SIZE)
+
+
 def test_unknown_operation_names_close_matches(api: MockAPI) -> None:
     with pytest.raises(KeyError, match="did you mean create_widget"):
         api.on("create_widgets", json={})
@@ -335,6 +356,27 @@ def test_events_answer_event_streams(api: MockAPI, client: oc.Client) -> None:
     assert [e.type for e in client.watch_widget("w", body="x")] == ["start", "end"]
     with pytest.raises(ContractError, match=r"event 0 .*\$\.type: expected string"):
         api.on("watch_widget", events=[{"type": 1}])
+
+
+def test_a_registered_stream_of_many_events_answers_sync_and_async_clients(api: MockAPI) -> None:
+    """Every event registered is sent, in order, to both clients; each is checked against
+    the stream's event schema (the first bad one named), unless strict=False."""
+    events = [{"type": "start"}, oc.WidgetEvent(type="progress", widget=oc.Widget(id="w", name="n")), {"type": "end"}]
+    api.on("polish_widget_stream", events=events)
+    with pytest.warns(DeprecationWarning):
+        seen = [(e.type, e.widget) for e in api.client().polish_widget_stream("w", level=1)]
+
+    async def main() -> list[Any]:
+        async with api.async_client() as ac:
+            with pytest.warns(DeprecationWarning):
+                return [(e.type, e.widget) async for e in await ac.polish_widget_stream("w", level=1)]
+
+    expected = [("start", None), ("progress", oc.Widget(id="w", name="n")), ("end", None)]
+    assert seen == asyncio.run(main()) == expected
+    with pytest.raises(ContractError, match=r"polish_widget: event 2 .*\$\.widget: missing required key 'name'"):
+        api.on("polish_widget_stream", events=[{"type": "a"}, {"type": "b"}, {"type": "c", "widget": {"id": "w"}}])
+    api.on("watch_widget", events=[{"type": "a"}, {"kind": "drift"}], strict=False)
+    assert [e.type for e in api.client().watch_widget("w", body="x")][0] == "a"  # sent as registered
 
 
 def test_variants_are_recorded_under_the_base_name(api: MockAPI, client: oc.Client) -> None:

@@ -21,6 +21,8 @@ class Context:
         # components done, and components being lowered (met again through recursion)
         self.named: dict[Location, ir.TypeRef] = {}
         self.in_progress: dict[Location, ir.TypeRef] = {}
+        # $ref targets inside other schemas being inlined: reaching one again is a cycle
+        self.inlining: set[Location] = set()
         self.class_names: set[str] = set()
         self.union_names: set[str] = set()
         self.order: list[str] = []  # model and alias names in the order they were met

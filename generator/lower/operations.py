@@ -81,6 +81,7 @@ def operations(ctx: Context) -> list[ir.Operation]:
                 pagination=_pagination(ctx, method, params, response),
                 example=kit.example(ctx.spec, op, oloc, ctx.example_extensions),
                 status=kit.success_status(op),
+                errors=_error_responses(ctx, op, oloc, op_id),
             )
             ops.append(base)
             if upload is not None:
@@ -308,6 +309,33 @@ def _response(ctx: Context, op: dict[str, Any], oloc: Location,
             return "binary", None, ", ".join(others), event
         return "stream", None if isinstance(event, ir.AnyType) else event, "text/event-stream", None
     return "none", None, None, None
+
+def _error_responses(ctx: Context, op: dict[str, Any], oloc: Location, op_id: str) -> tuple[ir.ErrorResponse, ...]:
+    """The responses for statuses that are not a success (``404``, ``4XX``, ``default``),
+    each with the type of its JSON body, for the testing kit to check answers with; a
+    response with no JSON body (or a JSON body without a schema) has none."""
+    responses = op.get("responses")
+    if not isinstance(responses, dict):  # _response said so
+        return ()
+    out: list[ir.ErrorResponse] = []
+    for code in responses:
+        key = str(code)
+        if key.startswith("2"):
+            continue
+        rloc = oloc.child("responses", code)
+        resp = responses[code]
+        if isinstance(resp, dict) and "$ref" in resp:
+            resp, rloc = ctx.spec.resolve(resp["$ref"], rloc)
+        resp = want(resp, dict, rloc, "a response", {})
+        content = want(resp.get("content"), dict, rloc.child("content"), "content", {})
+        media = next((m for m in content if is_json(m)), None)
+        mt = want(content[media], dict, rloc.child("content", media), "a media type", {}) if media else {}
+        schema = mt.get("schema")
+        found = None if schema is None else schemas.type_of(
+            ctx, schema, rloc.child("content", str(media), "schema"), pascal_hint(op_id, key, "Error"))
+        out.append(ir.ErrorResponse(key, None if isinstance(found, ir.AnyType) else found))
+    return tuple(out)
+
 
 def _pagination(ctx: Context, method: str, params: list[ir.Parameter],
                 response: ir.TypeRef | None) -> ir.Pagination | None:

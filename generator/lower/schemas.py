@@ -13,7 +13,7 @@ from .context import Context
 from .dialect import View, doc, scalar, sub_view, text
 
 # where a named schema stands in its document: a component, or a JSON Schema definition
-_NAMED = re.compile(r"^/(?:components/schemas|\$defs|definitions)/([^/]+)$")
+_NAMED = re.compile(r"^/(?:components/schemas|\$defs|definitions)/([^/]*)$")
 
 
 def schema_name(loc: Location) -> str | None:
@@ -46,7 +46,13 @@ def component(ctx: Context, node: Any, loc: Location, hint: str) -> ir.TypeRef:
         return ctx.in_progress[loc]
     raw_name = schema_name(loc)
     if raw_name is None:  # a $ref into the middle of something: inline it
-        return type_of(ctx, node, loc, hint)
+        if loc in ctx.inlining:
+            raise loc.error("$ref cycle that never reaches a named schema")
+        ctx.inlining.add(loc)
+        try:
+            return type_of(ctx, node, loc, hint)
+        finally:
+            ctx.inlining.discard(loc)
     if isinstance(node, dict) and "$ref" in node:
         # a component that only names another: an alias of it
         return _alias(ctx, raw_name, loc, lambda name: type_of(ctx, node, loc, name), text(node.get("description")))

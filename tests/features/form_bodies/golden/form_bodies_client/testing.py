@@ -29,7 +29,7 @@ _OPERATIONS = (
         method="POST",
         path="/messages",
         body=_testing.Body(
-            "multipart",
+            "form",
             "application/x-www-form-urlencoded",
             True,
             fields=(
@@ -53,42 +53,58 @@ _OPERATIONS = (
                     False,
                     _testing.array(_testing.STRING),
                     _testing.codec(_models._dec_list_str),
+                    explode=False,
                 ),
                 _testing.FormField(
                     "Events",
                     False,
                     _testing.array(_testing.STRING),
                     _testing.codec(_models._dec_list_str),
+                    style="spaceDelimited",
+                    explode=False,
                 ),
                 _testing.FormField(
                     "Channels",
                     False,
                     _testing.array(_testing.INTEGER),
                     _testing.codec(_models._dec_list_int),
+                    style="pipeDelimited",
+                    explode=False,
                 ),
                 _testing.FormField(
                     "Metadata",
                     False,
-                    _testing.OBJECT,
+                    _testing.fields(
+                        {
+                            "source": _testing.STRING,
+                            "labels": _testing.fields({}, _testing.STRING),
+                            "ids": _testing.array(_testing.INTEGER),
+                        }
+                    ),
                     _testing.codec(_models._dec_Metadata),
+                    style="deepObject",
                 ),
                 _testing.FormField(
                     "Filter",
                     False,
-                    _testing.OBJECT,
+                    _testing.fields(
+                        {"status": _testing.STRING, "limit": _testing.INTEGER}
+                    ),
                     _testing.codec(_models._dec_SendMessageFormFilter),
                 ),
                 _testing.FormField(
                     "Range",
                     False,
-                    _testing.OBJECT,
+                    _testing.fields({"from": _testing.INTEGER, "to": _testing.INTEGER}),
                     _testing.codec(_models._dec_SendMessageFormRange),
+                    explode=False,
                 ),
                 _testing.FormField(
                     "Options",
                     False,
-                    _testing.OBJECT,
+                    _testing.fields({}, _testing.OBJECT),
                     _testing.codec(_models._dec_map_any),
+                    style="json",
                 ),
                 _testing.FormField(
                     "Urgent", False, _testing.BOOLEAN, _testing.scalar("boolean")

@@ -211,13 +211,27 @@ class _Union(Parse):
 
 
 class _Object(Parse):
+    """An object: from JSON text, or (in a form) from its keys' texts, each read by
+    its property's parser (``props``), else by ``rest`` (a map's values); a key
+    neither names is kept as text."""
+
     kind = "object"
+
+    def __init__(
+        self, props: Mapping[str, Parse] | None = None, rest: Parse | None = None
+    ) -> None:
+        self.props = dict(props or {})
+        self.rest = rest
 
     def __call__(self, text: str) -> Any:
         try:
             return json.loads(text)
         except ValueError:
             return text
+
+    def key(self, name: str) -> Parse | None:
+        """The parser of the value under ``name`` (None: keep it as text)."""
+        return self.props.get(name, self.rest)
 
 
 STRING: Parse = _Scalar("string")
@@ -239,6 +253,43 @@ def either(items: tuple[Parse, ...], expected: str) -> Parse:
     return _Union(items, expected)
 
 
+def fields(props: Mapping[str, Parse], rest: Parse | None = None) -> Parse:
+    """An object whose keys a form sends one by one (exploded or ``deepObject``)."""
+    return _Object(props, rest)
+
+
+def _tree(parse: Parse | None, node: Any) -> Any:
+    """A form value from its texts: ``node`` is one text, or the texts under a
+    ``deepObject`` field's keys (``{"a": {"0": "1"}}`` for ``k[a][0]=1``), read as
+    ``parse`` says. ``DecodeError`` naming the path when a text does not fit."""
+    if parse is None:
+        return node
+    if isinstance(node, str):
+        try:
+            return [parse(node)] if parse.kind == "list" else parse(node)
+        except ValueError as exc:
+            raise DecodeError(str(exc)) from None
+    if isinstance(parse, _List):
+        if not all(k.isdigit() for k in node):
+            raise DecodeError(f"expected array, got the keys {', '.join(node)}")
+        out = []
+        for i, k in enumerate(sorted(node, key=int)):
+            try:
+                out.append(_tree(parse.item, node[k]))
+            except DecodeError as exc:
+                raise exc.at(i) from None
+        return out
+    if isinstance(parse, _Object):
+        found = {}
+        for k, v in node.items():
+            try:
+                found[k] = _tree(parse.key(k), v)
+            except DecodeError as exc:
+                raise exc.at(k) from None
+        return found
+    raise DecodeError(f"expected {parse.kind}, got an object")
+
+
 # ----- what testing.py says of each operation ---------------------------------------
 
 
@@ -255,20 +306,25 @@ class Param:
 
 @dataclass(frozen=True)
 class FormField:
-    """A field of a multipart body: ``files`` is "one", "list", "either" or ""."""
+    """A field of a multipart or URL-encoded form: ``files`` is "one", "list",
+    "either" or "" (multipart); ``style`` and ``explode`` how a URL-encoded form
+    writes it (form, spaceDelimited, pipeDelimited, deepObject, or json)."""
 
     name: str
     required: bool
     parse: Parse = STRING
     check: Check = anything
     files: str = ""
+    style: str = "form"
+    explode: bool = True
 
 
 @dataclass(frozen=True)
 class Body:
-    """``json`` (checked by ``check``), ``multipart`` (by ``fields``) or ``raw``."""
+    """``json`` (checked by ``check``), ``multipart`` or URL-encoded ``form`` (by
+    ``fields``) or ``raw``."""
 
-    kind: Literal["json", "multipart", "raw"]
+    kind: Literal["json", "multipart", "form", "raw"]
     media: str
     required: bool
     check: Check = anything
@@ -301,6 +357,20 @@ class Operation:
     # "X-API-Key")``, ``("query", "key")``, ``("cookie", "session")``); none when empty
     credentials: tuple[tuple[tuple[str, str], ...], ...] = ()
     status: int = 200
+    # the responses the spec describes for other statuses, in its order: the key
+    # (``404``, ``4XX`` or ``default``) and the check of the JSON body (None: none
+    # described, so an answer's body is not checked)
+    errors: tuple[tuple[str, Check | None], ...] = ()
+
+    def error_check(self, status: int) -> tuple[str, Check | None]:
+        """The response the spec describes for ``status`` (not a success) and the check
+        of its JSON body: the exact code's, else its range's (``4XX``), else
+        ``default``'s; ``("", None)`` when the spec describes none."""
+        for key in (str(status), f"{status // 100}XX", "DEFAULT"):
+            for given, check in self.errors:
+                if given.upper() == key:
+                    return given, check
+        return "", None
 
     def matcher(self) -> re.Pattern[str]:
         """The path template as a pattern: the i-th placeholder is group ``p<i>``."""
@@ -395,8 +465,11 @@ class MockAPI:
 
         ``times=N`` queues the answer for the next N calls; without it, the answer
         replaces the standing one, used whenever the queue is empty. A JSON body or
-        event of a 2xx answer must decode strictly against the response schema
-        (``ContractError`` naming the JSON path), unless ``strict=False``.
+        event of a 2xx answer must decode strictly against the response schema, and
+        the JSON body of any other status against the schema the spec gives that
+        status (its code's, else its range's such as ``4XX``, else ``default``'s):
+        ``ContractError`` naming the JSON path, unless ``strict=False``. A status the
+        spec describes no JSON body for is not checked.
         """
         base = self._base(operation)
         given = [x for x in (json is not _UNSET, content is not None, events) if x]
@@ -409,6 +482,16 @@ class MockAPI:
             variant = self._variant(base, "json")
             if strict and ok and variant is not None:
                 _answer_check(variant, data, "the answer")
+            elif strict and not ok:
+                key, check = self._operations[base].error_check(status)
+                if check is not None:
+                    _answer_check(
+                        self._operations[base],
+                        data,
+                        f"the answer for status {status}",
+                        check,
+                        f"the {key} response's schema",
+                    )
             answer.content = _json_bytes(data)
             answer.media = "application/json"
         elif events is not None:
@@ -604,7 +687,9 @@ class _Receiver:
 
         def body_fits(op: Operation) -> bool:
             return (
-                op.body is None or self.request.content is None or op.body.kind == kind
+                op.body is None
+                or self.request.content is None
+                or op.body.kind in (kind, "raw")
             )
 
         for test in (
@@ -761,7 +846,100 @@ class _Receiver:
                 return spec.check(data)
             except DecodeError as exc:
                 raise self.fail(op, "request body", str(exc)) from None
+        if spec.kind == "form":
+            return self.urlencoded(op, spec, content)
         return self.form(op, spec, ctype, content)
+
+    def urlencoded(self, op: Operation, spec: Body, content: bytes) -> Any:
+        """The fields of a URL-encoded form, read as its ``encoding`` says: a list
+        repeated (exploded) or joined by commas, spaces or pipes; an object as its own
+        keys (exploded), ``k=a,1,b,2`` (not), or ``k[a][b]=v`` (deepObject); JSON
+        text (``json``); each then strictly decoded. Fields the spec does not list
+        are kept as text."""
+        try:
+            pairs = urllib.parse.parse_qsl(
+                content.decode("utf-8"), keep_blank_values=True, strict_parsing=True
+            )
+        except (UnicodeDecodeError, ValueError) as exc:
+            if content.strip():
+                raise self.fail(
+                    op, "request body", f"not URL-encoded ({exc})"
+                ) from None
+            pairs = []
+        given: dict[str, list[str]] = {}
+        for name, text in pairs:
+            given.setdefault(name, []).append(text)
+        out: dict[str, Any] = {}
+        # an exploded object's keys are fields of their own: read once the named
+        # fields have taken theirs (one with known keys first, a map last)
+        spread = [
+            f
+            for f in spec.fields
+            if isinstance(f.parse, _Object) and f.explode and f.style == "form"
+        ]
+        spread.sort(key=lambda f: not isinstance(f.parse, _Object) or not f.parse.props)
+        for f in [f for f in spec.fields if f not in spread] + spread:
+            try:
+                found = self.form_value(f, given, f in spread)
+                if found is _UNSET:
+                    if f.required:
+                        raise DecodeError("required, not given")
+                    continue
+                out[f.name] = f.check(found)
+            except DecodeError as exc:
+                raise self.fail(op, "request body", str(exc.at(f.name))) from None
+        for name, values in given.items():  # fields the spec does not list: kept
+            out[name] = values[0] if len(values) == 1 else values
+        return out
+
+    def form_value(
+        self, f: FormField, given: dict[str, list[str]], spread: bool
+    ) -> Any:
+        """The value of one URL-encoded field, its texts taken from ``given``
+        (``_UNSET`` when absent)."""
+        parse = f.parse
+        if spread and isinstance(parse, _Object):
+            keys = [k for k in given if (k in parse.props if parse.props else True)]
+            if not keys:
+                return _UNSET
+            return _tree(parse, {k: given.pop(k)[-1] for k in keys})
+        if f.style == "deepObject" and parse.kind in ("object", "list"):
+            tree: dict[str, Any] = {}
+            for k in [k for k in given if k.startswith(f.name + "[")]:
+                segments = re.findall(r"\[([^\[\]]*)\]", k[len(f.name) :])
+                if "".join(f"[{x}]" for x in segments) != k[len(f.name) :]:
+                    continue
+                node = tree
+                for seg in segments[:-1]:
+                    child = node.setdefault(seg, {})
+                    if not isinstance(child, dict):
+                        raise DecodeError(f"{k!r} nests under a value").at(seg)
+                    node = child
+                node[segments[-1]] = given.pop(k)[-1]
+            return _tree(parse, tree) if tree else _UNSET
+        values = given.pop(f.name, None)
+        if values is None:
+            return _UNSET
+        if f.style == "json":
+            try:
+                return json.loads(values[-1])
+            except ValueError as exc:
+                raise DecodeError(f"not JSON ({exc})") from None
+        if parse.kind == "list":
+            if not f.explode:
+                sep = {"spaceDelimited": " ", "pipeDelimited": "|"}.get(f.style, ",")
+                values = [
+                    v for text in values for v in (text.split(sep) if text else [])
+                ]
+            return _tree(parse, {str(i): v for i, v in enumerate(values)})
+        if len(values) > 1:
+            raise DecodeError(f"given {len(values)} times")
+        if isinstance(parse, _Object) and not f.explode and f.style == "form":
+            items = values[0].split(",") if values[0] else []
+            if len(items) % 2:
+                raise DecodeError(f"expected key,value pairs, got {values[0]!r}")
+            return _tree(parse, dict(zip(items[::2], items[1::2])))
+        return _tree(parse, values[0])
 
     def form(self, op: Operation, spec: Body, ctype: str, content: bytes) -> Any:
         message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
@@ -821,12 +999,18 @@ class _Receiver:
         return out
 
 
-def _answer_check(op: Operation, data: Any, what: str) -> None:
+def _answer_check(
+    op: Operation,
+    data: Any,
+    what: str,
+    check: Check | None = None,
+    schema: str = "the response schema",
+) -> None:
     try:
-        op.check(data)
+        (op.check if check is None else check)(data)
     except DecodeError as exc:
         raise ContractError(
-            f"{op.base}: {what} does not match the response schema: {exc} "
+            f"{op.base}: {what} does not match {schema}: {exc} "
             "(pass strict=False to send it anyway)"
         ) from None
 
@@ -837,6 +1021,8 @@ def _body_kind(ctype: str) -> str:
         return "json"
     if media == "multipart/form-data":
         return "multipart"
+    if media == "application/x-www-form-urlencoded":
+        return "form"
     return "raw"
 
 

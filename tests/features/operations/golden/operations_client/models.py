@@ -30,11 +30,14 @@ from ._runtime import note as _note
 from .errors import DecodeError as _DecodeError
 
 __all__ = [
+    "Error",
+    "ErrorError",
     "Dimensions",
     "CreateWidgetRequest",
     "Widget",
     "WidgetList",
     "WidgetEvent",
+    "CreateWidget4XXError",
     "UploadPhotoRequest",
     "PolishWidgetRequest",
     "LabelWidgetRequest",
@@ -43,6 +46,150 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
+
+
+@dataclass(slots=True, kw_only=True)
+class Error(_Model):
+    """Error"""
+
+    error: ErrorError
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, strict: bool = True) -> Error:
+        """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
+        value that breaks the schema; ``strict=False`` keeps such values as they came.
+        """
+        obj: Error
+        obj = _dec_Error(_as_object(data), strict)
+        return obj
+
+    def to_dict(self) -> dict[str, Any]:
+        """Encode as a JSON object: the input back exactly for a decoded object."""
+        meta = self._meta
+        v: Any
+        out: dict[str, Any] = {
+            "error": (
+                self.error.to_dict() if isinstance(self.error, _Model) else self.error
+            ),
+        }
+        if meta is not None:
+            meta.write(out)
+        return out
+
+
+_KEYS_Error = frozenset(
+    {
+        "error",
+    }
+)
+
+
+def _dec_Error(data: Any, strict: bool) -> Any:
+    if not isinstance(data, dict):
+        if strict:
+            raise _mismatch(data, "object")
+        return data
+    self = _new(Error)
+    absent = 0
+    missing: list[str] | None = None
+    try:
+        v = data["error"]
+    except KeyError:
+        if strict:
+            raise _missing_key("error") from None
+        missing = _note(missing, "error")
+        absent += 1
+        v = None
+    else:
+        try:
+            v = _dec_ErrorError(v, strict)
+        except _DecodeError as e:
+            raise e.at("error")
+    self.error = v
+    if missing is None and len(data) + absent == 1:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
+    return _finish(self, data, absent, _KEYS_Error, None, missing)
+
+
+@dataclass(slots=True, kw_only=True)
+class ErrorError(_Model):
+    """ErrorError"""
+
+    message: str
+
+    code: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, strict: bool = True) -> ErrorError:
+        """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
+        value that breaks the schema; ``strict=False`` keeps such values as they came.
+        """
+        obj: ErrorError
+        obj = _dec_ErrorError(_as_object(data), strict)
+        return obj
+
+    def to_dict(self) -> dict[str, Any]:
+        """Encode as a JSON object: the input back exactly for a decoded object."""
+        meta = self._meta
+        v: Any
+        out: dict[str, Any] = {
+            "message": self.message,
+        }
+        v = self.code
+        if v is not None:
+            out["code"] = v
+        elif meta is not None and "code" in meta.nulls:
+            out["code"] = None
+        if meta is not None:
+            meta.write(out)
+        return out
+
+
+_KEYS_ErrorError = frozenset(
+    {
+        "message",
+        "code",
+    }
+)
+
+
+def _dec_ErrorError(data: Any, strict: bool) -> Any:
+    if not isinstance(data, dict):
+        if strict:
+            raise _mismatch(data, "object")
+        return data
+    self = _new(ErrorError)
+    absent = 0
+    missing: list[str] | None = None
+    nulls: list[str] | None = None
+    try:
+        v = data["message"]
+    except KeyError:
+        if strict:
+            raise _missing_key("message") from None
+        missing = _note(missing, "message")
+        absent += 1
+        v = None
+    else:
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("message")
+    self.message = v
+    if "code" in data:
+        v = data["code"]
+        if v is not None:
+            if strict and not isinstance(v, str):
+                raise _mismatch(v, "string or null").at("code")
+        else:
+            nulls = _note(nulls, "code")
+    else:
+        absent += 1
+        v = None
+    self.code = v
+    if missing is None and nulls is None and len(data) + absent == 2:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
+    return _finish(self, data, absent, _KEYS_ErrorError, nulls, missing)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -568,6 +715,68 @@ def _dec_WidgetEvent(data: Any, strict: bool) -> Any:
         self._meta = None  # type: ignore[misc]  # a slot of the base class
         return self
     return _finish(self, data, absent, _KEYS_WidgetEvent, nulls, missing)
+
+
+@dataclass(slots=True, kw_only=True)
+class CreateWidget4XXError(_Model):
+    """CreateWidget4XXError"""
+
+    message: str
+
+    @classmethod
+    def from_dict(
+        cls, data: Mapping[str, Any], *, strict: bool = True
+    ) -> CreateWidget4XXError:
+        """Decode a JSON object. ``strict=True`` raises ``DecodeError`` at the first
+        value that breaks the schema; ``strict=False`` keeps such values as they came.
+        """
+        obj: CreateWidget4XXError
+        obj = _dec_CreateWidget4XXError(_as_object(data), strict)
+        return obj
+
+    def to_dict(self) -> dict[str, Any]:
+        """Encode as a JSON object: the input back exactly for a decoded object."""
+        meta = self._meta
+        v: Any
+        out: dict[str, Any] = {
+            "message": self.message,
+        }
+        if meta is not None:
+            meta.write(out)
+        return out
+
+
+_KEYS_CreateWidget4XXError = frozenset(
+    {
+        "message",
+    }
+)
+
+
+def _dec_CreateWidget4XXError(data: Any, strict: bool) -> Any:
+    if not isinstance(data, dict):
+        if strict:
+            raise _mismatch(data, "object")
+        return data
+    self = _new(CreateWidget4XXError)
+    absent = 0
+    missing: list[str] | None = None
+    try:
+        v = data["message"]
+    except KeyError:
+        if strict:
+            raise _missing_key("message") from None
+        missing = _note(missing, "message")
+        absent += 1
+        v = None
+    else:
+        if strict and not isinstance(v, str):
+            raise _mismatch(v, "string").at("message")
+    self.message = v
+    if missing is None and len(data) + absent == 1:
+        self._meta = None  # type: ignore[misc]  # a slot of the base class
+        return self
+    return _finish(self, data, absent, _KEYS_CreateWidget4XXError, None, missing)
 
 
 @dataclass(slots=True, kw_only=True)

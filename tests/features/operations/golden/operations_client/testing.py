@@ -74,6 +74,11 @@ _OPERATIONS = (
         example='{"id": "w_1", "name": "Sprocket", "size": {"width": 3, "height": 4}}',
         minimal='{"id": "", "name": ""}',
         credentials=((("bearer", ""),),),
+        errors=(
+            ("404", _testing.codec(_models._dec_Error)),
+            ("4XX", _testing.codec(_models._dec_CreateWidget4XXError)),
+            ("429", None),
+        ),
     ),
     _testing.Operation(
         name="download_photo",
@@ -162,6 +167,7 @@ _OPERATIONS = (
         check=_testing.codec(_models._dec_Widget),
         minimal='{"id": "", "name": ""}',
         credentials=((("bearer", ""),),),
+        errors=(("default", _testing.codec(_models._dec_Error)),),
     ),
     _testing.Operation(
         name="polish_widget_stream",
@@ -181,6 +187,7 @@ _OPERATIONS = (
         check=_testing.codec(_models._dec_WidgetEvent),
         minimal='{"type": ""}',
         credentials=((("bearer", ""),),),
+        errors=(("default", _testing.codec(_models._dec_Error)),),
     ),
     _testing.Operation(
         name="label_widget",
