@@ -559,13 +559,7 @@ class Differ:
                 continue
             at = Where(f"{base}({b.arg})", b.arg, a.pointer, b.pointer, side=REQUEST, method=base,
                        required=b.required, model=b.model)
-            if a.arg != b.arg:
-                self.add(at, "argument-renamed", f"argument renamed from {a.arg} to {b.arg}", BREAKING, BREAKING,
-                         renamed_from=f"{base}({a.arg})")
-            if b.required and not a.required:
-                self.add(at, "argument-required", f"{b.arg} is now required", BREAKING, BREAKING)
-            elif a.required and not b.required:
-                self.add(at, "argument-optional", f"{b.arg} is now optional", ADDITIVE, ADDITIVE)
+            self.member("argument", at, (a.arg, a.required), (b.arg, b.required), f"{base}({a.arg})")
             if a.files or b.files or a.type is None or b.type is None:
                 self.files(a, b, at)
             else:
@@ -584,6 +578,21 @@ class Differ:
             self.add(Where(f"{base}()", f"{base}()", _op_pointer(o), _op_pointer(n), side=REQUEST, method=base),
                      "arguments-reordered", f"positional arguments reordered: ({', '.join(npath)}), was "
                      f"({', '.join(opath)})", BREAKING, BREAKING)
+
+    def member(self, kind: str, at: Where, old: tuple[str, bool], new: tuple[str, bool], renamed_from: str) -> None:
+        """An argument or a field kept under its wire name: a new Python name, and a change of requiredness
+        (a field is read as well as sent, so its verdicts differ by side; an argument's do not)."""
+        (old_name, was_required), (name, required) = old, new
+        if old_name != name:
+            word = "attribute" if kind == "field" else kind
+            self.add(at, f"{kind}-renamed", f"{word} renamed from {old_name} to {name}", BREAKING, BREAKING,
+                     renamed_from=renamed_from)
+        if required and not was_required:
+            self.add(at, f"{kind}-required", f"{name} is now required", BREAKING,
+                     ADDITIVE if kind == "field" else BREAKING)
+        elif was_required and not required:
+            self.add(at, f"{kind}-optional", f"{name} is now optional", ADDITIVE,
+                     BREAKING if kind == "field" else ADDITIVE)
 
     def files(self, a: Argument, b: Argument, at: Where) -> None:
         """An argument that is (or was) a file or raw bytes."""
@@ -691,13 +700,7 @@ class Differ:
                 g = nfields[name]
                 at = Where(f"{nm.name}.{g.attr}", g.attr, f.source or om.source, g.source or nm.source, owner=owner,
                            required=g.required)
-                if f.attr != g.attr:
-                    self.add(at, "field-renamed", f"attribute renamed from {f.attr} to {g.attr}", BREAKING, BREAKING,
-                             renamed_from=f"{nm.name}.{f.attr}")
-                if g.required and not f.required:
-                    self.add(at, "field-required", f"{g.attr} is now required", BREAKING, ADDITIVE)
-                elif f.required and not g.required:
-                    self.add(at, "field-optional", f"{g.attr} is now optional", ADDITIVE, BREAKING)
+                self.member("field", at, (f.attr, f.required), (g.attr, g.required), f"{nm.name}.{f.attr}")
                 if g.deprecated and not f.deprecated:
                     self.add(at, "field-deprecated", f"{g.attr} is deprecated", ADDITIVE, ADDITIVE)
                 self.compare(_with_null(f), _with_null(g), at)

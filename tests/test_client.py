@@ -398,6 +398,29 @@ def test_strict_responses_reject_a_drifted_body(server: Loopback) -> None:
 # ----- retries ----------------------------------------------------------------------------
 
 
+def test_every_kind_of_answer_tells_of_its_call(server: Loopback, sleeps: list[float]) -> None:
+    """The raw, streamed and parsed-from-streamed answers, sync and async, carry the
+    retries the call took, its time, method and URL."""
+    url = server.url + RESUME
+    server.script(Reply(500), Reply(200, job()), Reply(503), Reply(429), Reply(200, job()))
+    with make(server) as client:
+        raw = client.with_raw_response.resume_fine_tuning_job("ftjob-abc123")
+        with client.with_streaming_response.resume_fine_tuning_job("ftjob-abc123") as streamed:
+            whole = streamed.parse()
+            seen = [(r.retries_taken, r.method, r.url, r.elapsed > 0) for r in (raw, streamed, streamed._whole())]
+    assert whole.to_dict() == job()
+    assert seen == [(1, "POST", url, True), (2, "POST", url, True), (2, "POST", url, True)]
+
+    async def go() -> list[Any]:
+        server.script(Reply(502), Reply(200, job()))
+        async with make_async(server) as aclient:
+            async with aclient.with_streaming_response.resume_fine_tuning_job("ftjob-abc123") as r:
+                await r.parse()
+                return [r.retries_taken, (await r._whole()).retries_taken, r.url]
+
+    assert asyncio.run(go()) == [1, 1, url]
+
+
 def test_5xx_then_success_keeps_one_idempotency_key(server: Loopback, sleeps: list[float]) -> None:
     server.script(Reply(500, envelope("boom", "server_error")), Reply(503, envelope("busy", "server_error")))
     with make(server) as client:
@@ -534,9 +557,9 @@ def test_the_key_appears_in_no_error_repr_or_log(server: Loopback, caplog: pytes
     server.script(Reply(401, envelope("Incorrect API key provided.")), Reply(500), Reply(500), Reply(500),
                   Reply(200, "not json"), Reply(delay=2.0))
     with make(server, max_retries=2) as client:
-        texts += [repr(client), str(client), repr(client._config), repr(client._config.call("POST", "/x", None, None, None, None, None, None, None)[0])]
-        request = client._config.call("POST", "/x", None, None, None, None, None, None, None,
-                                      ((ftc.client._AUTH_API_KEY_AUTH,),))[0]
+        texts += [repr(client), str(client), repr(client._config), repr(client._config.prepare(ftc._base_client.RequestOptions("POST", "/x"))[0])]
+        request = client._config.prepare(ftc._base_client.RequestOptions(
+            "POST", "/x", security=((ftc.client._AUTH_API_KEY_AUTH,),)))[0]
         assert request.headers["authorization"] == f"Bearer {KEY}"
         texts += [repr(request), repr(request.headers)]
         for _ in range(3):

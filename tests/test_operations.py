@@ -239,6 +239,108 @@ def test_event_stream_through_an_async_transport_without_astream() -> None:
     assert asyncio.run(go()) == ["start", "update"]
 
 
+def test_strict_responses_reach_event_streams_and_streamed_responses() -> None:
+    drifted_event = b'data: {"type": 5}\n\n'
+    drifted_widget = json.dumps({**WIDGET, "name": 5}).encode()
+
+    class Whole:
+        def send(self, request: Any, *, timeout: float | None) -> Any:
+            body = drifted_event if request.url.endswith("/events") else drifted_widget
+            return ops.Response(200, ops.Headers({}), body)
+
+        def close(self) -> None:
+            pass
+
+    class AsyncWhole(Whole):
+        async def asend(self, request: Any, *, timeout: float | None) -> Any:
+            return self.send(request, timeout=timeout)
+
+        async def aclose(self) -> None:
+            pass
+
+    def calls(strict: bool) -> list[Any]:
+        client = ops.Client(api_key=KEY, base_url="https://x/v1", transport=Whole(), strict_responses=strict)
+        with client.with_streaming_response.create_widget(name="n", size=ops.Dimensions(width=1, height=2)) as r:
+            assert r.strict is strict
+            widget = r.parse()
+        stream = client.watch_widget("w1")
+        assert stream.strict is strict
+        return [widget.name, *(e.type for e in stream)]
+
+    async def acalls(strict: bool) -> list[Any]:
+        client = ops.AsyncClient(api_key=KEY, base_url="https://x/v1", transport=AsyncWhole(),
+                                 strict_responses=strict)
+        size = ops.Dimensions(width=1, height=2)
+        async with client.with_streaming_response.create_widget(name="n", size=size) as r:
+            widget = await r.parse()
+        return [widget.name, *[e.type async for e in await client.watch_widget("w1")]]
+
+    assert calls(False) == asyncio.run(acalls(False)) == [5, 5]  # lenient: kept as they came
+    with pytest.raises(ops.APIResponseValidationError, match=r"\$\.name"):
+        calls(True)
+    with pytest.raises(ops.APIResponseValidationError, match=r"\$\.name"):
+        asyncio.run(acalls(True))
+    client = ops.Client(api_key=KEY, base_url="https://x/v1", transport=Whole(), strict_responses=True)
+    with pytest.raises(ops.APIResponseValidationError, match=r"Stream event .*\$\.type"):
+        list(client.watch_widget("w1"))
+
+    async def astream() -> list[Any]:
+        aclient = ops.AsyncClient(api_key=KEY, base_url="https://x/v1", transport=AsyncWhole(), strict_responses=True)
+        return [e.type async for e in await aclient.watch_widget("w1")]
+
+    with pytest.raises(ops.APIResponseValidationError, match=r"Stream event .*\$\.type"):
+        asyncio.run(astream())
+
+
+def test_a_with_block_releases_streams_and_streamed_responses_left_unread() -> None:
+    closed: list[str] = []
+
+    class Streaming:
+        def send(self, request: Any, *, timeout: float | None) -> Any:
+            raise AssertionError("streamed calls use stream()")
+
+        def stream(self, request: Any, *, timeout: float | None) -> Any:
+            name = request.url.rpartition("/")[2]
+            return ops._transport.StreamedResponse(200, ops.Headers({}), iter([b""]), lambda: closed.append(name))
+
+        def close(self) -> None:
+            pass
+
+    class AsyncStreaming:
+        async def asend(self, request: Any, *, timeout: float | None) -> Any:
+            raise AssertionError("streamed calls use astream()")
+
+        async def astream(self, request: Any, *, timeout: float | None) -> Any:
+            name = "async " + request.url.rpartition("/")[2]
+
+            async def chunks() -> Any:
+                yield b""
+
+            async def aclose() -> None:
+                closed.append(name)
+
+            return ops._transport.AsyncStreamedResponse(200, ops.Headers({}), chunks(), aclose)
+
+        async def aclose(self) -> None:
+            pass
+
+    client = ops.Client(api_key=KEY, base_url="https://x/v1", transport=Streaming())
+    with client.watch_widget("w1"):
+        pass
+    with client.with_streaming_response.create_widget(name="n", size=ops.Dimensions(width=1, height=2)):
+        pass
+
+    async def go() -> None:
+        aclient = ops.AsyncClient(api_key=KEY, base_url="https://x/v1", transport=AsyncStreaming())
+        async with await aclient.watch_widget("w1"):
+            pass
+        async with aclient.with_streaming_response.create_widget(name="n", size=ops.Dimensions(width=1, height=2)):
+            pass
+
+    asyncio.run(go())
+    assert closed == ["events", "widgets", "async events", "async widgets"]
+
+
 def test_deprecated_operation_warns_and_stream_variant_sets_stream(server: Loopback) -> None:
     server.script(Reply(body=WIDGET), Reply(chunks=EVENTS[:1]))
     client, _ = clients(server)

@@ -211,7 +211,7 @@ def test_credentials_appear_in_no_repr_error_or_log(server: Loopback, caplog: py
         for security in [((sec.client._AUTH_BASIC_AUTH,),), ((sec.client._AUTH_API_KEY_HEADER,
                                                               sec.client._AUTH_SESSION_COOKIE),),
                          ((sec.client._AUTH_API_KEY_QUERY,),)]:
-            request = client._config.call("GET", "/x", None, None, None, None, None, None, None, security)[0]
+            request = client._config.prepare(sec._base_client.RequestOptions("GET", "/x", security=security))[0]
             texts += [repr(request), repr(request.headers), str(request.headers.keys())]
     texts.append(caplog.text)
     assert len(texts) > 20 and "GET" in caplog.text

@@ -278,8 +278,8 @@ def test_json_body_is_strictly_decoded(api: MockAPI, client: oc.Client) -> None:
 def test_a_body_where_none_is_allowed_or_none_where_one_is_required(api: MockAPI, client: oc.Client) -> None:
     refused(api, lambda: client.download_photo("w", extra_body={"a": 1}), r"download_photo: request body: the operation takes none")
     refused(api, lambda: client._request(  # sent by hand: the method always sends a body
-        "POST", "/widgets/w/polish", lambda r: None, None, None, None, None, None,
-        {"Authorization": "Bearer t"}, None, ()),
+        oc._base_client.RequestOptions("POST", "/widgets/w/polish", extra_headers={"Authorization": "Bearer t"}),
+        lambda r: None),
         r"polish_widget: request body: required, not given")
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import http.client
 import json
-from typing import Any, AsyncIterator, Callable, Generic, Iterator, TypeVar
+from dataclasses import dataclass
+from typing import Any, AsyncIterator, Callable, Generic, Iterator, TypeVar, Union
 
 from ._transport import AsyncStreamedResponse, Response, StreamedResponse
 from .errors import (
@@ -27,9 +28,50 @@ from .errors import (
 )
 
 T = TypeVar("T")
+S = TypeVar("S", bound=Union[StreamedResponse, AsyncStreamedResponse])
 
 
-class RawResponse(Generic[T]):
+@dataclass(frozen=True)
+class CallInfo:
+    """What an answer tells of the call that got it: the request's ``method`` and
+    ``url`` (secret query values masked), whether decoding is ``strict``, the retries
+    the call took and the seconds until the answer's head."""
+
+    method: str
+    url: str
+    strict: bool
+    retries_taken: int = 0
+    elapsed: float = 0.0
+
+
+class Answer:
+    """What every answer shows: ``status_code``, ``headers``, ``request_id``, and
+    what it tells of its call (``CallInfo``'s fields)."""
+
+    def __init__(
+        self,
+        response: Response | StreamedResponse | AsyncStreamedResponse,
+        call: CallInfo,
+    ) -> None:
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.method = call.method
+        self.url = call.url
+        self.strict = call.strict
+        self.retries_taken = call.retries_taken
+        self.elapsed = call.elapsed
+        self._call = call
+
+    @property
+    def request_id(self) -> str | None:
+        """The ``x-request-id`` header: quote it when asking OpenAI for help."""
+        return self.headers.get("x-request-id")
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} [{self.status_code}] {self.method} {self.url}>"
+
+
+class RawResponse(Answer, Generic[T]):
     """A response as it came: ``status_code``, ``headers``, ``content``, ``text``.
 
     ``parse()`` decodes the body into the operation's return type (once; the result is
@@ -38,31 +80,12 @@ class RawResponse(Generic[T]):
     """
 
     def __init__(
-        self,
-        response: Response,
-        *,
-        method: str,
-        url: str,
-        parser: Callable[[RawResponse[T]], T],
-        strict: bool,
-        retries_taken: int,
-        elapsed: float,
+        self, response: Response, parser: Callable[[RawResponse[T]], T], call: CallInfo
     ) -> None:
-        self.status_code = response.status_code
-        self.headers = response.headers
+        super().__init__(response, call)
         self.content = response.content
-        self.method = method
-        self.url = url
-        self.strict = strict
-        self.retries_taken = retries_taken
-        self.elapsed = elapsed
         self._parser = parser
         self._parsed: list[T] = []
-
-    @property
-    def request_id(self) -> str | None:
-        """The ``x-request-id`` header: quote it when asking OpenAI for help."""
-        return self.headers.get("x-request-id")
 
     @property
     def text(self) -> str:
@@ -93,9 +116,6 @@ class RawResponse(Generic[T]):
                     body=_json_or_text(self),
                 ) from exc
         return self._parsed[0]
-
-    def __repr__(self) -> str:
-        return f"<RawResponse [{self.status_code}] {self.method} {self.url}>"
 
 
 def _charset(content_type: str | None) -> str:
@@ -152,39 +172,76 @@ def status_error(raw: RawResponse[Any]) -> APIStatusError:
     return cls(f"Error code: {status} - {message}", response=raw, body=body)
 
 
-class StreamedRawResponse(Generic[T]):
+class Opened(Answer, Generic[S]):
+    """An answer whose body is read as it arrives (``StreamedResponse`` or
+    ``AsyncStreamedResponse``): what both streamed raw responses and both event
+    streams hold."""
+
+    def __init__(self, response: S, call: CallInfo, max_bytes: int | None) -> None:
+        super().__init__(response, call)
+        self._response = response
+        self._max_bytes = max_bytes
+
+
+_W = TypeVar("_W", bound="Closes")
+_AW = TypeVar("_AW", bound="AsyncCloses")
+
+
+class Closes:
+    """``close()`` releases the connection; so does the end of a ``with`` block."""
+
+    _response: StreamedResponse
+
+    def close(self) -> None:
+        self._response.close()
+
+    def __enter__(self: _W) -> _W:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class AsyncCloses:
+    """``Closes`` for the async answers: ``await aclose()``, ``async with``."""
+
+    _response: AsyncStreamedResponse
+
+    async def aclose(self) -> None:
+        await self._response.aclose()
+
+    async def __aenter__(self: _AW) -> _AW:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+class _Streamed(Opened[S], Generic[T, S]):
+    """What ``StreamedRawResponse`` and ``AsyncStreamedRawResponse`` share: the call's
+    details, and the whole body, once it is read, as a ``RawResponse``."""
+
+    def __init__(
+        self,
+        response: S,
+        parser: Callable[[RawResponse[T]], T],
+        call: CallInfo,
+        max_bytes: int | None,
+    ) -> None:
+        super().__init__(response, call, max_bytes)
+        self._parser = parser
+        self._raw: RawResponse[T] | None = None
+
+    def _keep(self, whole: Response) -> RawResponse[T]:
+        self._raw = RawResponse(whole, self._parser, self._call)
+        return self._raw
+
+
+class StreamedRawResponse(_Streamed[T, StreamedResponse], Closes):
     """A 2xx answer whose body is read only on demand (``with_streaming_response``):
     ``iter_bytes()`` as it arrives, or ``read()`` / ``parse()`` / ``text`` / ``json()``
     into memory within ``max_response_bytes``. Use it in a ``with`` block (or call
     ``close()``) to release the connection."""
-
-    def __init__(
-        self,
-        response: StreamedResponse,
-        *,
-        method: str,
-        url: str,
-        parser: Callable[[RawResponse[T]], T],
-        strict: bool,
-        retries_taken: int,
-        elapsed: float,
-        max_bytes: int | None,
-    ) -> None:
-        self.status_code = response.status_code
-        self.headers = response.headers
-        self.method = method
-        self.url = url
-        self.strict = strict
-        self.retries_taken = retries_taken
-        self.elapsed = elapsed
-        self._response = response
-        self._parser = parser
-        self._max_bytes = max_bytes
-        self._raw: RawResponse[T] | None = None
-
-    @property
-    def request_id(self) -> str | None:
-        return self.headers.get("x-request-id")
 
     def iter_bytes(self) -> Iterator[bytes]:
         """The body's chunks as they arrive (decoded); the connection is released at
@@ -211,68 +268,20 @@ class StreamedRawResponse(Generic[T]):
 
     def _whole(self) -> RawResponse[T]:
         if self._raw is None:
-            self._raw = RawResponse(
-                self._response.read(self._max_bytes),
-                method=self.method,
-                url=self.url,
-                parser=self._parser,
-                strict=self.strict,
-                retries_taken=self.retries_taken,
-                elapsed=self.elapsed,
-            )
+            return self._keep(self._response.read(self._max_bytes))
         return self._raw
 
-    def close(self) -> None:
-        self._response.close()
 
-    def __enter__(self) -> StreamedRawResponse[T]:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"<StreamedRawResponse [{self.status_code}] {self.method} {self.url}>"
-
-
-class AsyncStreamedRawResponse(Generic[T]):
+class AsyncStreamedRawResponse(_Streamed[T, AsyncStreamedResponse], AsyncCloses):
     """``StreamedRawResponse`` for ``AsyncClient``: ``async for chunk in
     r.iter_bytes()``, ``await r.read()``, ``await r.parse()``."""
-
-    def __init__(
-        self,
-        response: AsyncStreamedResponse,
-        *,
-        method: str,
-        url: str,
-        parser: Callable[[RawResponse[T]], T],
-        strict: bool,
-        retries_taken: int,
-        elapsed: float,
-        max_bytes: int | None,
-    ) -> None:
-        self.status_code = response.status_code
-        self.headers = response.headers
-        self.method = method
-        self.url = url
-        self.strict = strict
-        self.retries_taken = retries_taken
-        self.elapsed = elapsed
-        self._response = response
-        self._parser = parser
-        self._max_bytes = max_bytes
-        self._raw: RawResponse[T] | None = None
-
-    @property
-    def request_id(self) -> str | None:
-        return self.headers.get("x-request-id")
 
     async def iter_bytes(self) -> AsyncIterator[bytes]:
         try:
             async for chunk in self._response.chunks:
                 yield chunk
         finally:
-            await self.close()
+            await self.aclose()
 
     async def read(self) -> bytes:
         return (await self._whole()).content
@@ -288,27 +297,9 @@ class AsyncStreamedRawResponse(Generic[T]):
 
     async def _whole(self) -> RawResponse[T]:
         if self._raw is None:
-            self._raw = RawResponse(
-                await self._response.aread(self._max_bytes),
-                method=self.method,
-                url=self.url,
-                parser=self._parser,
-                strict=self.strict,
-                retries_taken=self.retries_taken,
-                elapsed=self.elapsed,
-            )
+            return self._keep(await self._response.aread(self._max_bytes))
         return self._raw
 
     async def close(self) -> None:
-        await self._response.aclose()
-
-    async def __aenter__(self) -> AsyncStreamedRawResponse[T]:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
-
-    def __repr__(self) -> str:
-        return (
-            f"<AsyncStreamedRawResponse [{self.status_code}] {self.method} {self.url}>"
-        )
+        """``aclose()``."""
+        await self.aclose()

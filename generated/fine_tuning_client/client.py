@@ -158,20 +158,22 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "POST",
-            _path(
-                "/fine_tuning/jobs/{fine_tuning_job_id}/resume",
-                {"fine_tuning_job_id": fine_tuning_job_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/fine_tuning/jobs/{fine_tuning_job_id}/resume",
+                    {"fine_tuning_job_id": fine_tuning_job_id},
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_API_KEY_AUTH,),),
             ),
             _parse_resume_fine_tuning_job,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_API_KEY_AUTH,),),
         ).parse()
 
 
@@ -206,20 +208,22 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "POST",
-            _path(
-                "/fine_tuning/jobs/{fine_tuning_job_id}/resume",
-                {"fine_tuning_job_id": fine_tuning_job_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/fine_tuning/jobs/{fine_tuning_job_id}/resume",
+                    {"fine_tuning_job_id": fine_tuning_job_id},
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_API_KEY_AUTH,),),
             ),
             _parse_resume_fine_tuning_job,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_API_KEY_AUTH,),),
         )
 
 
@@ -256,20 +260,22 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "POST",
-            _path(
-                "/fine_tuning/jobs/{fine_tuning_job_id}/resume",
-                {"fine_tuning_job_id": fine_tuning_job_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/fine_tuning/jobs/{fine_tuning_job_id}/resume",
+                    {"fine_tuning_job_id": fine_tuning_job_id},
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_API_KEY_AUTH,),),
             ),
             _parse_resume_fine_tuning_job,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_API_KEY_AUTH,),),
         ) as response:
             yield response
 
@@ -343,20 +349,22 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "POST",
-            _path(
-                "/fine_tuning/jobs/{fine_tuning_job_id}/resume",
-                {"fine_tuning_job_id": fine_tuning_job_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/fine_tuning/jobs/{fine_tuning_job_id}/resume",
+                    {"fine_tuning_job_id": fine_tuning_job_id},
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_API_KEY_AUTH,),),
             ),
             _parse_resume_fine_tuning_job,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_API_KEY_AUTH,),),
         )
         return raw.parse()
 
@@ -392,20 +400,22 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "POST",
-            _path(
-                "/fine_tuning/jobs/{fine_tuning_job_id}/resume",
-                {"fine_tuning_job_id": fine_tuning_job_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/fine_tuning/jobs/{fine_tuning_job_id}/resume",
+                    {"fine_tuning_job_id": fine_tuning_job_id},
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_API_KEY_AUTH,),),
             ),
             _parse_resume_fine_tuning_job,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_API_KEY_AUTH,),),
         )
 
 
@@ -442,19 +452,21 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "POST",
-            _path(
-                "/fine_tuning/jobs/{fine_tuning_job_id}/resume",
-                {"fine_tuning_job_id": fine_tuning_job_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/fine_tuning/jobs/{fine_tuning_job_id}/resume",
+                    {"fine_tuning_job_id": fine_tuning_job_id},
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_API_KEY_AUTH,),),
             ),
             _parse_resume_fine_tuning_job,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_API_KEY_AUTH,),),
         ) as response:
             yield response

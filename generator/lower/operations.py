@@ -271,6 +271,18 @@ def _file_properties(ctx: Context, schema: Any, loc: Location) -> dict[str, str]
                 out[name] = "either" if one and many else "list" if many else "one"
     return out
 
+
+def _content(ctx: Context, responses: dict[Any, Any], code: Any, oloc: Location) -> tuple[dict[str, Any], Location]:
+    """The ``content`` of the response for ``code`` (media type to media type object), its ``$ref`` followed,
+    and where the response is."""
+    rloc = oloc.child("responses", code)
+    resp = responses[code]
+    if isinstance(resp, dict) and "$ref" in resp:
+        resp, rloc = ctx.spec.resolve(resp["$ref"], rloc)
+    resp = want(resp, dict, rloc, "a response", {})
+    return want(resp.get("content"), dict, rloc.child("content"), "content", {}), rloc
+
+
 def _response(ctx: Context, op: dict[str, Any], oloc: Location,
               op_id: str) -> tuple[str, ir.TypeRef | None, str | None, ir.TypeRef | None]:
     """(media, type, Accept, the event type of a text/event-stream alternative)."""
@@ -282,12 +294,7 @@ def _response(ctx: Context, op: dict[str, Any], oloc: Location,
     for code in sorted(responses, key=str):
         if not str(code).startswith("2"):
             continue
-        rloc = oloc.child("responses", code)
-        resp = responses[code]
-        if isinstance(resp, dict) and "$ref" in resp:
-            resp, rloc = ctx.spec.resolve(resp["$ref"], rloc)
-        resp = want(resp, dict, rloc, "a response", {})
-        content = want(resp.get("content"), dict, rloc.child("content"), "content", {})
+        content, rloc = _content(ctx, responses, code, oloc)
         if not content:
             return "none", None, None, None
 
@@ -322,12 +329,7 @@ def _error_responses(ctx: Context, op: dict[str, Any], oloc: Location, op_id: st
         key = str(code)
         if key.startswith("2"):
             continue
-        rloc = oloc.child("responses", code)
-        resp = responses[code]
-        if isinstance(resp, dict) and "$ref" in resp:
-            resp, rloc = ctx.spec.resolve(resp["$ref"], rloc)
-        resp = want(resp, dict, rloc, "a response", {})
-        content = want(resp.get("content"), dict, rloc.child("content"), "content", {})
+        content, rloc = _content(ctx, responses, code, oloc)
         media = next((m for m in content if is_json(m)), None)
         mt = want(content[media], dict, rloc.child("content", media), "a media type", {}) if media else {}
         schema = mt.get("schema")

@@ -9,7 +9,7 @@ client:
     _encoding.py     the path, query strings, header parameters, JSON/multipart/form bodies
     _response.py     RawResponse, StreamedRawResponse, the status errors
     _streaming.py    server-sent event streams
-    _base_client.py  client options, per-call options, retries, with_options, logging
+    _base_client.py  client options, per-call options, the one retry loop, with_options, logging
 
 The last six are carried only when the spec has operations.
 

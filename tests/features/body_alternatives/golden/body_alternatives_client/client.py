@@ -154,24 +154,26 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "POST",
-            "/edits",
-            _parse_create_edit,
-            None,
-            _encoding.json_fields(
-                [
-                    ("images", images, True),
-                    ("prompt", prompt, True),
-                ],
-                {},
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/edits",
+                None,
+                _encoding.json_fields(
+                    [
+                        ("images", images, True),
+                        ("prompt", prompt, True),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_create_edit,
         ).parse()
 
     def create_edit_multipart(
@@ -203,25 +205,27 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "POST",
-            "/edits",
-            _parse_create_edit_multipart,
-            None,
-            _encoding.multipart(
-                [
-                    ("image", image, True),
-                    ("mask", mask, True),
-                    ("prompt", prompt, False),
-                    ("n", n, False),
-                ],
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/edits",
+                None,
+                _encoding.multipart(
+                    [
+                        ("image", image, True),
+                        ("mask", mask, True),
+                        ("prompt", prompt, False),
+                        ("n", n, False),
+                    ],
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_create_edit_multipart,
         ).parse()
 
     def create_remix(
@@ -247,23 +251,25 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "POST",
-            "/remixes",
-            _parse_create_remix,
-            None,
-            _encoding.json_fields(
-                [
-                    ("prompt", prompt, False),
-                ],
-                {},
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/remixes",
+                None,
+                _encoding.json_fields(
+                    [
+                        ("prompt", prompt, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_create_remix,
         ).parse()
 
 
@@ -298,24 +304,26 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "POST",
-            "/edits",
-            _parse_create_edit,
-            None,
-            _encoding.json_fields(
-                [
-                    ("images", images, True),
-                    ("prompt", prompt, True),
-                ],
-                {},
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/edits",
+                None,
+                _encoding.json_fields(
+                    [
+                        ("images", images, True),
+                        ("prompt", prompt, True),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_create_edit,
         )
 
     def create_edit_multipart(
@@ -347,25 +355,27 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "POST",
-            "/edits",
-            _parse_create_edit_multipart,
-            None,
-            _encoding.multipart(
-                [
-                    ("image", image, True),
-                    ("mask", mask, True),
-                    ("prompt", prompt, False),
-                    ("n", n, False),
-                ],
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/edits",
+                None,
+                _encoding.multipart(
+                    [
+                        ("image", image, True),
+                        ("mask", mask, True),
+                        ("prompt", prompt, False),
+                        ("n", n, False),
+                    ],
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_create_edit_multipart,
         )
 
     def create_remix(
@@ -391,23 +401,25 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "POST",
-            "/remixes",
-            _parse_create_remix,
-            None,
-            _encoding.json_fields(
-                [
-                    ("prompt", prompt, False),
-                ],
-                {},
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/remixes",
+                None,
+                _encoding.json_fields(
+                    [
+                        ("prompt", prompt, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_create_remix,
         )
 
 
@@ -444,24 +456,26 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "POST",
-            "/edits",
-            _parse_create_edit,
-            None,
-            _encoding.json_fields(
-                [
-                    ("images", images, True),
-                    ("prompt", prompt, True),
-                ],
-                {},
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/edits",
+                None,
+                _encoding.json_fields(
+                    [
+                        ("images", images, True),
+                        ("prompt", prompt, True),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_create_edit,
         ) as response:
             yield response
 
@@ -495,25 +509,27 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "POST",
-            "/edits",
-            _parse_create_edit_multipart,
-            None,
-            _encoding.multipart(
-                [
-                    ("image", image, True),
-                    ("mask", mask, True),
-                    ("prompt", prompt, False),
-                    ("n", n, False),
-                ],
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/edits",
+                None,
+                _encoding.multipart(
+                    [
+                        ("image", image, True),
+                        ("mask", mask, True),
+                        ("prompt", prompt, False),
+                        ("n", n, False),
+                    ],
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_create_edit_multipart,
         ) as response:
             yield response
 
@@ -541,23 +557,25 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "POST",
-            "/remixes",
-            _parse_create_remix,
-            None,
-            _encoding.json_fields(
-                [
-                    ("prompt", prompt, False),
-                ],
-                {},
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/remixes",
+                None,
+                _encoding.json_fields(
+                    [
+                        ("prompt", prompt, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_create_remix,
         ) as response:
             yield response
 
@@ -628,24 +646,26 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "POST",
-            "/edits",
-            _parse_create_edit,
-            None,
-            _encoding.json_fields(
-                [
-                    ("images", images, True),
-                    ("prompt", prompt, True),
-                ],
-                {},
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/edits",
+                None,
+                _encoding.json_fields(
+                    [
+                        ("images", images, True),
+                        ("prompt", prompt, True),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_create_edit,
         )
         return raw.parse()
 
@@ -678,25 +698,27 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "POST",
-            "/edits",
-            _parse_create_edit_multipart,
-            None,
-            _encoding.multipart(
-                [
-                    ("image", image, True),
-                    ("mask", mask, True),
-                    ("prompt", prompt, False),
-                    ("n", n, False),
-                ],
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/edits",
+                None,
+                _encoding.multipart(
+                    [
+                        ("image", image, True),
+                        ("mask", mask, True),
+                        ("prompt", prompt, False),
+                        ("n", n, False),
+                    ],
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_create_edit_multipart,
         )
         return raw.parse()
 
@@ -723,23 +745,25 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "POST",
-            "/remixes",
-            _parse_create_remix,
-            None,
-            _encoding.json_fields(
-                [
-                    ("prompt", prompt, False),
-                ],
-                {},
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/remixes",
+                None,
+                _encoding.json_fields(
+                    [
+                        ("prompt", prompt, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_create_remix,
         )
         return raw.parse()
 
@@ -775,24 +799,26 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "POST",
-            "/edits",
-            _parse_create_edit,
-            None,
-            _encoding.json_fields(
-                [
-                    ("images", images, True),
-                    ("prompt", prompt, True),
-                ],
-                {},
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/edits",
+                None,
+                _encoding.json_fields(
+                    [
+                        ("images", images, True),
+                        ("prompt", prompt, True),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_create_edit,
         )
 
     async def create_edit_multipart(
@@ -824,25 +850,27 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "POST",
-            "/edits",
-            _parse_create_edit_multipart,
-            None,
-            _encoding.multipart(
-                [
-                    ("image", image, True),
-                    ("mask", mask, True),
-                    ("prompt", prompt, False),
-                    ("n", n, False),
-                ],
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/edits",
+                None,
+                _encoding.multipart(
+                    [
+                        ("image", image, True),
+                        ("mask", mask, True),
+                        ("prompt", prompt, False),
+                        ("n", n, False),
+                    ],
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_create_edit_multipart,
         )
 
     async def create_remix(
@@ -868,23 +896,25 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "POST",
-            "/remixes",
-            _parse_create_remix,
-            None,
-            _encoding.json_fields(
-                [
-                    ("prompt", prompt, False),
-                ],
-                {},
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/remixes",
+                None,
+                _encoding.json_fields(
+                    [
+                        ("prompt", prompt, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_create_remix,
         )
 
 
@@ -921,24 +951,26 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "POST",
-            "/edits",
-            _parse_create_edit,
-            None,
-            _encoding.json_fields(
-                [
-                    ("images", images, True),
-                    ("prompt", prompt, True),
-                ],
-                {},
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/edits",
+                None,
+                _encoding.json_fields(
+                    [
+                        ("images", images, True),
+                        ("prompt", prompt, True),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_create_edit,
         ) as response:
             yield response
 
@@ -972,25 +1004,27 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "POST",
-            "/edits",
-            _parse_create_edit_multipart,
-            None,
-            _encoding.multipart(
-                [
-                    ("image", image, True),
-                    ("mask", mask, True),
-                    ("prompt", prompt, False),
-                    ("n", n, False),
-                ],
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/edits",
+                None,
+                _encoding.multipart(
+                    [
+                        ("image", image, True),
+                        ("mask", mask, True),
+                        ("prompt", prompt, False),
+                        ("n", n, False),
+                    ],
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_create_edit_multipart,
         ) as response:
             yield response
 
@@ -1018,22 +1052,24 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "POST",
-            "/remixes",
-            _parse_create_remix,
-            None,
-            _encoding.json_fields(
-                [
-                    ("prompt", prompt, False),
-                ],
-                {},
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/remixes",
+                None,
+                _encoding.json_fields(
+                    [
+                        ("prompt", prompt, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_create_remix,
         ) as response:
             yield response

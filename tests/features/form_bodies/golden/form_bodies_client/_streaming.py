@@ -10,7 +10,7 @@ import http.client
 import json
 from typing import Any, AsyncIterator, Callable, Generic, Iterable, Iterator, TypeVar
 
-from ._response import RawResponse
+from ._response import AsyncCloses, CallInfo, Closes, Opened, RawResponse, S
 from ._retries import connection_error
 from ._transport import AsyncStreamedResponse, StreamedResponse
 from .errors import (
@@ -152,7 +152,32 @@ def events(raw: RawResponse[Any], decode: Callable[[Any, bool], T]) -> list[T]:
     return [_event(decode, data, raw.strict, raw) for _, data in sse([raw.content])]
 
 
-class Stream(Generic[T]):
+class _Events(Opened[S], Generic[T, S]):
+    """What ``Stream`` and ``AsyncStream`` share: the answer, how to decode an event,
+    and how an event or a broken connection ends the stream."""
+
+    def __init__(
+        self,
+        response: S,
+        decode: Callable[[Any, bool], T],
+        call: CallInfo,
+        max_bytes: int | None = None,
+    ) -> None:
+        super().__init__(response, call, max_bytes)
+        self._decode = decode
+
+    def _event(self, data: str) -> T:
+        return _event(self._decode, data, self.strict, self)
+
+
+def _broken(exc: OSError | http.client.HTTPException) -> APIError:
+    """The library error for a connection that broke while a stream was read."""
+    found = connection_error(exc)
+    assert found is not None  # every OSError and HTTPException is a connection error
+    return found[0]
+
+
+class Stream(_Events[T, StreamedResponse], Closes):
     """The events of a streaming answer, decoded one by one as they arrive.
 
     Iterate once (``for event in stream``); leaving the loop early, ``close()`` or a
@@ -161,86 +186,25 @@ class Stream(Generic[T]):
     ``status_code``, ``headers`` and ``request_id`` describe the answer.
     """
 
-    def __init__(
-        self,
-        response: StreamedResponse,
-        decode: Callable[[Any, bool], T],
-        *,
-        strict: bool,
-        method: str,
-        url: str,
-        max_bytes: int | None = None,
-    ) -> None:
-        self.status_code = response.status_code
-        self.headers = response.headers
-        self.method = method
-        self.url = url
-        self._response = response
-        self._decode = decode
-        self._strict = strict
-        self._max_bytes = max_bytes
-
-    @property
-    def request_id(self) -> str | None:
-        return self.headers.get("x-request-id")
-
     def __iter__(self) -> Iterator[T]:
         try:
             for _, data in sse(self._response.chunks, self._max_bytes):
-                yield _event(self._decode, data, self._strict, self)
+                yield self._event(data)
         except (OSError, http.client.HTTPException) as exc:
-            found = connection_error(exc)
-            if found is None:  # pragma: no cover
-                raise
-            raise found[0] from exc
+            raise _broken(exc) from exc
         finally:
             self.close()
 
-    def close(self) -> None:
-        self._response.close()
 
-    def __enter__(self) -> Stream[T]:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"<Stream [{self.status_code}] {self.method} {self.url}>"
-
-
-class AsyncStream(Generic[T]):
+class AsyncStream(_Events[T, AsyncStreamedResponse], AsyncCloses):
     """``Stream`` for ``AsyncClient``: ``async for event in stream``."""
-
-    def __init__(
-        self,
-        response: AsyncStreamedResponse,
-        decode: Callable[[Any, bool], T],
-        *,
-        strict: bool,
-        method: str,
-        url: str,
-        max_bytes: int | None = None,
-    ) -> None:
-        self.status_code = response.status_code
-        self.headers = response.headers
-        self.method = method
-        self.url = url
-        self._response = response
-        self._decode = decode
-        self._strict = strict
-        self._max_bytes = max_bytes
-
-    @property
-    def request_id(self) -> str | None:
-        return self.headers.get("x-request-id")
 
     async def __aiter__(self) -> AsyncIterator[T]:
         decoder = _SSEDecoder(self._max_bytes)
         try:
             async for chunk in self._response.chunks:
                 for _, data in decoder.feed(chunk):
-                    yield _event(self._decode, data, self._strict, self)
+                    yield self._event(data)
                 if decoder.done:
                     try:  # as ``sse`` does after [DONE]
                         async for _ in self._response.chunks:
@@ -249,23 +213,8 @@ class AsyncStream(Generic[T]):
                         pass
                     return
             for _, data in decoder.flush():
-                yield _event(self._decode, data, self._strict, self)
+                yield self._event(data)
         except (OSError, http.client.HTTPException) as exc:
-            found = connection_error(exc)
-            if found is None:  # pragma: no cover
-                raise
-            raise found[0] from exc
+            raise _broken(exc) from exc
         finally:
             await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._response.aclose()
-
-    async def __aenter__(self) -> AsyncStream[T]:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    def __repr__(self) -> str:
-        return f"<AsyncStream [{self.status_code}] {self.method} {self.url}>"

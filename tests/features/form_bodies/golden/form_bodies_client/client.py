@@ -174,36 +174,38 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "POST",
-            "/messages",
-            _parse_send_message,
-            None,
-            _encoding.form(
-                [
-                    ("From", from_, "form", True),
-                    ("To", to, "form", True),
-                    ("Body", body_, "form", True),
-                    ("MediaUrl", media_url, "form", True),
-                    ("Tags", tags, "form", False),
-                    ("Events", events, "spaceDelimited", False),
-                    ("Channels", channels, "pipeDelimited", False),
-                    ("Metadata", metadata, "deepObject", True),
-                    ("Filter", filter, "form", True),
-                    ("Range", range, "form", False),
-                    ("Options", options, "json", True),
-                    ("Urgent", urgent, "form", True),
-                    ("Priority", priority, "form", True),
-                    ("Sort", sort, "form", True),
-                ],
-                {},
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/messages",
+                None,
+                _encoding.form(
+                    [
+                        ("From", from_, "form", True),
+                        ("To", to, "form", True),
+                        ("Body", body_, "form", True),
+                        ("MediaUrl", media_url, "form", True),
+                        ("Tags", tags, "form", False),
+                        ("Events", events, "spaceDelimited", False),
+                        ("Channels", channels, "pipeDelimited", False),
+                        ("Metadata", metadata, "deepObject", True),
+                        ("Filter", filter, "form", True),
+                        ("Range", range, "form", False),
+                        ("Options", options, "json", True),
+                        ("Urgent", urgent, "form", True),
+                        ("Priority", priority, "form", True),
+                        ("Sort", sort, "form", True),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_send_message,
         ).parse()
 
     def post_raw_form(
@@ -229,19 +231,21 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "POST",
-            "/raw",
-            _parse_post_raw_form,
-            None,
-            _encoding.raw_content(
-                body, "application/x-www-form-urlencoded", extra_body
+            _base_client.RequestOptions(
+                "POST",
+                "/raw",
+                None,
+                _encoding.raw_content(
+                    body, "application/x-www-form-urlencoded", extra_body
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_post_raw_form,
         ).parse()
 
 
@@ -300,36 +304,38 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "POST",
-            "/messages",
-            _parse_send_message,
-            None,
-            _encoding.form(
-                [
-                    ("From", from_, "form", True),
-                    ("To", to, "form", True),
-                    ("Body", body_, "form", True),
-                    ("MediaUrl", media_url, "form", True),
-                    ("Tags", tags, "form", False),
-                    ("Events", events, "spaceDelimited", False),
-                    ("Channels", channels, "pipeDelimited", False),
-                    ("Metadata", metadata, "deepObject", True),
-                    ("Filter", filter, "form", True),
-                    ("Range", range, "form", False),
-                    ("Options", options, "json", True),
-                    ("Urgent", urgent, "form", True),
-                    ("Priority", priority, "form", True),
-                    ("Sort", sort, "form", True),
-                ],
-                {},
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/messages",
+                None,
+                _encoding.form(
+                    [
+                        ("From", from_, "form", True),
+                        ("To", to, "form", True),
+                        ("Body", body_, "form", True),
+                        ("MediaUrl", media_url, "form", True),
+                        ("Tags", tags, "form", False),
+                        ("Events", events, "spaceDelimited", False),
+                        ("Channels", channels, "pipeDelimited", False),
+                        ("Metadata", metadata, "deepObject", True),
+                        ("Filter", filter, "form", True),
+                        ("Range", range, "form", False),
+                        ("Options", options, "json", True),
+                        ("Urgent", urgent, "form", True),
+                        ("Priority", priority, "form", True),
+                        ("Sort", sort, "form", True),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_send_message,
         )
 
     def post_raw_form(
@@ -355,19 +361,21 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "POST",
-            "/raw",
-            _parse_post_raw_form,
-            None,
-            _encoding.raw_content(
-                body, "application/x-www-form-urlencoded", extra_body
+            _base_client.RequestOptions(
+                "POST",
+                "/raw",
+                None,
+                _encoding.raw_content(
+                    body, "application/x-www-form-urlencoded", extra_body
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_post_raw_form,
         )
 
 
@@ -428,36 +436,38 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "POST",
-            "/messages",
-            _parse_send_message,
-            None,
-            _encoding.form(
-                [
-                    ("From", from_, "form", True),
-                    ("To", to, "form", True),
-                    ("Body", body_, "form", True),
-                    ("MediaUrl", media_url, "form", True),
-                    ("Tags", tags, "form", False),
-                    ("Events", events, "spaceDelimited", False),
-                    ("Channels", channels, "pipeDelimited", False),
-                    ("Metadata", metadata, "deepObject", True),
-                    ("Filter", filter, "form", True),
-                    ("Range", range, "form", False),
-                    ("Options", options, "json", True),
-                    ("Urgent", urgent, "form", True),
-                    ("Priority", priority, "form", True),
-                    ("Sort", sort, "form", True),
-                ],
-                {},
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/messages",
+                None,
+                _encoding.form(
+                    [
+                        ("From", from_, "form", True),
+                        ("To", to, "form", True),
+                        ("Body", body_, "form", True),
+                        ("MediaUrl", media_url, "form", True),
+                        ("Tags", tags, "form", False),
+                        ("Events", events, "spaceDelimited", False),
+                        ("Channels", channels, "pipeDelimited", False),
+                        ("Metadata", metadata, "deepObject", True),
+                        ("Filter", filter, "form", True),
+                        ("Range", range, "form", False),
+                        ("Options", options, "json", True),
+                        ("Urgent", urgent, "form", True),
+                        ("Priority", priority, "form", True),
+                        ("Sort", sort, "form", True),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_send_message,
         ) as response:
             yield response
 
@@ -485,19 +495,21 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "POST",
-            "/raw",
-            _parse_post_raw_form,
-            None,
-            _encoding.raw_content(
-                body, "application/x-www-form-urlencoded", extra_body
+            _base_client.RequestOptions(
+                "POST",
+                "/raw",
+                None,
+                _encoding.raw_content(
+                    body, "application/x-www-form-urlencoded", extra_body
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_post_raw_form,
         ) as response:
             yield response
 
@@ -592,36 +604,38 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "POST",
-            "/messages",
-            _parse_send_message,
-            None,
-            _encoding.form(
-                [
-                    ("From", from_, "form", True),
-                    ("To", to, "form", True),
-                    ("Body", body_, "form", True),
-                    ("MediaUrl", media_url, "form", True),
-                    ("Tags", tags, "form", False),
-                    ("Events", events, "spaceDelimited", False),
-                    ("Channels", channels, "pipeDelimited", False),
-                    ("Metadata", metadata, "deepObject", True),
-                    ("Filter", filter, "form", True),
-                    ("Range", range, "form", False),
-                    ("Options", options, "json", True),
-                    ("Urgent", urgent, "form", True),
-                    ("Priority", priority, "form", True),
-                    ("Sort", sort, "form", True),
-                ],
-                {},
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/messages",
+                None,
+                _encoding.form(
+                    [
+                        ("From", from_, "form", True),
+                        ("To", to, "form", True),
+                        ("Body", body_, "form", True),
+                        ("MediaUrl", media_url, "form", True),
+                        ("Tags", tags, "form", False),
+                        ("Events", events, "spaceDelimited", False),
+                        ("Channels", channels, "pipeDelimited", False),
+                        ("Metadata", metadata, "deepObject", True),
+                        ("Filter", filter, "form", True),
+                        ("Range", range, "form", False),
+                        ("Options", options, "json", True),
+                        ("Urgent", urgent, "form", True),
+                        ("Priority", priority, "form", True),
+                        ("Sort", sort, "form", True),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_send_message,
         )
         return raw.parse()
 
@@ -648,19 +662,21 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "POST",
-            "/raw",
-            _parse_post_raw_form,
-            None,
-            _encoding.raw_content(
-                body, "application/x-www-form-urlencoded", extra_body
+            _base_client.RequestOptions(
+                "POST",
+                "/raw",
+                None,
+                _encoding.raw_content(
+                    body, "application/x-www-form-urlencoded", extra_body
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_post_raw_form,
         )
         return raw.parse()
 
@@ -720,36 +736,38 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "POST",
-            "/messages",
-            _parse_send_message,
-            None,
-            _encoding.form(
-                [
-                    ("From", from_, "form", True),
-                    ("To", to, "form", True),
-                    ("Body", body_, "form", True),
-                    ("MediaUrl", media_url, "form", True),
-                    ("Tags", tags, "form", False),
-                    ("Events", events, "spaceDelimited", False),
-                    ("Channels", channels, "pipeDelimited", False),
-                    ("Metadata", metadata, "deepObject", True),
-                    ("Filter", filter, "form", True),
-                    ("Range", range, "form", False),
-                    ("Options", options, "json", True),
-                    ("Urgent", urgent, "form", True),
-                    ("Priority", priority, "form", True),
-                    ("Sort", sort, "form", True),
-                ],
-                {},
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/messages",
+                None,
+                _encoding.form(
+                    [
+                        ("From", from_, "form", True),
+                        ("To", to, "form", True),
+                        ("Body", body_, "form", True),
+                        ("MediaUrl", media_url, "form", True),
+                        ("Tags", tags, "form", False),
+                        ("Events", events, "spaceDelimited", False),
+                        ("Channels", channels, "pipeDelimited", False),
+                        ("Metadata", metadata, "deepObject", True),
+                        ("Filter", filter, "form", True),
+                        ("Range", range, "form", False),
+                        ("Options", options, "json", True),
+                        ("Urgent", urgent, "form", True),
+                        ("Priority", priority, "form", True),
+                        ("Sort", sort, "form", True),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_send_message,
         )
 
     async def post_raw_form(
@@ -775,19 +793,21 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "POST",
-            "/raw",
-            _parse_post_raw_form,
-            None,
-            _encoding.raw_content(
-                body, "application/x-www-form-urlencoded", extra_body
+            _base_client.RequestOptions(
+                "POST",
+                "/raw",
+                None,
+                _encoding.raw_content(
+                    body, "application/x-www-form-urlencoded", extra_body
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_post_raw_form,
         )
 
 
@@ -848,36 +868,38 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "POST",
-            "/messages",
-            _parse_send_message,
-            None,
-            _encoding.form(
-                [
-                    ("From", from_, "form", True),
-                    ("To", to, "form", True),
-                    ("Body", body_, "form", True),
-                    ("MediaUrl", media_url, "form", True),
-                    ("Tags", tags, "form", False),
-                    ("Events", events, "spaceDelimited", False),
-                    ("Channels", channels, "pipeDelimited", False),
-                    ("Metadata", metadata, "deepObject", True),
-                    ("Filter", filter, "form", True),
-                    ("Range", range, "form", False),
-                    ("Options", options, "json", True),
-                    ("Urgent", urgent, "form", True),
-                    ("Priority", priority, "form", True),
-                    ("Sort", sort, "form", True),
-                ],
-                {},
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/messages",
+                None,
+                _encoding.form(
+                    [
+                        ("From", from_, "form", True),
+                        ("To", to, "form", True),
+                        ("Body", body_, "form", True),
+                        ("MediaUrl", media_url, "form", True),
+                        ("Tags", tags, "form", False),
+                        ("Events", events, "spaceDelimited", False),
+                        ("Channels", channels, "pipeDelimited", False),
+                        ("Metadata", metadata, "deepObject", True),
+                        ("Filter", filter, "form", True),
+                        ("Range", range, "form", False),
+                        ("Options", options, "json", True),
+                        ("Urgent", urgent, "form", True),
+                        ("Priority", priority, "form", True),
+                        ("Sort", sort, "form", True),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_send_message,
         ) as response:
             yield response
 
@@ -905,18 +927,20 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "POST",
-            "/raw",
-            _parse_post_raw_form,
-            None,
-            _encoding.raw_content(
-                body, "application/x-www-form-urlencoded", extra_body
+            _base_client.RequestOptions(
+                "POST",
+                "/raw",
+                None,
+                _encoding.raw_content(
+                    body, "application/x-www-form-urlencoded", extra_body
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
+            _parse_post_raw_form,
         ) as response:
             yield response

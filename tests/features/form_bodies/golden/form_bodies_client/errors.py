@@ -160,24 +160,30 @@ class APIError(ClientError):
         return (_restore, (type(self), self.args, dict(self.__dict__)))
 
 
-class APIStatusError(APIError):
-    """The API answered with a status that is not 2xx.
-
-    ``str(exc)`` holds the status and the server's ``error.message``; ``response`` is
-    the raw response (``status_code``, ``headers``, ``content``, ``text``).
-    """
+class _AnsweredError(APIError):
+    """An error about an answer: ``response`` is the raw response (``status_code``,
+    ``headers``, ``content``, ``text``), whose ``status_code`` and ``request_id`` it
+    repeats."""
 
     status_code: int
     request_id: str | None
     response: RawResponseLike
 
     def __init__(
-        self, message: str, *, response: RawResponseLike, body: object
+        self, message: str, *, response: RawResponseLike, body: object = None
     ) -> None:
         super().__init__(message, body=body)
         self.response = response
         self.status_code = response.status_code
         self.request_id = response.request_id
+
+
+class APIStatusError(_AnsweredError):
+    """The API answered with a status that is not 2xx.
+
+    ``str(exc)`` holds the status and the server's ``error.message``; ``response`` is
+    the raw response (``status_code``, ``headers``, ``content``, ``text``).
+    """
 
 
 class BadRequestError(APIStatusError):
@@ -241,23 +247,11 @@ class APITimeoutError(APIConnectionError):
         super().__init__(message)
 
 
-class APIResponseValidationError(APIError):
+class APIResponseValidationError(_AnsweredError):
     """A 2xx body that is not JSON, or that strict decoding rejects.
 
     The ``DecodeError`` (or JSON error) is chained as ``__cause__``.
     """
-
-    status_code: int
-    request_id: str | None
-    response: RawResponseLike
-
-    def __init__(
-        self, message: str, *, response: RawResponseLike, body: object = None
-    ) -> None:
-        super().__init__(message, body=body)
-        self.response = response
-        self.status_code = response.status_code
-        self.request_id = response.request_id
 
 
 class ResponseTooLargeError(APIError):

@@ -175,26 +175,28 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "GET",
-            _path(
-                "/class/{class}/{self}/{timeout}/{extra-headers}/{2nd}",
-                {
-                    "class": class_,
-                    "self": self_,
-                    "timeout": timeout_,
-                    "extra-headers": extra_headers_,
-                    "2nd": n2nd,
-                },
+            _base_client.RequestOptions(
+                "GET",
+                _path(
+                    "/class/{class}/{self}/{timeout}/{extra-headers}/{2nd}",
+                    {
+                        "class": class_,
+                        "self": self_,
+                        "timeout": timeout_,
+                        "extra-headers": extra_headers_,
+                        "2nd": n2nd,
+                    },
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_class_,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ).parse()
 
     def close_(
@@ -218,17 +220,19 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "GET",
-            "/close",
+            _base_client.RequestOptions(
+                "GET",
+                "/close",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_close_,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ).parse()
 
     def float_(
@@ -252,17 +256,19 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "GET",
-            "/float",
+            _base_client.RequestOptions(
+                "GET",
+                "/float",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_float_,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ).parse()
 
     def with_raw_response_(
@@ -286,17 +292,19 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "GET",
-            "/with-raw-response",
+            _base_client.RequestOptions(
+                "GET",
+                "/with-raw-response",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_with_raw_response_,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ).parse()
 
     def op_2_fa_setup(
@@ -320,17 +328,19 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "GET",
-            "/2fa",
+            _base_client.RequestOptions(
+                "GET",
+                "/2fa",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_op_2_fa_setup,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ).parse()
 
     def obtener_ñandú(
@@ -354,17 +364,19 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "GET",
-            "/ñandú",
+            _base_client.RequestOptions(
+                "GET",
+                "/ñandú",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_obtener_ñandú,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ).parse()
 
 
@@ -405,26 +417,28 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "GET",
-            _path(
-                "/class/{class}/{self}/{timeout}/{extra-headers}/{2nd}",
-                {
-                    "class": class_,
-                    "self": self_,
-                    "timeout": timeout_,
-                    "extra-headers": extra_headers_,
-                    "2nd": n2nd,
-                },
+            _base_client.RequestOptions(
+                "GET",
+                _path(
+                    "/class/{class}/{self}/{timeout}/{extra-headers}/{2nd}",
+                    {
+                        "class": class_,
+                        "self": self_,
+                        "timeout": timeout_,
+                        "extra-headers": extra_headers_,
+                        "2nd": n2nd,
+                    },
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_class_,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
     def close_(
@@ -448,17 +462,19 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "GET",
-            "/close",
+            _base_client.RequestOptions(
+                "GET",
+                "/close",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_close_,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
     def float_(
@@ -482,17 +498,19 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "GET",
-            "/float",
+            _base_client.RequestOptions(
+                "GET",
+                "/float",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_float_,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
     def with_raw_response_(
@@ -516,17 +534,19 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "GET",
-            "/with-raw-response",
+            _base_client.RequestOptions(
+                "GET",
+                "/with-raw-response",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_with_raw_response_,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
     def op_2_fa_setup(
@@ -550,17 +570,19 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "GET",
-            "/2fa",
+            _base_client.RequestOptions(
+                "GET",
+                "/2fa",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_op_2_fa_setup,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
     def obtener_ñandú(
@@ -584,17 +606,19 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "GET",
-            "/ñandú",
+            _base_client.RequestOptions(
+                "GET",
+                "/ñandú",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_obtener_ñandú,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
 
@@ -637,26 +661,28 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "GET",
-            _path(
-                "/class/{class}/{self}/{timeout}/{extra-headers}/{2nd}",
-                {
-                    "class": class_,
-                    "self": self_,
-                    "timeout": timeout_,
-                    "extra-headers": extra_headers_,
-                    "2nd": n2nd,
-                },
+            _base_client.RequestOptions(
+                "GET",
+                _path(
+                    "/class/{class}/{self}/{timeout}/{extra-headers}/{2nd}",
+                    {
+                        "class": class_,
+                        "self": self_,
+                        "timeout": timeout_,
+                        "extra-headers": extra_headers_,
+                        "2nd": n2nd,
+                    },
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_class_,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response
 
@@ -682,17 +708,19 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "GET",
-            "/close",
+            _base_client.RequestOptions(
+                "GET",
+                "/close",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_close_,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response
 
@@ -718,17 +746,19 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "GET",
-            "/float",
+            _base_client.RequestOptions(
+                "GET",
+                "/float",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_float_,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response
 
@@ -754,17 +784,19 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "GET",
-            "/with-raw-response",
+            _base_client.RequestOptions(
+                "GET",
+                "/with-raw-response",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_with_raw_response_,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response
 
@@ -790,17 +822,19 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "GET",
-            "/2fa",
+            _base_client.RequestOptions(
+                "GET",
+                "/2fa",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_op_2_fa_setup,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response
 
@@ -826,17 +860,19 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "GET",
-            "/ñandú",
+            _base_client.RequestOptions(
+                "GET",
+                "/ñandú",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_obtener_ñandú,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response
 
@@ -913,26 +949,28 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "GET",
-            _path(
-                "/class/{class}/{self}/{timeout}/{extra-headers}/{2nd}",
-                {
-                    "class": class_,
-                    "self": self_,
-                    "timeout": timeout_,
-                    "extra-headers": extra_headers_,
-                    "2nd": n2nd,
-                },
+            _base_client.RequestOptions(
+                "GET",
+                _path(
+                    "/class/{class}/{self}/{timeout}/{extra-headers}/{2nd}",
+                    {
+                        "class": class_,
+                        "self": self_,
+                        "timeout": timeout_,
+                        "extra-headers": extra_headers_,
+                        "2nd": n2nd,
+                    },
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_class_,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
         return raw.parse()
 
@@ -957,17 +995,19 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "GET",
-            "/close",
+            _base_client.RequestOptions(
+                "GET",
+                "/close",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_close_,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
         return raw.parse()
 
@@ -992,17 +1032,19 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "GET",
-            "/float",
+            _base_client.RequestOptions(
+                "GET",
+                "/float",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_float_,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
         return raw.parse()
 
@@ -1027,17 +1069,19 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "GET",
-            "/with-raw-response",
+            _base_client.RequestOptions(
+                "GET",
+                "/with-raw-response",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_with_raw_response_,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
         return raw.parse()
 
@@ -1062,17 +1106,19 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "GET",
-            "/2fa",
+            _base_client.RequestOptions(
+                "GET",
+                "/2fa",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_op_2_fa_setup,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
         return raw.parse()
 
@@ -1097,17 +1143,19 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "GET",
-            "/ñandú",
+            _base_client.RequestOptions(
+                "GET",
+                "/ñandú",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_obtener_ñandú,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
         return raw.parse()
 
@@ -1149,26 +1197,28 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "GET",
-            _path(
-                "/class/{class}/{self}/{timeout}/{extra-headers}/{2nd}",
-                {
-                    "class": class_,
-                    "self": self_,
-                    "timeout": timeout_,
-                    "extra-headers": extra_headers_,
-                    "2nd": n2nd,
-                },
+            _base_client.RequestOptions(
+                "GET",
+                _path(
+                    "/class/{class}/{self}/{timeout}/{extra-headers}/{2nd}",
+                    {
+                        "class": class_,
+                        "self": self_,
+                        "timeout": timeout_,
+                        "extra-headers": extra_headers_,
+                        "2nd": n2nd,
+                    },
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_class_,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
     async def close_(
@@ -1192,17 +1242,19 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "GET",
-            "/close",
+            _base_client.RequestOptions(
+                "GET",
+                "/close",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_close_,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
     async def float_(
@@ -1226,17 +1278,19 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "GET",
-            "/float",
+            _base_client.RequestOptions(
+                "GET",
+                "/float",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_float_,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
     async def with_raw_response_(
@@ -1260,17 +1314,19 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "GET",
-            "/with-raw-response",
+            _base_client.RequestOptions(
+                "GET",
+                "/with-raw-response",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_with_raw_response_,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
     async def op_2_fa_setup(
@@ -1294,17 +1350,19 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "GET",
-            "/2fa",
+            _base_client.RequestOptions(
+                "GET",
+                "/2fa",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_op_2_fa_setup,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
     async def obtener_ñandú(
@@ -1328,17 +1386,19 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "GET",
-            "/ñandú",
+            _base_client.RequestOptions(
+                "GET",
+                "/ñandú",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_obtener_ñandú,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
 
@@ -1381,26 +1441,28 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "GET",
-            _path(
-                "/class/{class}/{self}/{timeout}/{extra-headers}/{2nd}",
-                {
-                    "class": class_,
-                    "self": self_,
-                    "timeout": timeout_,
-                    "extra-headers": extra_headers_,
-                    "2nd": n2nd,
-                },
+            _base_client.RequestOptions(
+                "GET",
+                _path(
+                    "/class/{class}/{self}/{timeout}/{extra-headers}/{2nd}",
+                    {
+                        "class": class_,
+                        "self": self_,
+                        "timeout": timeout_,
+                        "extra-headers": extra_headers_,
+                        "2nd": n2nd,
+                    },
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_class_,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response
 
@@ -1426,17 +1488,19 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "GET",
-            "/close",
+            _base_client.RequestOptions(
+                "GET",
+                "/close",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_close_,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response
 
@@ -1462,17 +1526,19 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "GET",
-            "/float",
+            _base_client.RequestOptions(
+                "GET",
+                "/float",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_float_,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response
 
@@ -1498,17 +1564,19 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "GET",
-            "/with-raw-response",
+            _base_client.RequestOptions(
+                "GET",
+                "/with-raw-response",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_with_raw_response_,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response
 
@@ -1534,17 +1602,19 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "GET",
-            "/2fa",
+            _base_client.RequestOptions(
+                "GET",
+                "/2fa",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_op_2_fa_setup,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response
 
@@ -1570,16 +1640,18 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "GET",
-            "/ñandú",
+            _base_client.RequestOptions(
+                "GET",
+                "/ñandú",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_obtener_ñandú,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response

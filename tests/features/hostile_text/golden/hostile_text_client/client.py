@@ -150,20 +150,22 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "GET",
-            _path(
-                "/things/{thing_id}/\"quoted\"/'single'/\\back/{{ 7*7 }}",
-                {"thing_id": thing_id},
+            _base_client.RequestOptions(
+                "GET",
+                _path(
+                    "/things/{thing_id}/\"quoted\"/'single'/\\back/{{ 7*7 }}",
+                    {"thing_id": thing_id},
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_get_thing,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ).parse()
 
 
@@ -198,20 +200,22 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "GET",
-            _path(
-                "/things/{thing_id}/\"quoted\"/'single'/\\back/{{ 7*7 }}",
-                {"thing_id": thing_id},
+            _base_client.RequestOptions(
+                "GET",
+                _path(
+                    "/things/{thing_id}/\"quoted\"/'single'/\\back/{{ 7*7 }}",
+                    {"thing_id": thing_id},
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_get_thing,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
 
@@ -248,20 +252,22 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "GET",
-            _path(
-                "/things/{thing_id}/\"quoted\"/'single'/\\back/{{ 7*7 }}",
-                {"thing_id": thing_id},
+            _base_client.RequestOptions(
+                "GET",
+                _path(
+                    "/things/{thing_id}/\"quoted\"/'single'/\\back/{{ 7*7 }}",
+                    {"thing_id": thing_id},
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_get_thing,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response
 
@@ -332,20 +338,22 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "GET",
-            _path(
-                "/things/{thing_id}/\"quoted\"/'single'/\\back/{{ 7*7 }}",
-                {"thing_id": thing_id},
+            _base_client.RequestOptions(
+                "GET",
+                _path(
+                    "/things/{thing_id}/\"quoted\"/'single'/\\back/{{ 7*7 }}",
+                    {"thing_id": thing_id},
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_get_thing,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
         return raw.parse()
 
@@ -381,20 +389,22 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "GET",
-            _path(
-                "/things/{thing_id}/\"quoted\"/'single'/\\back/{{ 7*7 }}",
-                {"thing_id": thing_id},
+            _base_client.RequestOptions(
+                "GET",
+                _path(
+                    "/things/{thing_id}/\"quoted\"/'single'/\\back/{{ 7*7 }}",
+                    {"thing_id": thing_id},
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_get_thing,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
 
@@ -431,19 +441,21 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "GET",
-            _path(
-                "/things/{thing_id}/\"quoted\"/'single'/\\back/{{ 7*7 }}",
-                {"thing_id": thing_id},
+            _base_client.RequestOptions(
+                "GET",
+                _path(
+                    "/things/{thing_id}/\"quoted\"/'single'/\\back/{{ 7*7 }}",
+                    {"thing_id": thing_id},
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_get_thing,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response

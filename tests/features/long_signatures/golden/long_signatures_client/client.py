@@ -206,40 +206,42 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "POST",
-            _path(
-                "/speech/{voice_identifier_that_is_long}",
-                {"voice_identifier_that_is_long": voice_identifier_that_is_long},
-            )
-            + _encoding.query(
-                [
-                    (
-                        "response_format_for_the_query",
-                        response_format_for_the_query,
-                        True,
-                        False,
-                    ),
-                    ("tags", tags, True, False),
-                ]
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/speech/{voice_identifier_that_is_long}",
+                    {"voice_identifier_that_is_long": voice_identifier_that_is_long},
+                )
+                + _encoding.query(
+                    [
+                        (
+                            "response_format_for_the_query",
+                            response_format_for_the_query,
+                            True,
+                            False,
+                        ),
+                        ("tags", tags, True, False),
+                    ]
+                ),
+                None,
+                _encoding.json_fields(
+                    [
+                        ("model", model, True),
+                        ("instructions_model", instructions_model, False),
+                        ("short", short, False),
+                        ("list_of_long_literals", list_of_long_literals, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_create_speech_with_a_very_long_operation_name,
-            None,
-            _encoding.json_fields(
-                [
-                    ("model", model, True),
-                    ("instructions_model", instructions_model, False),
-                    ("short", short, False),
-                    ("list_of_long_literals", list_of_long_literals, False),
-                ],
-                {},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ).parse()
 
 
@@ -330,40 +332,42 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "POST",
-            _path(
-                "/speech/{voice_identifier_that_is_long}",
-                {"voice_identifier_that_is_long": voice_identifier_that_is_long},
-            )
-            + _encoding.query(
-                [
-                    (
-                        "response_format_for_the_query",
-                        response_format_for_the_query,
-                        True,
-                        False,
-                    ),
-                    ("tags", tags, True, False),
-                ]
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/speech/{voice_identifier_that_is_long}",
+                    {"voice_identifier_that_is_long": voice_identifier_that_is_long},
+                )
+                + _encoding.query(
+                    [
+                        (
+                            "response_format_for_the_query",
+                            response_format_for_the_query,
+                            True,
+                            False,
+                        ),
+                        ("tags", tags, True, False),
+                    ]
+                ),
+                None,
+                _encoding.json_fields(
+                    [
+                        ("model", model, True),
+                        ("instructions_model", instructions_model, False),
+                        ("short", short, False),
+                        ("list_of_long_literals", list_of_long_literals, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_create_speech_with_a_very_long_operation_name,
-            None,
-            _encoding.json_fields(
-                [
-                    ("model", model, True),
-                    ("instructions_model", instructions_model, False),
-                    ("short", short, False),
-                    ("list_of_long_literals", list_of_long_literals, False),
-                ],
-                {},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
 
@@ -456,40 +460,42 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "POST",
-            _path(
-                "/speech/{voice_identifier_that_is_long}",
-                {"voice_identifier_that_is_long": voice_identifier_that_is_long},
-            )
-            + _encoding.query(
-                [
-                    (
-                        "response_format_for_the_query",
-                        response_format_for_the_query,
-                        True,
-                        False,
-                    ),
-                    ("tags", tags, True, False),
-                ]
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/speech/{voice_identifier_that_is_long}",
+                    {"voice_identifier_that_is_long": voice_identifier_that_is_long},
+                )
+                + _encoding.query(
+                    [
+                        (
+                            "response_format_for_the_query",
+                            response_format_for_the_query,
+                            True,
+                            False,
+                        ),
+                        ("tags", tags, True, False),
+                    ]
+                ),
+                None,
+                _encoding.json_fields(
+                    [
+                        ("model", model, True),
+                        ("instructions_model", instructions_model, False),
+                        ("short", short, False),
+                        ("list_of_long_literals", list_of_long_literals, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_create_speech_with_a_very_long_operation_name,
-            None,
-            _encoding.json_fields(
-                [
-                    ("model", model, True),
-                    ("instructions_model", instructions_model, False),
-                    ("short", short, False),
-                    ("list_of_long_literals", list_of_long_literals, False),
-                ],
-                {},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response
 
@@ -616,40 +622,42 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "POST",
-            _path(
-                "/speech/{voice_identifier_that_is_long}",
-                {"voice_identifier_that_is_long": voice_identifier_that_is_long},
-            )
-            + _encoding.query(
-                [
-                    (
-                        "response_format_for_the_query",
-                        response_format_for_the_query,
-                        True,
-                        False,
-                    ),
-                    ("tags", tags, True, False),
-                ]
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/speech/{voice_identifier_that_is_long}",
+                    {"voice_identifier_that_is_long": voice_identifier_that_is_long},
+                )
+                + _encoding.query(
+                    [
+                        (
+                            "response_format_for_the_query",
+                            response_format_for_the_query,
+                            True,
+                            False,
+                        ),
+                        ("tags", tags, True, False),
+                    ]
+                ),
+                None,
+                _encoding.json_fields(
+                    [
+                        ("model", model, True),
+                        ("instructions_model", instructions_model, False),
+                        ("short", short, False),
+                        ("list_of_long_literals", list_of_long_literals, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_create_speech_with_a_very_long_operation_name,
-            None,
-            _encoding.json_fields(
-                [
-                    ("model", model, True),
-                    ("instructions_model", instructions_model, False),
-                    ("short", short, False),
-                    ("list_of_long_literals", list_of_long_literals, False),
-                ],
-                {},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
         return raw.parse()
 
@@ -741,40 +749,42 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "POST",
-            _path(
-                "/speech/{voice_identifier_that_is_long}",
-                {"voice_identifier_that_is_long": voice_identifier_that_is_long},
-            )
-            + _encoding.query(
-                [
-                    (
-                        "response_format_for_the_query",
-                        response_format_for_the_query,
-                        True,
-                        False,
-                    ),
-                    ("tags", tags, True, False),
-                ]
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/speech/{voice_identifier_that_is_long}",
+                    {"voice_identifier_that_is_long": voice_identifier_that_is_long},
+                )
+                + _encoding.query(
+                    [
+                        (
+                            "response_format_for_the_query",
+                            response_format_for_the_query,
+                            True,
+                            False,
+                        ),
+                        ("tags", tags, True, False),
+                    ]
+                ),
+                None,
+                _encoding.json_fields(
+                    [
+                        ("model", model, True),
+                        ("instructions_model", instructions_model, False),
+                        ("short", short, False),
+                        ("list_of_long_literals", list_of_long_literals, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_create_speech_with_a_very_long_operation_name,
-            None,
-            _encoding.json_fields(
-                [
-                    ("model", model, True),
-                    ("instructions_model", instructions_model, False),
-                    ("short", short, False),
-                    ("list_of_long_literals", list_of_long_literals, False),
-                ],
-                {},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
 
@@ -869,39 +879,41 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "POST",
-            _path(
-                "/speech/{voice_identifier_that_is_long}",
-                {"voice_identifier_that_is_long": voice_identifier_that_is_long},
-            )
-            + _encoding.query(
-                [
-                    (
-                        "response_format_for_the_query",
-                        response_format_for_the_query,
-                        True,
-                        False,
-                    ),
-                    ("tags", tags, True, False),
-                ]
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/speech/{voice_identifier_that_is_long}",
+                    {"voice_identifier_that_is_long": voice_identifier_that_is_long},
+                )
+                + _encoding.query(
+                    [
+                        (
+                            "response_format_for_the_query",
+                            response_format_for_the_query,
+                            True,
+                            False,
+                        ),
+                        ("tags", tags, True, False),
+                    ]
+                ),
+                None,
+                _encoding.json_fields(
+                    [
+                        ("model", model, True),
+                        ("instructions_model", instructions_model, False),
+                        ("short", short, False),
+                        ("list_of_long_literals", list_of_long_literals, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_create_speech_with_a_very_long_operation_name,
-            None,
-            _encoding.json_fields(
-                [
-                    ("model", model, True),
-                    ("instructions_model", instructions_model, False),
-                    ("short", short, False),
-                    ("list_of_long_literals", list_of_long_literals, False),
-                ],
-                {},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response

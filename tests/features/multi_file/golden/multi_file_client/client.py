@@ -159,20 +159,22 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "GET",
-            _path(
-                "/trees/{tree_id}",
-                {"tree_id": tree_id},
+            _base_client.RequestOptions(
+                "GET",
+                _path(
+                    "/trees/{tree_id}",
+                    {"tree_id": tree_id},
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_get_tree,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ).parse()
 
     def put_tree(
@@ -202,27 +204,29 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "PUT",
-            _path(
-                "/trees/{tree_id}",
-                {"tree_id": tree_id},
+            _base_client.RequestOptions(
+                "PUT",
+                _path(
+                    "/trees/{tree_id}",
+                    {"tree_id": tree_id},
+                ),
+                None,
+                _encoding.json_fields(
+                    [
+                        ("name", name, True),
+                        ("children", children, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_put_tree,
-            None,
-            _encoding.json_fields(
-                [
-                    ("name", name, True),
-                    ("children", children, False),
-                ],
-                {},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ).parse()
 
     def list_trees(
@@ -248,22 +252,24 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "GET",
-            "/trees"
-            + _encoding.query(
-                [
-                    ("kind", kind, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/trees"
+                + _encoding.query(
+                    [
+                        ("kind", kind, True, False),
+                    ]
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_list_trees,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ).parse()
 
     def ping(
@@ -287,17 +293,19 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "POST",
-            "/ping",
+            _base_client.RequestOptions(
+                "POST",
+                "/ping",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_ping,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ).parse()
 
 
@@ -330,20 +338,22 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "GET",
-            _path(
-                "/trees/{tree_id}",
-                {"tree_id": tree_id},
+            _base_client.RequestOptions(
+                "GET",
+                _path(
+                    "/trees/{tree_id}",
+                    {"tree_id": tree_id},
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_get_tree,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
     def put_tree(
@@ -373,27 +383,29 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "PUT",
-            _path(
-                "/trees/{tree_id}",
-                {"tree_id": tree_id},
+            _base_client.RequestOptions(
+                "PUT",
+                _path(
+                    "/trees/{tree_id}",
+                    {"tree_id": tree_id},
+                ),
+                None,
+                _encoding.json_fields(
+                    [
+                        ("name", name, True),
+                        ("children", children, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_put_tree,
-            None,
-            _encoding.json_fields(
-                [
-                    ("name", name, True),
-                    ("children", children, False),
-                ],
-                {},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
     def list_trees(
@@ -419,22 +431,24 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "GET",
-            "/trees"
-            + _encoding.query(
-                [
-                    ("kind", kind, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/trees"
+                + _encoding.query(
+                    [
+                        ("kind", kind, True, False),
+                    ]
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_list_trees,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
     def ping(
@@ -458,17 +472,19 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "POST",
-            "/ping",
+            _base_client.RequestOptions(
+                "POST",
+                "/ping",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_ping,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
 
@@ -503,20 +519,22 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "GET",
-            _path(
-                "/trees/{tree_id}",
-                {"tree_id": tree_id},
+            _base_client.RequestOptions(
+                "GET",
+                _path(
+                    "/trees/{tree_id}",
+                    {"tree_id": tree_id},
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_get_tree,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response
 
@@ -548,27 +566,29 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "PUT",
-            _path(
-                "/trees/{tree_id}",
-                {"tree_id": tree_id},
+            _base_client.RequestOptions(
+                "PUT",
+                _path(
+                    "/trees/{tree_id}",
+                    {"tree_id": tree_id},
+                ),
+                None,
+                _encoding.json_fields(
+                    [
+                        ("name", name, True),
+                        ("children", children, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_put_tree,
-            None,
-            _encoding.json_fields(
-                [
-                    ("name", name, True),
-                    ("children", children, False),
-                ],
-                {},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response
 
@@ -596,22 +616,24 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "GET",
-            "/trees"
-            + _encoding.query(
-                [
-                    ("kind", kind, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/trees"
+                + _encoding.query(
+                    [
+                        ("kind", kind, True, False),
+                    ]
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_list_trees,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response
 
@@ -637,17 +659,19 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "POST",
-            "/ping",
+            _base_client.RequestOptions(
+                "POST",
+                "/ping",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_ping,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response
 
@@ -716,20 +740,22 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "GET",
-            _path(
-                "/trees/{tree_id}",
-                {"tree_id": tree_id},
+            _base_client.RequestOptions(
+                "GET",
+                _path(
+                    "/trees/{tree_id}",
+                    {"tree_id": tree_id},
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_get_tree,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
         return raw.parse()
 
@@ -760,27 +786,29 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "PUT",
-            _path(
-                "/trees/{tree_id}",
-                {"tree_id": tree_id},
+            _base_client.RequestOptions(
+                "PUT",
+                _path(
+                    "/trees/{tree_id}",
+                    {"tree_id": tree_id},
+                ),
+                None,
+                _encoding.json_fields(
+                    [
+                        ("name", name, True),
+                        ("children", children, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_put_tree,
-            None,
-            _encoding.json_fields(
-                [
-                    ("name", name, True),
-                    ("children", children, False),
-                ],
-                {},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
         return raw.parse()
 
@@ -807,22 +835,24 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "GET",
-            "/trees"
-            + _encoding.query(
-                [
-                    ("kind", kind, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/trees"
+                + _encoding.query(
+                    [
+                        ("kind", kind, True, False),
+                    ]
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_list_trees,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
         return raw.parse()
 
@@ -847,17 +877,19 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "POST",
-            "/ping",
+            _base_client.RequestOptions(
+                "POST",
+                "/ping",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_ping,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
         return raw.parse()
 
@@ -891,20 +923,22 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "GET",
-            _path(
-                "/trees/{tree_id}",
-                {"tree_id": tree_id},
+            _base_client.RequestOptions(
+                "GET",
+                _path(
+                    "/trees/{tree_id}",
+                    {"tree_id": tree_id},
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_get_tree,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
     async def put_tree(
@@ -934,27 +968,29 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "PUT",
-            _path(
-                "/trees/{tree_id}",
-                {"tree_id": tree_id},
+            _base_client.RequestOptions(
+                "PUT",
+                _path(
+                    "/trees/{tree_id}",
+                    {"tree_id": tree_id},
+                ),
+                None,
+                _encoding.json_fields(
+                    [
+                        ("name", name, True),
+                        ("children", children, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_put_tree,
-            None,
-            _encoding.json_fields(
-                [
-                    ("name", name, True),
-                    ("children", children, False),
-                ],
-                {},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
     async def list_trees(
@@ -980,22 +1016,24 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "GET",
-            "/trees"
-            + _encoding.query(
-                [
-                    ("kind", kind, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/trees"
+                + _encoding.query(
+                    [
+                        ("kind", kind, True, False),
+                    ]
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_list_trees,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
     async def ping(
@@ -1019,17 +1057,19 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "POST",
-            "/ping",
+            _base_client.RequestOptions(
+                "POST",
+                "/ping",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_ping,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
 
@@ -1064,20 +1104,22 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "GET",
-            _path(
-                "/trees/{tree_id}",
-                {"tree_id": tree_id},
+            _base_client.RequestOptions(
+                "GET",
+                _path(
+                    "/trees/{tree_id}",
+                    {"tree_id": tree_id},
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_get_tree,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response
 
@@ -1109,27 +1151,29 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "PUT",
-            _path(
-                "/trees/{tree_id}",
-                {"tree_id": tree_id},
+            _base_client.RequestOptions(
+                "PUT",
+                _path(
+                    "/trees/{tree_id}",
+                    {"tree_id": tree_id},
+                ),
+                None,
+                _encoding.json_fields(
+                    [
+                        ("name", name, True),
+                        ("children", children, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_put_tree,
-            None,
-            _encoding.json_fields(
-                [
-                    ("name", name, True),
-                    ("children", children, False),
-                ],
-                {},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response
 
@@ -1157,22 +1201,24 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "GET",
-            "/trees"
-            + _encoding.query(
-                [
-                    ("kind", kind, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/trees"
+                + _encoding.query(
+                    [
+                        ("kind", kind, True, False),
+                    ]
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_list_trees,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response
 
@@ -1198,16 +1244,18 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "POST",
-            "/ping",
+            _base_client.RequestOptions(
+                "POST",
+                "/ping",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_ping,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response

@@ -198,28 +198,30 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "GET",
-            "/widgets"
-            + _encoding.query(
-                [
-                    ("after", after, True, False),
-                    ("limit", limit, True, False),
-                    ("tag", tag, True, False),
-                    ("include_deleted", include_deleted, True, False),
-                    ("order", order, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/widgets"
+                + _encoding.query(
+                    [
+                        ("after", after, True, False),
+                        ("limit", limit, True, False),
+                        ("tag", tag, True, False),
+                        ("include_deleted", include_deleted, True, False),
+                        ("order", order, True, False),
+                    ]
+                ),
+                _encoding.headers(
+                    {"OpenAI-Organization": openai_organization},
+                ),
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_list_widgets,
-            _encoding.headers(
-                {"OpenAI-Organization": openai_organization},
-            ),
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         ).parse()
 
     def iter_list_widgets(
@@ -313,27 +315,29 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "POST",
-            "/widgets",
-            _parse_create_widget,
-            None,
-            _encoding.json_fields(
-                [
-                    ("name", name, True),
-                    ("size", size, True),
-                    ("colour", colour, False),
-                    ("tags", tags, False),
-                    ("note", note, False),
-                ],
-                {},
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/widgets",
+                None,
+                _encoding.json_fields(
+                    [
+                        ("name", name, True),
+                        ("size", size, True),
+                        ("colour", colour, False),
+                        ("tags", tags, False),
+                        ("note", note, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
+            _parse_create_widget,
         ).parse()
 
     def download_photo(
@@ -359,24 +363,26 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "GET",
-            _path(
-                "/widgets/{widget_id}/photo",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "GET",
+                _path(
+                    "/widgets/{widget_id}/photo",
+                    {"widget_id": widget_id},
+                ),
+                _encoding.headers(
+                    {
+                        "Accept": "image/png",
+                    },
+                ),
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((),),
             ),
             _parse_download_photo,
-            _encoding.headers(
-                {
-                    "Accept": "image/png",
-                },
-            ),
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((),),
         ).parse()
 
     def upload_photo(
@@ -416,30 +422,32 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "POST",
-            _path(
-                "/widgets/{widget_id}/photo",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/widgets/{widget_id}/photo",
+                    {"widget_id": widget_id},
+                ),
+                None,
+                _encoding.multipart(
+                    [
+                        ("file", file, True),
+                        ("purpose", purpose, False),
+                        ("extras", extras, True),
+                        ("caption", caption, False),
+                        ("rotate", rotate, False),
+                        ("meta", meta, False),
+                    ],
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_upload_photo,
-            None,
-            _encoding.multipart(
-                [
-                    ("file", file, True),
-                    ("purpose", purpose, False),
-                    ("extras", extras, True),
-                    ("caption", caption, False),
-                    ("rotate", rotate, False),
-                    ("meta", meta, False),
-                ],
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         ).parse()
 
     def watch_widget(
@@ -469,24 +477,26 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._stream(
-            "POST",
-            _path(
-                "/widgets/{widget_id}/events",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/widgets/{widget_id}/events",
+                    {"widget_id": widget_id},
+                ),
+                _encoding.headers(
+                    {
+                        "Accept": "text/event-stream",
+                    },
+                ),
+                _encoding.optional_json(body, extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _event_watch_widget,
-            _encoding.headers(
-                {
-                    "Accept": "text/event-stream",
-                },
-            ),
-            _encoding.optional_json(body, extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         )
 
     def polish_widget(
@@ -521,27 +531,29 @@ class Client(_base_client.SyncAPIClient):
                 client's; ``0``: no limit)."""
         _base_client.deprecated("polish_widget")
         return self._request(
-            "POST",
-            _path(
-                "/widgets/{widget_id}/polish",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/widgets/{widget_id}/polish",
+                    {"widget_id": widget_id},
+                ),
+                None,
+                _encoding.json_fields(
+                    [
+                        ("level", level, True),
+                        ("stream", stream, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_polish_widget,
-            None,
-            _encoding.json_fields(
-                [
-                    ("level", level, True),
-                    ("stream", stream, False),
-                ],
-                {},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         ).parse()
 
     def polish_widget_stream(
@@ -574,30 +586,32 @@ class Client(_base_client.SyncAPIClient):
                 client's; ``0``: no limit)."""
         _base_client.deprecated("polish_widget_stream")
         return self._stream(
-            "POST",
-            _path(
-                "/widgets/{widget_id}/polish",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/widgets/{widget_id}/polish",
+                    {"widget_id": widget_id},
+                ),
+                _encoding.headers(
+                    {
+                        "Accept": "text/event-stream",
+                    },
+                ),
+                _encoding.json_fields(
+                    [
+                        ("level", level, True),
+                    ],
+                    {"stream": True},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _event_polish_widget_stream,
-            _encoding.headers(
-                {
-                    "Accept": "text/event-stream",
-                },
-            ),
-            _encoding.json_fields(
-                [
-                    ("level", level, True),
-                ],
-                {"stream": True},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         )
 
     def label_widget(
@@ -629,27 +643,29 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "PUT",
-            _path(
-                "/widgets/{widget_id}/label",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "PUT",
+                _path(
+                    "/widgets/{widget_id}/label",
+                    {"widget_id": widget_id},
+                ),
+                None,
+                _encoding.json_fields(
+                    [
+                        ("label", label, True),
+                        ("reason", reason, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_label_widget,
-            None,
-            _encoding.json_fields(
-                [
-                    ("label", label, True),
-                    ("reason", reason, False),
-                ],
-                {},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         ).parse()
 
 
@@ -694,28 +710,30 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "GET",
-            "/widgets"
-            + _encoding.query(
-                [
-                    ("after", after, True, False),
-                    ("limit", limit, True, False),
-                    ("tag", tag, True, False),
-                    ("include_deleted", include_deleted, True, False),
-                    ("order", order, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/widgets"
+                + _encoding.query(
+                    [
+                        ("after", after, True, False),
+                        ("limit", limit, True, False),
+                        ("tag", tag, True, False),
+                        ("include_deleted", include_deleted, True, False),
+                        ("order", order, True, False),
+                    ]
+                ),
+                _encoding.headers(
+                    {"OpenAI-Organization": openai_organization},
+                ),
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_list_widgets,
-            _encoding.headers(
-                {"OpenAI-Organization": openai_organization},
-            ),
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         )
 
     def create_widget(
@@ -751,27 +769,29 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "POST",
-            "/widgets",
-            _parse_create_widget,
-            None,
-            _encoding.json_fields(
-                [
-                    ("name", name, True),
-                    ("size", size, True),
-                    ("colour", colour, False),
-                    ("tags", tags, False),
-                    ("note", note, False),
-                ],
-                {},
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/widgets",
+                None,
+                _encoding.json_fields(
+                    [
+                        ("name", name, True),
+                        ("size", size, True),
+                        ("colour", colour, False),
+                        ("tags", tags, False),
+                        ("note", note, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
+            _parse_create_widget,
         )
 
     def download_photo(
@@ -797,24 +817,26 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "GET",
-            _path(
-                "/widgets/{widget_id}/photo",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "GET",
+                _path(
+                    "/widgets/{widget_id}/photo",
+                    {"widget_id": widget_id},
+                ),
+                _encoding.headers(
+                    {
+                        "Accept": "image/png",
+                    },
+                ),
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((),),
             ),
             _parse_download_photo,
-            _encoding.headers(
-                {
-                    "Accept": "image/png",
-                },
-            ),
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((),),
         )
 
     def upload_photo(
@@ -854,30 +876,32 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "POST",
-            _path(
-                "/widgets/{widget_id}/photo",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/widgets/{widget_id}/photo",
+                    {"widget_id": widget_id},
+                ),
+                None,
+                _encoding.multipart(
+                    [
+                        ("file", file, True),
+                        ("purpose", purpose, False),
+                        ("extras", extras, True),
+                        ("caption", caption, False),
+                        ("rotate", rotate, False),
+                        ("meta", meta, False),
+                    ],
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_upload_photo,
-            None,
-            _encoding.multipart(
-                [
-                    ("file", file, True),
-                    ("purpose", purpose, False),
-                    ("extras", extras, True),
-                    ("caption", caption, False),
-                    ("rotate", rotate, False),
-                    ("meta", meta, False),
-                ],
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         )
 
     def watch_widget(
@@ -907,24 +931,26 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "POST",
-            _path(
-                "/widgets/{widget_id}/events",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/widgets/{widget_id}/events",
+                    {"widget_id": widget_id},
+                ),
+                _encoding.headers(
+                    {
+                        "Accept": "text/event-stream",
+                    },
+                ),
+                _encoding.optional_json(body, extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_watch_widget,
-            _encoding.headers(
-                {
-                    "Accept": "text/event-stream",
-                },
-            ),
-            _encoding.optional_json(body, extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         )
 
     def polish_widget(
@@ -959,27 +985,29 @@ class ClientWithRawResponse:
                 client's; ``0``: no limit)."""
         _base_client.deprecated("polish_widget")
         return self._client._request(
-            "POST",
-            _path(
-                "/widgets/{widget_id}/polish",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/widgets/{widget_id}/polish",
+                    {"widget_id": widget_id},
+                ),
+                None,
+                _encoding.json_fields(
+                    [
+                        ("level", level, True),
+                        ("stream", stream, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_polish_widget,
-            None,
-            _encoding.json_fields(
-                [
-                    ("level", level, True),
-                    ("stream", stream, False),
-                ],
-                {},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         )
 
     def polish_widget_stream(
@@ -1012,30 +1040,32 @@ class ClientWithRawResponse:
                 client's; ``0``: no limit)."""
         _base_client.deprecated("polish_widget_stream")
         return self._client._request(
-            "POST",
-            _path(
-                "/widgets/{widget_id}/polish",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/widgets/{widget_id}/polish",
+                    {"widget_id": widget_id},
+                ),
+                _encoding.headers(
+                    {
+                        "Accept": "text/event-stream",
+                    },
+                ),
+                _encoding.json_fields(
+                    [
+                        ("level", level, True),
+                    ],
+                    {"stream": True},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_polish_widget_stream,
-            _encoding.headers(
-                {
-                    "Accept": "text/event-stream",
-                },
-            ),
-            _encoding.json_fields(
-                [
-                    ("level", level, True),
-                ],
-                {"stream": True},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         )
 
     def label_widget(
@@ -1067,27 +1097,29 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "PUT",
-            _path(
-                "/widgets/{widget_id}/label",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "PUT",
+                _path(
+                    "/widgets/{widget_id}/label",
+                    {"widget_id": widget_id},
+                ),
+                None,
+                _encoding.json_fields(
+                    [
+                        ("label", label, True),
+                        ("reason", reason, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_label_widget,
-            None,
-            _encoding.json_fields(
-                [
-                    ("label", label, True),
-                    ("reason", reason, False),
-                ],
-                {},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         )
 
 
@@ -1134,28 +1166,30 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "GET",
-            "/widgets"
-            + _encoding.query(
-                [
-                    ("after", after, True, False),
-                    ("limit", limit, True, False),
-                    ("tag", tag, True, False),
-                    ("include_deleted", include_deleted, True, False),
-                    ("order", order, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/widgets"
+                + _encoding.query(
+                    [
+                        ("after", after, True, False),
+                        ("limit", limit, True, False),
+                        ("tag", tag, True, False),
+                        ("include_deleted", include_deleted, True, False),
+                        ("order", order, True, False),
+                    ]
+                ),
+                _encoding.headers(
+                    {"OpenAI-Organization": openai_organization},
+                ),
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_list_widgets,
-            _encoding.headers(
-                {"OpenAI-Organization": openai_organization},
-            ),
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         ) as response:
             yield response
 
@@ -1193,27 +1227,29 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "POST",
-            "/widgets",
-            _parse_create_widget,
-            None,
-            _encoding.json_fields(
-                [
-                    ("name", name, True),
-                    ("size", size, True),
-                    ("colour", colour, False),
-                    ("tags", tags, False),
-                    ("note", note, False),
-                ],
-                {},
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/widgets",
+                None,
+                _encoding.json_fields(
+                    [
+                        ("name", name, True),
+                        ("size", size, True),
+                        ("colour", colour, False),
+                        ("tags", tags, False),
+                        ("note", note, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
+            _parse_create_widget,
         ) as response:
             yield response
 
@@ -1241,24 +1277,26 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "GET",
-            _path(
-                "/widgets/{widget_id}/photo",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "GET",
+                _path(
+                    "/widgets/{widget_id}/photo",
+                    {"widget_id": widget_id},
+                ),
+                _encoding.headers(
+                    {
+                        "Accept": "image/png",
+                    },
+                ),
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((),),
             ),
             _parse_download_photo,
-            _encoding.headers(
-                {
-                    "Accept": "image/png",
-                },
-            ),
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((),),
         ) as response:
             yield response
 
@@ -1300,30 +1338,32 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "POST",
-            _path(
-                "/widgets/{widget_id}/photo",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/widgets/{widget_id}/photo",
+                    {"widget_id": widget_id},
+                ),
+                None,
+                _encoding.multipart(
+                    [
+                        ("file", file, True),
+                        ("purpose", purpose, False),
+                        ("extras", extras, True),
+                        ("caption", caption, False),
+                        ("rotate", rotate, False),
+                        ("meta", meta, False),
+                    ],
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_upload_photo,
-            None,
-            _encoding.multipart(
-                [
-                    ("file", file, True),
-                    ("purpose", purpose, False),
-                    ("extras", extras, True),
-                    ("caption", caption, False),
-                    ("rotate", rotate, False),
-                    ("meta", meta, False),
-                ],
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         ) as response:
             yield response
 
@@ -1355,24 +1395,26 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "POST",
-            _path(
-                "/widgets/{widget_id}/events",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/widgets/{widget_id}/events",
+                    {"widget_id": widget_id},
+                ),
+                _encoding.headers(
+                    {
+                        "Accept": "text/event-stream",
+                    },
+                ),
+                _encoding.optional_json(body, extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_watch_widget,
-            _encoding.headers(
-                {
-                    "Accept": "text/event-stream",
-                },
-            ),
-            _encoding.optional_json(body, extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         ) as response:
             yield response
 
@@ -1409,27 +1451,29 @@ class ClientWithStreamingResponse:
                 client's; ``0``: no limit)."""
         _base_client.deprecated("polish_widget")
         with self._client._request_streamed(
-            "POST",
-            _path(
-                "/widgets/{widget_id}/polish",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/widgets/{widget_id}/polish",
+                    {"widget_id": widget_id},
+                ),
+                None,
+                _encoding.json_fields(
+                    [
+                        ("level", level, True),
+                        ("stream", stream, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_polish_widget,
-            None,
-            _encoding.json_fields(
-                [
-                    ("level", level, True),
-                    ("stream", stream, False),
-                ],
-                {},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         ) as response:
             yield response
 
@@ -1464,30 +1508,32 @@ class ClientWithStreamingResponse:
                 client's; ``0``: no limit)."""
         _base_client.deprecated("polish_widget_stream")
         with self._client._request_streamed(
-            "POST",
-            _path(
-                "/widgets/{widget_id}/polish",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/widgets/{widget_id}/polish",
+                    {"widget_id": widget_id},
+                ),
+                _encoding.headers(
+                    {
+                        "Accept": "text/event-stream",
+                    },
+                ),
+                _encoding.json_fields(
+                    [
+                        ("level", level, True),
+                    ],
+                    {"stream": True},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_polish_widget_stream,
-            _encoding.headers(
-                {
-                    "Accept": "text/event-stream",
-                },
-            ),
-            _encoding.json_fields(
-                [
-                    ("level", level, True),
-                ],
-                {"stream": True},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         ) as response:
             yield response
 
@@ -1521,27 +1567,29 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "PUT",
-            _path(
-                "/widgets/{widget_id}/label",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "PUT",
+                _path(
+                    "/widgets/{widget_id}/label",
+                    {"widget_id": widget_id},
+                ),
+                None,
+                _encoding.json_fields(
+                    [
+                        ("label", label, True),
+                        ("reason", reason, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_label_widget,
-            None,
-            _encoding.json_fields(
-                [
-                    ("label", label, True),
-                    ("reason", reason, False),
-                ],
-                {},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         ) as response:
             yield response
 
@@ -1623,28 +1671,30 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "GET",
-            "/widgets"
-            + _encoding.query(
-                [
-                    ("after", after, True, False),
-                    ("limit", limit, True, False),
-                    ("tag", tag, True, False),
-                    ("include_deleted", include_deleted, True, False),
-                    ("order", order, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/widgets"
+                + _encoding.query(
+                    [
+                        ("after", after, True, False),
+                        ("limit", limit, True, False),
+                        ("tag", tag, True, False),
+                        ("include_deleted", include_deleted, True, False),
+                        ("order", order, True, False),
+                    ]
+                ),
+                _encoding.headers(
+                    {"OpenAI-Organization": openai_organization},
+                ),
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_list_widgets,
-            _encoding.headers(
-                {"OpenAI-Organization": openai_organization},
-            ),
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         )
         return raw.parse()
 
@@ -1739,27 +1789,29 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "POST",
-            "/widgets",
-            _parse_create_widget,
-            None,
-            _encoding.json_fields(
-                [
-                    ("name", name, True),
-                    ("size", size, True),
-                    ("colour", colour, False),
-                    ("tags", tags, False),
-                    ("note", note, False),
-                ],
-                {},
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/widgets",
+                None,
+                _encoding.json_fields(
+                    [
+                        ("name", name, True),
+                        ("size", size, True),
+                        ("colour", colour, False),
+                        ("tags", tags, False),
+                        ("note", note, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
+            _parse_create_widget,
         )
         return raw.parse()
 
@@ -1786,24 +1838,26 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "GET",
-            _path(
-                "/widgets/{widget_id}/photo",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "GET",
+                _path(
+                    "/widgets/{widget_id}/photo",
+                    {"widget_id": widget_id},
+                ),
+                _encoding.headers(
+                    {
+                        "Accept": "image/png",
+                    },
+                ),
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((),),
             ),
             _parse_download_photo,
-            _encoding.headers(
-                {
-                    "Accept": "image/png",
-                },
-            ),
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((),),
         )
         return raw.parse()
 
@@ -1844,30 +1898,32 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "POST",
-            _path(
-                "/widgets/{widget_id}/photo",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/widgets/{widget_id}/photo",
+                    {"widget_id": widget_id},
+                ),
+                None,
+                _encoding.multipart(
+                    [
+                        ("file", file, True),
+                        ("purpose", purpose, False),
+                        ("extras", extras, True),
+                        ("caption", caption, False),
+                        ("rotate", rotate, False),
+                        ("meta", meta, False),
+                    ],
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_upload_photo,
-            None,
-            _encoding.multipart(
-                [
-                    ("file", file, True),
-                    ("purpose", purpose, False),
-                    ("extras", extras, True),
-                    ("caption", caption, False),
-                    ("rotate", rotate, False),
-                    ("meta", meta, False),
-                ],
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         )
         return raw.parse()
 
@@ -1898,24 +1954,26 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._stream(
-            "POST",
-            _path(
-                "/widgets/{widget_id}/events",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/widgets/{widget_id}/events",
+                    {"widget_id": widget_id},
+                ),
+                _encoding.headers(
+                    {
+                        "Accept": "text/event-stream",
+                    },
+                ),
+                _encoding.optional_json(body, extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _event_watch_widget,
-            _encoding.headers(
-                {
-                    "Accept": "text/event-stream",
-                },
-            ),
-            _encoding.optional_json(body, extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         )
 
     async def polish_widget(
@@ -1950,27 +2008,29 @@ class AsyncClient(_base_client.AsyncAPIClient):
                 client's; ``0``: no limit)."""
         _base_client.deprecated("polish_widget")
         raw = await self._request(
-            "POST",
-            _path(
-                "/widgets/{widget_id}/polish",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/widgets/{widget_id}/polish",
+                    {"widget_id": widget_id},
+                ),
+                None,
+                _encoding.json_fields(
+                    [
+                        ("level", level, True),
+                        ("stream", stream, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_polish_widget,
-            None,
-            _encoding.json_fields(
-                [
-                    ("level", level, True),
-                    ("stream", stream, False),
-                ],
-                {},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         )
         return raw.parse()
 
@@ -2004,30 +2064,32 @@ class AsyncClient(_base_client.AsyncAPIClient):
                 client's; ``0``: no limit)."""
         _base_client.deprecated("polish_widget_stream")
         return await self._stream(
-            "POST",
-            _path(
-                "/widgets/{widget_id}/polish",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/widgets/{widget_id}/polish",
+                    {"widget_id": widget_id},
+                ),
+                _encoding.headers(
+                    {
+                        "Accept": "text/event-stream",
+                    },
+                ),
+                _encoding.json_fields(
+                    [
+                        ("level", level, True),
+                    ],
+                    {"stream": True},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _event_polish_widget_stream,
-            _encoding.headers(
-                {
-                    "Accept": "text/event-stream",
-                },
-            ),
-            _encoding.json_fields(
-                [
-                    ("level", level, True),
-                ],
-                {"stream": True},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         )
 
     async def label_widget(
@@ -2059,27 +2121,29 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "PUT",
-            _path(
-                "/widgets/{widget_id}/label",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "PUT",
+                _path(
+                    "/widgets/{widget_id}/label",
+                    {"widget_id": widget_id},
+                ),
+                None,
+                _encoding.json_fields(
+                    [
+                        ("label", label, True),
+                        ("reason", reason, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_label_widget,
-            None,
-            _encoding.json_fields(
-                [
-                    ("label", label, True),
-                    ("reason", reason, False),
-                ],
-                {},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         )
         return raw.parse()
 
@@ -2125,28 +2189,30 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "GET",
-            "/widgets"
-            + _encoding.query(
-                [
-                    ("after", after, True, False),
-                    ("limit", limit, True, False),
-                    ("tag", tag, True, False),
-                    ("include_deleted", include_deleted, True, False),
-                    ("order", order, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/widgets"
+                + _encoding.query(
+                    [
+                        ("after", after, True, False),
+                        ("limit", limit, True, False),
+                        ("tag", tag, True, False),
+                        ("include_deleted", include_deleted, True, False),
+                        ("order", order, True, False),
+                    ]
+                ),
+                _encoding.headers(
+                    {"OpenAI-Organization": openai_organization},
+                ),
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_list_widgets,
-            _encoding.headers(
-                {"OpenAI-Organization": openai_organization},
-            ),
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         )
 
     async def create_widget(
@@ -2182,27 +2248,29 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "POST",
-            "/widgets",
-            _parse_create_widget,
-            None,
-            _encoding.json_fields(
-                [
-                    ("name", name, True),
-                    ("size", size, True),
-                    ("colour", colour, False),
-                    ("tags", tags, False),
-                    ("note", note, False),
-                ],
-                {},
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/widgets",
+                None,
+                _encoding.json_fields(
+                    [
+                        ("name", name, True),
+                        ("size", size, True),
+                        ("colour", colour, False),
+                        ("tags", tags, False),
+                        ("note", note, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
+            _parse_create_widget,
         )
 
     async def download_photo(
@@ -2228,24 +2296,26 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "GET",
-            _path(
-                "/widgets/{widget_id}/photo",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "GET",
+                _path(
+                    "/widgets/{widget_id}/photo",
+                    {"widget_id": widget_id},
+                ),
+                _encoding.headers(
+                    {
+                        "Accept": "image/png",
+                    },
+                ),
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((),),
             ),
             _parse_download_photo,
-            _encoding.headers(
-                {
-                    "Accept": "image/png",
-                },
-            ),
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((),),
         )
 
     async def upload_photo(
@@ -2285,30 +2355,32 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "POST",
-            _path(
-                "/widgets/{widget_id}/photo",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/widgets/{widget_id}/photo",
+                    {"widget_id": widget_id},
+                ),
+                None,
+                _encoding.multipart(
+                    [
+                        ("file", file, True),
+                        ("purpose", purpose, False),
+                        ("extras", extras, True),
+                        ("caption", caption, False),
+                        ("rotate", rotate, False),
+                        ("meta", meta, False),
+                    ],
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_upload_photo,
-            None,
-            _encoding.multipart(
-                [
-                    ("file", file, True),
-                    ("purpose", purpose, False),
-                    ("extras", extras, True),
-                    ("caption", caption, False),
-                    ("rotate", rotate, False),
-                    ("meta", meta, False),
-                ],
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         )
 
     async def watch_widget(
@@ -2338,24 +2410,26 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "POST",
-            _path(
-                "/widgets/{widget_id}/events",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/widgets/{widget_id}/events",
+                    {"widget_id": widget_id},
+                ),
+                _encoding.headers(
+                    {
+                        "Accept": "text/event-stream",
+                    },
+                ),
+                _encoding.optional_json(body, extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_watch_widget,
-            _encoding.headers(
-                {
-                    "Accept": "text/event-stream",
-                },
-            ),
-            _encoding.optional_json(body, extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         )
 
     async def polish_widget(
@@ -2390,27 +2464,29 @@ class AsyncClientWithRawResponse:
                 client's; ``0``: no limit)."""
         _base_client.deprecated("polish_widget")
         return await self._client._request(
-            "POST",
-            _path(
-                "/widgets/{widget_id}/polish",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/widgets/{widget_id}/polish",
+                    {"widget_id": widget_id},
+                ),
+                None,
+                _encoding.json_fields(
+                    [
+                        ("level", level, True),
+                        ("stream", stream, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_polish_widget,
-            None,
-            _encoding.json_fields(
-                [
-                    ("level", level, True),
-                    ("stream", stream, False),
-                ],
-                {},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         )
 
     async def polish_widget_stream(
@@ -2443,30 +2519,32 @@ class AsyncClientWithRawResponse:
                 client's; ``0``: no limit)."""
         _base_client.deprecated("polish_widget_stream")
         return await self._client._request(
-            "POST",
-            _path(
-                "/widgets/{widget_id}/polish",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/widgets/{widget_id}/polish",
+                    {"widget_id": widget_id},
+                ),
+                _encoding.headers(
+                    {
+                        "Accept": "text/event-stream",
+                    },
+                ),
+                _encoding.json_fields(
+                    [
+                        ("level", level, True),
+                    ],
+                    {"stream": True},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_polish_widget_stream,
-            _encoding.headers(
-                {
-                    "Accept": "text/event-stream",
-                },
-            ),
-            _encoding.json_fields(
-                [
-                    ("level", level, True),
-                ],
-                {"stream": True},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         )
 
     async def label_widget(
@@ -2498,27 +2576,29 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "PUT",
-            _path(
-                "/widgets/{widget_id}/label",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "PUT",
+                _path(
+                    "/widgets/{widget_id}/label",
+                    {"widget_id": widget_id},
+                ),
+                None,
+                _encoding.json_fields(
+                    [
+                        ("label", label, True),
+                        ("reason", reason, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_label_widget,
-            None,
-            _encoding.json_fields(
-                [
-                    ("label", label, True),
-                    ("reason", reason, False),
-                ],
-                {},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         )
 
 
@@ -2565,28 +2645,30 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "GET",
-            "/widgets"
-            + _encoding.query(
-                [
-                    ("after", after, True, False),
-                    ("limit", limit, True, False),
-                    ("tag", tag, True, False),
-                    ("include_deleted", include_deleted, True, False),
-                    ("order", order, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/widgets"
+                + _encoding.query(
+                    [
+                        ("after", after, True, False),
+                        ("limit", limit, True, False),
+                        ("tag", tag, True, False),
+                        ("include_deleted", include_deleted, True, False),
+                        ("order", order, True, False),
+                    ]
+                ),
+                _encoding.headers(
+                    {"OpenAI-Organization": openai_organization},
+                ),
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_list_widgets,
-            _encoding.headers(
-                {"OpenAI-Organization": openai_organization},
-            ),
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         ) as response:
             yield response
 
@@ -2624,27 +2706,29 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "POST",
-            "/widgets",
-            _parse_create_widget,
-            None,
-            _encoding.json_fields(
-                [
-                    ("name", name, True),
-                    ("size", size, True),
-                    ("colour", colour, False),
-                    ("tags", tags, False),
-                    ("note", note, False),
-                ],
-                {},
-                extra_body,
+            _base_client.RequestOptions(
+                "POST",
+                "/widgets",
+                None,
+                _encoding.json_fields(
+                    [
+                        ("name", name, True),
+                        ("size", size, True),
+                        ("colour", colour, False),
+                        ("tags", tags, False),
+                        ("note", note, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
+            _parse_create_widget,
         ) as response:
             yield response
 
@@ -2672,24 +2756,26 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "GET",
-            _path(
-                "/widgets/{widget_id}/photo",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "GET",
+                _path(
+                    "/widgets/{widget_id}/photo",
+                    {"widget_id": widget_id},
+                ),
+                _encoding.headers(
+                    {
+                        "Accept": "image/png",
+                    },
+                ),
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((),),
             ),
             _parse_download_photo,
-            _encoding.headers(
-                {
-                    "Accept": "image/png",
-                },
-            ),
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((),),
         ) as response:
             yield response
 
@@ -2731,30 +2817,32 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "POST",
-            _path(
-                "/widgets/{widget_id}/photo",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/widgets/{widget_id}/photo",
+                    {"widget_id": widget_id},
+                ),
+                None,
+                _encoding.multipart(
+                    [
+                        ("file", file, True),
+                        ("purpose", purpose, False),
+                        ("extras", extras, True),
+                        ("caption", caption, False),
+                        ("rotate", rotate, False),
+                        ("meta", meta, False),
+                    ],
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_upload_photo,
-            None,
-            _encoding.multipart(
-                [
-                    ("file", file, True),
-                    ("purpose", purpose, False),
-                    ("extras", extras, True),
-                    ("caption", caption, False),
-                    ("rotate", rotate, False),
-                    ("meta", meta, False),
-                ],
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         ) as response:
             yield response
 
@@ -2786,24 +2874,26 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "POST",
-            _path(
-                "/widgets/{widget_id}/events",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/widgets/{widget_id}/events",
+                    {"widget_id": widget_id},
+                ),
+                _encoding.headers(
+                    {
+                        "Accept": "text/event-stream",
+                    },
+                ),
+                _encoding.optional_json(body, extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_watch_widget,
-            _encoding.headers(
-                {
-                    "Accept": "text/event-stream",
-                },
-            ),
-            _encoding.optional_json(body, extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         ) as response:
             yield response
 
@@ -2840,27 +2930,29 @@ class AsyncClientWithStreamingResponse:
                 client's; ``0``: no limit)."""
         _base_client.deprecated("polish_widget")
         async with await self._client._request_streamed(
-            "POST",
-            _path(
-                "/widgets/{widget_id}/polish",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/widgets/{widget_id}/polish",
+                    {"widget_id": widget_id},
+                ),
+                None,
+                _encoding.json_fields(
+                    [
+                        ("level", level, True),
+                        ("stream", stream, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_polish_widget,
-            None,
-            _encoding.json_fields(
-                [
-                    ("level", level, True),
-                    ("stream", stream, False),
-                ],
-                {},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         ) as response:
             yield response
 
@@ -2895,30 +2987,32 @@ class AsyncClientWithStreamingResponse:
                 client's; ``0``: no limit)."""
         _base_client.deprecated("polish_widget_stream")
         async with await self._client._request_streamed(
-            "POST",
-            _path(
-                "/widgets/{widget_id}/polish",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "POST",
+                _path(
+                    "/widgets/{widget_id}/polish",
+                    {"widget_id": widget_id},
+                ),
+                _encoding.headers(
+                    {
+                        "Accept": "text/event-stream",
+                    },
+                ),
+                _encoding.json_fields(
+                    [
+                        ("level", level, True),
+                    ],
+                    {"stream": True},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_polish_widget_stream,
-            _encoding.headers(
-                {
-                    "Accept": "text/event-stream",
-                },
-            ),
-            _encoding.json_fields(
-                [
-                    ("level", level, True),
-                ],
-                {"stream": True},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         ) as response:
             yield response
 
@@ -2952,26 +3046,28 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "PUT",
-            _path(
-                "/widgets/{widget_id}/label",
-                {"widget_id": widget_id},
+            _base_client.RequestOptions(
+                "PUT",
+                _path(
+                    "/widgets/{widget_id}/label",
+                    {"widget_id": widget_id},
+                ),
+                None,
+                _encoding.json_fields(
+                    [
+                        ("label", label, True),
+                        ("reason", reason, False),
+                    ],
+                    {},
+                    extra_body,
+                ),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_BEARER,),),
             ),
             _parse_label_widget,
-            None,
-            _encoding.json_fields(
-                [
-                    ("label", label, True),
-                    ("reason", reason, False),
-                ],
-                {},
-                extra_body,
-            ),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_BEARER,),),
         ) as response:
             yield response

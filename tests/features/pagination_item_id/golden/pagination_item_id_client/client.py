@@ -146,23 +146,25 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "GET",
-            "/things"
-            + _encoding.query(
-                [
-                    ("after", after, True, False),
-                    ("limit", limit, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/things"
+                + _encoding.query(
+                    [
+                        ("after", after, True, False),
+                        ("limit", limit, True, False),
+                    ]
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_list_things,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ).parse()
 
     def iter_list_things(
@@ -239,23 +241,25 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "GET",
-            "/things"
-            + _encoding.query(
-                [
-                    ("after", after, True, False),
-                    ("limit", limit, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/things"
+                + _encoding.query(
+                    [
+                        ("after", after, True, False),
+                        ("limit", limit, True, False),
+                    ]
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_list_things,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
 
@@ -292,23 +296,25 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "GET",
-            "/things"
-            + _encoding.query(
-                [
-                    ("after", after, True, False),
-                    ("limit", limit, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/things"
+                + _encoding.query(
+                    [
+                        ("after", after, True, False),
+                        ("limit", limit, True, False),
+                    ]
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_list_things,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response
 
@@ -379,23 +385,25 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "GET",
-            "/things"
-            + _encoding.query(
-                [
-                    ("after", after, True, False),
-                    ("limit", limit, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/things"
+                + _encoding.query(
+                    [
+                        ("after", after, True, False),
+                        ("limit", limit, True, False),
+                    ]
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_list_things,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
         return raw.parse()
 
@@ -473,23 +481,25 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "GET",
-            "/things"
-            + _encoding.query(
-                [
-                    ("after", after, True, False),
-                    ("limit", limit, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/things"
+                + _encoding.query(
+                    [
+                        ("after", after, True, False),
+                        ("limit", limit, True, False),
+                    ]
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_list_things,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
 
@@ -526,22 +536,24 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "GET",
-            "/things"
-            + _encoding.query(
-                [
-                    ("after", after, True, False),
-                    ("limit", limit, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/things"
+                + _encoding.query(
+                    [
+                        ("after", after, True, False),
+                        ("limit", limit, True, False),
+                    ]
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_list_things,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response

@@ -209,20 +209,22 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "GET",
-            "/me",
-            _parse_get_me,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (
-                (_AUTH_BASIC_AUTH,),
-                (_AUTH_O_AUTH_2,),
+            _base_client.RequestOptions(
+                "GET",
+                "/me",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (
+                    (_AUTH_BASIC_AUTH,),
+                    (_AUTH_O_AUTH_2,),
+                ),
             ),
+            _parse_get_me,
         ).parse()
 
     def list_public(
@@ -246,17 +248,19 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "GET",
-            "/public",
+            _base_client.RequestOptions(
+                "GET",
+                "/public",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_list_public,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ).parse()
 
     def get_optional(
@@ -282,20 +286,22 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "GET",
-            "/optional",
-            _parse_get_optional,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (
-                (),
-                (_AUTH_O_AUTH_2,),
+            _base_client.RequestOptions(
+                "GET",
+                "/optional",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (
+                    (),
+                    (_AUTH_O_AUTH_2,),
+                ),
             ),
+            _parse_get_optional,
         ).parse()
 
     def get_report(
@@ -321,22 +327,24 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "GET",
-            "/reports",
-            _parse_get_report,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (
+            _base_client.RequestOptions(
+                "GET",
+                "/reports",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
                 (
-                    _AUTH_API_KEY_HEADER,
-                    _AUTH_SESSION_COOKIE,
+                    (
+                        _AUTH_API_KEY_HEADER,
+                        _AUTH_SESSION_COOKIE,
+                    ),
                 ),
             ),
+            _parse_get_report,
         ).parse()
 
     def search(
@@ -364,22 +372,24 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "GET",
-            "/search"
-            + _encoding.query(
-                [
-                    ("q", q, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/search"
+                + _encoding.query(
+                    [
+                        ("q", q, True, False),
+                    ]
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_API_KEY_QUERY,),),
             ),
             _parse_search,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_API_KEY_QUERY,),),
         ).parse()
 
     def get_partner(
@@ -405,17 +415,19 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "GET",
-            "/partner",
+            _base_client.RequestOptions(
+                "GET",
+                "/partner",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_PARTNER_TOKEN,),),
+            ),
             _parse_get_partner,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_PARTNER_TOKEN,),),
         ).parse()
 
 
@@ -448,20 +460,22 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "GET",
-            "/me",
-            _parse_get_me,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (
-                (_AUTH_BASIC_AUTH,),
-                (_AUTH_O_AUTH_2,),
+            _base_client.RequestOptions(
+                "GET",
+                "/me",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (
+                    (_AUTH_BASIC_AUTH,),
+                    (_AUTH_O_AUTH_2,),
+                ),
             ),
+            _parse_get_me,
         )
 
     def list_public(
@@ -485,17 +499,19 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "GET",
-            "/public",
+            _base_client.RequestOptions(
+                "GET",
+                "/public",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_list_public,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
     def get_optional(
@@ -521,20 +537,22 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "GET",
-            "/optional",
-            _parse_get_optional,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (
-                (),
-                (_AUTH_O_AUTH_2,),
+            _base_client.RequestOptions(
+                "GET",
+                "/optional",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (
+                    (),
+                    (_AUTH_O_AUTH_2,),
+                ),
             ),
+            _parse_get_optional,
         )
 
     def get_report(
@@ -560,22 +578,24 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "GET",
-            "/reports",
-            _parse_get_report,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (
+            _base_client.RequestOptions(
+                "GET",
+                "/reports",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
                 (
-                    _AUTH_API_KEY_HEADER,
-                    _AUTH_SESSION_COOKIE,
+                    (
+                        _AUTH_API_KEY_HEADER,
+                        _AUTH_SESSION_COOKIE,
+                    ),
                 ),
             ),
+            _parse_get_report,
         )
 
     def search(
@@ -603,22 +623,24 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "GET",
-            "/search"
-            + _encoding.query(
-                [
-                    ("q", q, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/search"
+                + _encoding.query(
+                    [
+                        ("q", q, True, False),
+                    ]
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_API_KEY_QUERY,),),
             ),
             _parse_search,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_API_KEY_QUERY,),),
         )
 
     def get_partner(
@@ -644,17 +666,19 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "GET",
-            "/partner",
+            _base_client.RequestOptions(
+                "GET",
+                "/partner",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_PARTNER_TOKEN,),),
+            ),
             _parse_get_partner,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_PARTNER_TOKEN,),),
         )
 
 
@@ -689,20 +713,22 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "GET",
-            "/me",
-            _parse_get_me,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (
-                (_AUTH_BASIC_AUTH,),
-                (_AUTH_O_AUTH_2,),
+            _base_client.RequestOptions(
+                "GET",
+                "/me",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (
+                    (_AUTH_BASIC_AUTH,),
+                    (_AUTH_O_AUTH_2,),
+                ),
             ),
+            _parse_get_me,
         ) as response:
             yield response
 
@@ -728,17 +754,19 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "GET",
-            "/public",
+            _base_client.RequestOptions(
+                "GET",
+                "/public",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_list_public,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response
 
@@ -766,20 +794,22 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "GET",
-            "/optional",
-            _parse_get_optional,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (
-                (),
-                (_AUTH_O_AUTH_2,),
+            _base_client.RequestOptions(
+                "GET",
+                "/optional",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (
+                    (),
+                    (_AUTH_O_AUTH_2,),
+                ),
             ),
+            _parse_get_optional,
         ) as response:
             yield response
 
@@ -807,22 +837,24 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "GET",
-            "/reports",
-            _parse_get_report,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (
+            _base_client.RequestOptions(
+                "GET",
+                "/reports",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
                 (
-                    _AUTH_API_KEY_HEADER,
-                    _AUTH_SESSION_COOKIE,
+                    (
+                        _AUTH_API_KEY_HEADER,
+                        _AUTH_SESSION_COOKIE,
+                    ),
                 ),
             ),
+            _parse_get_report,
         ) as response:
             yield response
 
@@ -852,22 +884,24 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "GET",
-            "/search"
-            + _encoding.query(
-                [
-                    ("q", q, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/search"
+                + _encoding.query(
+                    [
+                        ("q", q, True, False),
+                    ]
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_API_KEY_QUERY,),),
             ),
             _parse_search,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_API_KEY_QUERY,),),
         ) as response:
             yield response
 
@@ -895,17 +929,19 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "GET",
-            "/partner",
+            _base_client.RequestOptions(
+                "GET",
+                "/partner",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_PARTNER_TOKEN,),),
+            ),
             _parse_get_partner,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_PARTNER_TOKEN,),),
         ) as response:
             yield response
 
@@ -989,20 +1025,22 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "GET",
-            "/me",
-            _parse_get_me,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (
-                (_AUTH_BASIC_AUTH,),
-                (_AUTH_O_AUTH_2,),
+            _base_client.RequestOptions(
+                "GET",
+                "/me",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (
+                    (_AUTH_BASIC_AUTH,),
+                    (_AUTH_O_AUTH_2,),
+                ),
             ),
+            _parse_get_me,
         )
         return raw.parse()
 
@@ -1027,17 +1065,19 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "GET",
-            "/public",
+            _base_client.RequestOptions(
+                "GET",
+                "/public",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_list_public,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
         return raw.parse()
 
@@ -1064,20 +1104,22 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "GET",
-            "/optional",
-            _parse_get_optional,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (
-                (),
-                (_AUTH_O_AUTH_2,),
+            _base_client.RequestOptions(
+                "GET",
+                "/optional",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (
+                    (),
+                    (_AUTH_O_AUTH_2,),
+                ),
             ),
+            _parse_get_optional,
         )
         return raw.parse()
 
@@ -1104,22 +1146,24 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "GET",
-            "/reports",
-            _parse_get_report,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (
+            _base_client.RequestOptions(
+                "GET",
+                "/reports",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
                 (
-                    _AUTH_API_KEY_HEADER,
-                    _AUTH_SESSION_COOKIE,
+                    (
+                        _AUTH_API_KEY_HEADER,
+                        _AUTH_SESSION_COOKIE,
+                    ),
                 ),
             ),
+            _parse_get_report,
         )
         return raw.parse()
 
@@ -1148,22 +1192,24 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "GET",
-            "/search"
-            + _encoding.query(
-                [
-                    ("q", q, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/search"
+                + _encoding.query(
+                    [
+                        ("q", q, True, False),
+                    ]
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_API_KEY_QUERY,),),
             ),
             _parse_search,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_API_KEY_QUERY,),),
         )
         return raw.parse()
 
@@ -1190,17 +1236,19 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "GET",
-            "/partner",
+            _base_client.RequestOptions(
+                "GET",
+                "/partner",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_PARTNER_TOKEN,),),
+            ),
             _parse_get_partner,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_PARTNER_TOKEN,),),
         )
         return raw.parse()
 
@@ -1234,20 +1282,22 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "GET",
-            "/me",
-            _parse_get_me,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (
-                (_AUTH_BASIC_AUTH,),
-                (_AUTH_O_AUTH_2,),
+            _base_client.RequestOptions(
+                "GET",
+                "/me",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (
+                    (_AUTH_BASIC_AUTH,),
+                    (_AUTH_O_AUTH_2,),
+                ),
             ),
+            _parse_get_me,
         )
 
     async def list_public(
@@ -1271,17 +1321,19 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "GET",
-            "/public",
+            _base_client.RequestOptions(
+                "GET",
+                "/public",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_list_public,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
     async def get_optional(
@@ -1307,20 +1359,22 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "GET",
-            "/optional",
-            _parse_get_optional,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (
-                (),
-                (_AUTH_O_AUTH_2,),
+            _base_client.RequestOptions(
+                "GET",
+                "/optional",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (
+                    (),
+                    (_AUTH_O_AUTH_2,),
+                ),
             ),
+            _parse_get_optional,
         )
 
     async def get_report(
@@ -1346,22 +1400,24 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "GET",
-            "/reports",
-            _parse_get_report,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (
+            _base_client.RequestOptions(
+                "GET",
+                "/reports",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
                 (
-                    _AUTH_API_KEY_HEADER,
-                    _AUTH_SESSION_COOKIE,
+                    (
+                        _AUTH_API_KEY_HEADER,
+                        _AUTH_SESSION_COOKIE,
+                    ),
                 ),
             ),
+            _parse_get_report,
         )
 
     async def search(
@@ -1389,22 +1445,24 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "GET",
-            "/search"
-            + _encoding.query(
-                [
-                    ("q", q, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/search"
+                + _encoding.query(
+                    [
+                        ("q", q, True, False),
+                    ]
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_API_KEY_QUERY,),),
             ),
             _parse_search,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_API_KEY_QUERY,),),
         )
 
     async def get_partner(
@@ -1430,17 +1488,19 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "GET",
-            "/partner",
+            _base_client.RequestOptions(
+                "GET",
+                "/partner",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_PARTNER_TOKEN,),),
+            ),
             _parse_get_partner,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_PARTNER_TOKEN,),),
         )
 
 
@@ -1475,20 +1535,22 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "GET",
-            "/me",
-            _parse_get_me,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (
-                (_AUTH_BASIC_AUTH,),
-                (_AUTH_O_AUTH_2,),
+            _base_client.RequestOptions(
+                "GET",
+                "/me",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (
+                    (_AUTH_BASIC_AUTH,),
+                    (_AUTH_O_AUTH_2,),
+                ),
             ),
+            _parse_get_me,
         ) as response:
             yield response
 
@@ -1514,17 +1576,19 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "GET",
-            "/public",
+            _base_client.RequestOptions(
+                "GET",
+                "/public",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
+            ),
             _parse_list_public,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response
 
@@ -1552,20 +1616,22 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "GET",
-            "/optional",
-            _parse_get_optional,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (
-                (),
-                (_AUTH_O_AUTH_2,),
+            _base_client.RequestOptions(
+                "GET",
+                "/optional",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (
+                    (),
+                    (_AUTH_O_AUTH_2,),
+                ),
             ),
+            _parse_get_optional,
         ) as response:
             yield response
 
@@ -1593,22 +1659,24 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "GET",
-            "/reports",
-            _parse_get_report,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (
+            _base_client.RequestOptions(
+                "GET",
+                "/reports",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
                 (
-                    _AUTH_API_KEY_HEADER,
-                    _AUTH_SESSION_COOKIE,
+                    (
+                        _AUTH_API_KEY_HEADER,
+                        _AUTH_SESSION_COOKIE,
+                    ),
                 ),
             ),
+            _parse_get_report,
         ) as response:
             yield response
 
@@ -1638,22 +1706,24 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "GET",
-            "/search"
-            + _encoding.query(
-                [
-                    ("q", q, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/search"
+                + _encoding.query(
+                    [
+                        ("q", q, True, False),
+                    ]
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_API_KEY_QUERY,),),
             ),
             _parse_search,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_API_KEY_QUERY,),),
         ) as response:
             yield response
 
@@ -1681,16 +1751,18 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "GET",
-            "/partner",
+            _base_client.RequestOptions(
+                "GET",
+                "/partner",
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                ((_AUTH_PARTNER_TOKEN,),),
+            ),
             _parse_get_partner,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            ((_AUTH_PARTNER_TOKEN,),),
         ) as response:
             yield response

@@ -19,12 +19,13 @@ import urllib.parse
 import uuid
 import warnings
 from dataclasses import dataclass, field, replace
-from typing import Any, Awaitable, Callable, Mapping, TypeVar
+from typing import Any, Callable, Generator, Mapping, TypeVar
 
 from . import _retries
 from ._encoding import Content, check_headers, header_safe, with_query
 from ._response import (
     AsyncStreamedRawResponse,
+    CallInfo,
     RawResponse,
     StreamedRawResponse,
     status_error,
@@ -32,13 +33,11 @@ from ._response import (
 from ._retries import connection_error, retry_delay, should_retry
 from ._streaming import AsyncStream, Stream
 from ._transport import (
-    AsyncStreamedResponse,
     AsyncTransport,
     Headers,
     HTTPTransport,
     Request,
     Response,
-    StreamedResponse,
     ThreadedTransport,
     Timeout,
     Transport,
@@ -48,7 +47,8 @@ from ._transport import (
 from .errors import ClientError, InsecureURLWarning, ResponseTooLargeError
 
 T = TypeVar("T")
-R = TypeVar("R", Response, StreamedResponse, AsyncStreamedResponse)
+_Self = TypeVar("_Self", bound="_Shared")
+_O = TypeVar("_O")
 _C = TypeVar("_C", bound="SyncAPIClient")
 _A = TypeVar("_A", bound="AsyncAPIClient")
 
@@ -260,6 +260,25 @@ def _missing(
 
 
 @dataclass(frozen=True)
+class RequestOptions:
+    """One call as its generated method describes it, built once: the ``method``, the
+    ``url`` below the base URL (with the query parameters), the header parameters,
+    the body (``(bytes, content type)``), the caller's per-call options (``None``:
+    the client's) and the security alternatives the operation accepts."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str] | None = None
+    content: Content | None = None
+    timeout: float | Timeout | None = None
+    max_retries: int | None = None
+    max_response_bytes: int | None = None
+    extra_headers: Mapping[str, str] | None = None
+    extra_query: Mapping[str, object] | None = None
+    security: Security = ()
+
+
+@dataclass(frozen=True)
 class ClientConfig:
     """A client's resolved options. Credentials are left out of ``repr``."""
 
@@ -428,59 +447,54 @@ class ClientConfig:
             headers["Cookie"] = "; ".join(cookies)
         return headers, query
 
-    def call(
-        self,
-        method: str,
-        url: str,
-        headers: Mapping[str, str] | None,
-        content: Content | None,
-        timeout: float | Timeout | None,
-        max_retries: int | None,
-        max_response_bytes: int | None,
-        extra_headers: Mapping[str, str] | None,
-        extra_query: Mapping[str, object] | None,
-        security: Security = (),
-    ) -> tuple[Request, Timeout, int]:
+    def prepare(self, options: RequestOptions) -> tuple[Request, Timeout, int]:
         """One call's request (every attempt sends it as is, Idempotency-Key
         included), its timeout and the retries it may take. ``ClientError`` before
         any request when the call needs a credential that was not given."""
         own = {"Idempotency-Key": str(uuid.uuid4())}
-        if content is not None:
-            own["Content-Type"] = content[1]
-        if headers:
-            check_headers(headers, "header parameters")
-            own.update(headers)
-        if extra_headers:
-            check_headers(extra_headers, "extra_headers")
-            own.update(extra_headers)
+        if options.content is not None:
+            own["Content-Type"] = options.content[1]
+        if options.headers:
+            check_headers(options.headers, "header parameters")
+            own.update(options.headers)
+        if options.extra_headers:
+            check_headers(options.extra_headers, "extra_headers")
+            own.update(options.extra_headers)
         merged = self.headers.merged(own)
-        auth, auth_query = self.authorize(security, method, url, merged, extra_query)
+        auth, auth_query = self.authorize(
+            options.security, options.method, options.url, merged, options.extra_query
+        )
         # a header the caller set itself wins (the cookie header holds both)
         auth = {k: v for k, v in auth.items() if k == "Cookie" or k not in merged}
-        full_url = self.base_url + with_query(url, extra_query)
+        full_url = self.base_url + with_query(options.url, options.extra_query)
         if auth_query:
             sep = "&" if "?" in full_url else "?"
             full_url += sep + urllib.parse.urlencode(
                 auth_query, quote_via=urllib.parse.quote
             )
+        max_bytes = options.max_response_bytes
         return (
             Request(
-                method,
+                options.method,
                 full_url,
                 merged.merged(auth, secret=True),
-                None if content is None else content[0],
+                None if options.content is None else options.content[0],
                 (
                     self.max_response_bytes
-                    if max_response_bytes is None
-                    else _check_max_bytes(max_response_bytes, "max_response_bytes")
+                    if max_bytes is None
+                    else _check_max_bytes(max_bytes, "max_response_bytes")
                 ),
                 frozenset(name for name, _ in auth_query),
             ),
-            self.timeout if timeout is None else _check_timeout(timeout, "timeout"),
+            (
+                self.timeout
+                if options.timeout is None
+                else _check_timeout(options.timeout, "timeout")
+            ),
             (
                 self.max_retries
-                if max_retries is None
-                else _check_retries(max_retries, "max_retries")
+                if options.max_retries is None
+                else _check_retries(options.max_retries, "max_retries")
             ),
         )
 
@@ -508,6 +522,100 @@ def _done(request: Request, status: int, start: float, retries: int) -> None:
         )
 
 
+# One step of a call, for its client to take: called, it sends the request, reads a
+# refused answer's body or waits before a retry (``AsyncAPIClient`` awaits what it
+# returns), and what it returns (or raises) goes back to the call.
+_Step = Callable[[], Any]
+
+
+@dataclass(frozen=True)
+class _Answered:
+    """An answer to a call (a ``Response``, or a streamed one before its body is read)
+    and what a raw response tells of the call."""
+
+    answer: Any
+    request: Request
+    retries: int
+    start: float
+    strict: bool
+
+    def call(self) -> CallInfo:
+        request = self.request
+        elapsed = time.monotonic() - self.start
+        return CallInfo(
+            request.method, request.shown_url, self.strict, self.retries, elapsed
+        )
+
+    def raw(self, parser: Callable[[RawResponse[Any]], T]) -> RawResponse[T]:
+        """The answer read whole, held to the call's limit."""
+        body = _capped(self.answer, self.request.max_response_bytes)
+        return RawResponse(body, parser, self.call())
+
+    def opened(self, cls: Callable[..., _O], handler: Callable[..., Any]) -> _O:
+        """The streamed answer as ``cls`` (a streamed raw response or an event stream,
+        with its parser or decoder), its body read on demand."""
+        return cls(self.answer, handler, self.call(), self.request.max_response_bytes)
+
+
+def _refused(answered: _Answered, max_retries: int) -> float:
+    """The wait before retrying a non-2xx answer, or its ``APIStatusError``."""
+    response: Response = answered.answer
+    delay = retry_delay(answered.retries, response.headers)
+    if answered.retries >= max_retries or delay is None or not should_retry(response):
+        raise status_error(answered.raw(_unparsed))
+    log.info(
+        "%s %s answered %d; retrying in %.2f s (request id %s)",
+        answered.request.method,
+        loggable_url(answered.request.shown_url),
+        response.status_code,
+        delay,
+        response.headers.get("x-request-id"),
+    )
+    return delay
+
+
+def _failed(
+    request: Request, error: Exception, retries: int, max_retries: int
+) -> float:
+    """The wait before retrying an attempt that raised, or the exception that ends
+    the call (the error itself when it is not a connection error)."""
+    found = connection_error(error)
+    if found is None:
+        raise error
+    api_error, retryable = found
+    if not retryable or retries >= max_retries:
+        raise api_error from error
+    delay = retry_delay(retries) or 0.0
+    log.info(
+        "%s %s failed (%s); retrying in %.2f s",
+        request.method,
+        loggable_url(request.shown_url),
+        api_error,
+        delay,
+    )
+    return delay
+
+
+class _Steps:
+    """A call's steps (``_Shared._steps``) as a client takes them: ``step`` is the
+    next one, ``answered`` the 2xx answer once there are no more."""
+
+    def __init__(self, steps: Generator[_Step, Any, _Answered]) -> None:
+        self._steps = steps
+        self.step: _Step = next(steps)
+        self.answered: _Answered | None = None
+
+    def went(self, outcome: Any, error: Exception | None) -> None:
+        """Give the call what the step returned, or the exception it raised."""
+        try:
+            if error is not None:
+                self.step = self._steps.throw(error)
+            else:
+                self.step = self._steps.send(outcome)
+        except StopIteration as stop:
+            self.answered = stop.value
+
+
 class _Shared:
     """Options and helpers both clients share."""
 
@@ -532,64 +640,70 @@ class _Shared:
     def max_response_bytes(self) -> int | None:
         return self._config.max_response_bytes
 
-    def _copy_with(self, config: ClientConfig) -> Any:
+    def with_options(
+        self: _Self,
+        *,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        strict_responses: bool | None = None,
+    ) -> _Self:
+        """A client with these options changed (``None``: as this one has it) that
+        shares this one's connections. ``default_headers`` are added to this client's.
+        ``Timeout(None, None)`` turns timeouts off, ``max_response_bytes=0`` the limit.
+        """
         new = copy.copy(self)
-        new._config = config
+        new._config = self._config.with_options(
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            default_headers=default_headers,
+            strict_responses=strict_responses,
+        )
         new._owns_transport = False  # the pool stays with the client that made it
         for name, attr in vars(type(self)).items():
             if isinstance(attr, functools.cached_property):
                 new.__dict__.pop(name, None)
         return new
 
-    def _retry(
-        self,
-        request: Request,
-        retries: int,
-        max_retries: int,
-        error: Exception | None,
-        response: Response | None,
-        start: float,
-    ) -> float:
-        """The wait before the next attempt, or the exception that ends the call."""
-        if response is not None:
-            delay = retry_delay(retries, response.headers)
-            if retries >= max_retries or delay is None or not should_retry(response):
-                raise status_error(
-                    RawResponse(
-                        response,
-                        method=request.method,
-                        url=request.shown_url,
-                        parser=_unparsed,
-                        strict=self._config.strict_responses,
-                        retries_taken=retries,
-                        elapsed=time.monotonic() - start,
-                    )
-                )
-            log.info(
-                "%s %s answered %d; retrying in %.2f s (request id %s)",
-                request.method,
-                loggable_url(request.shown_url),
-                response.status_code,
-                delay,
-                response.headers.get("x-request-id"),
-            )
-            return delay
-        assert error is not None
-        found = connection_error(error)
-        if found is None:
-            raise error
-        api_error, retryable = found
-        if not retryable or retries >= max_retries:
-            raise api_error from error
-        delay = retry_delay(retries) or 0.0
-        log.info(
-            "%s %s failed (%s); retrying in %.2f s",
-            request.method,
-            loggable_url(request.shown_url),
-            api_error,
-            delay,
-        )
-        return delay
+    def _steps(
+        self, options: RequestOptions, send: Callable[..., Any]
+    ) -> Generator[_Step, Any, _Answered]:
+        """A call, written once for both clients without their I/O: it yields each
+        step (``send(request, timeout=...)``, reading a refused answer's body, the
+        wait before a retry), is sent what the step returned or thrown what it
+        raised, and returns the 2xx answer."""
+        request, limit, max_retries = self._config.prepare(options)
+        strict = self._config.strict_responses
+        start = time.monotonic()
+        retries = 0
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s %s", request.method, loggable_url(request.shown_url))
+        while True:
+            try:
+                answer = yield functools.partial(send, request, timeout=limit)
+            except Exception as exc:
+                delay = _failed(request, exc, retries, max_retries)
+            else:
+                if 200 <= answer.status_code < 300:
+                    _done(request, answer.status_code, start, retries)
+                    return _Answered(answer, request, retries, start, strict)
+                if not isinstance(answer, Response):  # streamed: read the error
+                    limit_bytes = request.max_response_bytes
+                    answer = yield functools.partial(self._read, answer, limit_bytes)
+                answered = _Answered(answer, request, retries, start, strict)
+                delay = _refused(answered, max_retries)
+            retries += 1
+            yield functools.partial(self._pause, delay)
+
+    def _read(self, answer: Any, max_bytes: int | None) -> Any:
+        """The step that reads a streamed answer's whole body."""
+        raise NotImplementedError
+
+    def _pause(self, delay: float) -> Any:
+        """The step that waits before a retry (``_wait``, else ``_retries``' sleep)."""
+        raise NotImplementedError
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} base_url={self.base_url!r} max_retries={self.max_retries}>"
@@ -603,183 +717,45 @@ class SyncAPIClient(_Shared):
         self._owns_transport = transport is None
         self._transport: Transport = HTTPTransport() if transport is None else transport
 
-    def with_options(
-        self: _C,
-        *,
-        timeout: float | Timeout | None = None,
-        max_retries: int | None = None,
-        max_response_bytes: int | None = None,
-        default_headers: Mapping[str, str] | None = None,
-        strict_responses: bool | None = None,
-    ) -> _C:
-        """A client with these options changed (``None``: as this one has it) that
-        shares this one's connections. ``default_headers`` are added to this client's.
-        ``Timeout(None, None)`` turns timeouts off, ``max_response_bytes=0`` the limit.
-        """
-        config = self._config.with_options(
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
-            default_headers=default_headers,
-            strict_responses=strict_responses,
-        )
-        new: _C = self._copy_with(config)
-        return new
+    def _read(self, answer: Any, max_bytes: int | None) -> Any:
+        return answer.read(max_bytes)
 
-    def _send(
-        self, request: Request, max_retries: int, send: Callable[[], R]
-    ) -> tuple[R, int, float]:
-        """Send with retries: the 2xx answer, the retries taken and the start time."""
-        start = time.monotonic()
-        retries = 0
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug("%s %s", request.method, loggable_url(request.shown_url))
-        while True:
+    def _pause(self, delay: float) -> None:
+        if self._wait is not None:
+            self._wait(delay)
+        else:
+            _retries.sleep(delay)
+
+    def _take(self, options: RequestOptions, send: Callable[..., Any]) -> _Answered:
+        """The call's steps, taken one after the other."""
+        call = _Steps(self._steps(options, send))
+        while call.answered is None:
             try:
-                answer = send()
+                outcome, error = call.step(), None
             except Exception as exc:
-                delay = self._retry(request, retries, max_retries, exc, None, start)
-            else:
-                if 200 <= answer.status_code < 300:
-                    _done(request, answer.status_code, start, retries)
-                    return answer, retries, start
-                if isinstance(answer, StreamedResponse):
-                    response = answer.read(request.max_response_bytes)
-                else:
-                    assert isinstance(answer, Response)
-                    response = _capped(answer, request.max_response_bytes)
-                delay = self._retry(
-                    request, retries, max_retries, None, response, start
-                )
-            retries += 1
-            if self._wait is not None:
-                self._wait(delay)
-            else:
-                _retries.sleep(delay)
+                outcome, error = None, exc
+            call.went(outcome, error)
+        return call.answered
 
     def _request(
-        self,
-        method: str,
-        url: str,
-        parser: Callable[[RawResponse[Any]], T],
-        headers: Mapping[str, str] | None,
-        content: Content | None,
-        timeout: float | Timeout | None,
-        max_retries: int | None,
-        max_response_bytes: int | None,
-        extra_headers: Mapping[str, str] | None,
-        extra_query: Mapping[str, object] | None,
-        security: Security,
+        self, options: RequestOptions, parser: Callable[[RawResponse[Any]], T]
     ) -> RawResponse[T]:
-        request, limit, tries = self._config.call(
-            method,
-            url,
-            headers,
-            content,
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            security,
-        )
-        response, retries, start = self._send(
-            request, tries, lambda: self._transport.send(request, timeout=limit)
-        )
-        return RawResponse(
-            _capped(response, request.max_response_bytes),
-            method=method,
-            url=request.shown_url,
-            parser=parser,
-            strict=self._config.strict_responses,
-            retries_taken=retries,
-            elapsed=time.monotonic() - start,
-        )
+        return self._take(options, self._transport.send).raw(parser)
 
     def _request_streamed(
-        self,
-        method: str,
-        url: str,
-        parser: Callable[[RawResponse[Any]], T],
-        headers: Mapping[str, str] | None,
-        content: Content | None,
-        timeout: float | Timeout | None,
-        max_retries: int | None,
-        max_response_bytes: int | None,
-        extra_headers: Mapping[str, str] | None,
-        extra_query: Mapping[str, object] | None,
-        security: Security,
+        self, options: RequestOptions, parser: Callable[[RawResponse[Any]], T]
     ) -> StreamedRawResponse[T]:
         """``_request`` for ``with_streaming_response``: the body is read on demand."""
-        request, limit, tries = self._config.call(
-            method,
-            url,
-            headers,
-            content,
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            security,
-        )
-        opened, retries, start = self._send(
-            request,
-            tries,
-            lambda: open_stream(self._transport, request, timeout=limit),
-        )
-        return StreamedRawResponse(
-            opened,
-            method=method,
-            url=request.shown_url,
-            parser=parser,
-            strict=self._config.strict_responses,
-            retries_taken=retries,
-            elapsed=time.monotonic() - start,
-            max_bytes=request.max_response_bytes,
-        )
+        send = functools.partial(open_stream, self._transport)
+        return self._take(options, send).opened(StreamedRawResponse, parser)
 
     def _stream(
-        self,
-        method: str,
-        url: str,
-        decode: Callable[[Any, bool], T],
-        headers: Mapping[str, str] | None,
-        content: Content | None,
-        timeout: float | Timeout | None,
-        max_retries: int | None,
-        max_response_bytes: int | None,
-        extra_headers: Mapping[str, str] | None,
-        extra_query: Mapping[str, object] | None,
-        security: Security,
+        self, options: RequestOptions, decode: Callable[[Any, bool], T]
     ) -> Stream[T]:
         """Open a server-sent event stream: retried like ``_request`` until the answer's
         head arrives, then read as it comes."""
-        request, limit, tries = self._config.call(
-            method,
-            url,
-            headers,
-            content,
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            security,
-        )
-        opened, _, _ = self._send(
-            request,
-            tries,
-            lambda: open_stream(self._transport, request, timeout=limit),
-        )
-        return Stream(
-            opened,
-            decode,
-            strict=self._config.strict_responses,
-            method=method,
-            url=request.shown_url,
-            max_bytes=request.max_response_bytes,
-        )
+        send = functools.partial(open_stream, self._transport)
+        return self._take(options, send).opened(Stream, decode)
 
     def close(self) -> None:
         """Release the connections (of the default transport; yours stays open)."""
@@ -809,176 +785,46 @@ class AsyncAPIClient(_Shared):
         else:
             self._transport = ThreadedTransport(transport)
 
-    def with_options(
-        self: _A,
-        *,
-        timeout: float | Timeout | None = None,
-        max_retries: int | None = None,
-        max_response_bytes: int | None = None,
-        default_headers: Mapping[str, str] | None = None,
-        strict_responses: bool | None = None,
-    ) -> _A:
-        """``SyncAPIClient.with_options`` for ``AsyncClient``."""
-        config = self._config.with_options(
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
-            default_headers=default_headers,
-            strict_responses=strict_responses,
-        )
-        new: _A = self._copy_with(config)
-        return new
+    def _read(self, answer: Any, max_bytes: int | None) -> Any:
+        return answer.aread(max_bytes)
 
-    async def _send(
-        self, request: Request, max_retries: int, send: Callable[[], Awaitable[R]]
-    ) -> tuple[R, int, float]:
-        start = time.monotonic()
-        retries = 0
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug("%s %s", request.method, loggable_url(request.shown_url))
-        while True:
+    async def _pause(self, delay: float) -> None:
+        if self._wait is not None:
+            self._wait(delay)
+        else:
+            await _retries.async_sleep(delay)
+
+    async def _take(
+        self, options: RequestOptions, send: Callable[..., Any]
+    ) -> _Answered:
+        """``SyncAPIClient._take``, awaiting each step."""
+        call = _Steps(self._steps(options, send))
+        while call.answered is None:
             try:
-                answer = await send()
+                outcome, error = await call.step(), None
             except Exception as exc:
-                delay = self._retry(request, retries, max_retries, exc, None, start)
-            else:
-                if 200 <= answer.status_code < 300:
-                    _done(request, answer.status_code, start, retries)
-                    return answer, retries, start
-                if isinstance(answer, AsyncStreamedResponse):
-                    response = await answer.aread(request.max_response_bytes)
-                else:
-                    assert isinstance(answer, Response)
-                    response = _capped(answer, request.max_response_bytes)
-                delay = self._retry(
-                    request, retries, max_retries, None, response, start
-                )
-            retries += 1
-            if self._wait is not None:
-                self._wait(delay)
-            else:
-                await _retries.async_sleep(delay)
+                outcome, error = None, exc
+            call.went(outcome, error)
+        return call.answered
 
     async def _request(
-        self,
-        method: str,
-        url: str,
-        parser: Callable[[RawResponse[Any]], T],
-        headers: Mapping[str, str] | None,
-        content: Content | None,
-        timeout: float | Timeout | None,
-        max_retries: int | None,
-        max_response_bytes: int | None,
-        extra_headers: Mapping[str, str] | None,
-        extra_query: Mapping[str, object] | None,
-        security: Security,
+        self, options: RequestOptions, parser: Callable[[RawResponse[Any]], T]
     ) -> RawResponse[T]:
-        request, limit, tries = self._config.call(
-            method,
-            url,
-            headers,
-            content,
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            security,
-        )
-        response, retries, start = await self._send(
-            request, tries, lambda: self._transport.asend(request, timeout=limit)
-        )
-        return RawResponse(
-            _capped(response, request.max_response_bytes),
-            method=method,
-            url=request.shown_url,
-            parser=parser,
-            strict=self._config.strict_responses,
-            retries_taken=retries,
-            elapsed=time.monotonic() - start,
-        )
+        return (await self._take(options, self._transport.asend)).raw(parser)
 
     async def _request_streamed(
-        self,
-        method: str,
-        url: str,
-        parser: Callable[[RawResponse[Any]], T],
-        headers: Mapping[str, str] | None,
-        content: Content | None,
-        timeout: float | Timeout | None,
-        max_retries: int | None,
-        max_response_bytes: int | None,
-        extra_headers: Mapping[str, str] | None,
-        extra_query: Mapping[str, object] | None,
-        security: Security,
+        self, options: RequestOptions, parser: Callable[[RawResponse[Any]], T]
     ) -> AsyncStreamedRawResponse[T]:
-        request, limit, tries = self._config.call(
-            method,
-            url,
-            headers,
-            content,
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            security,
-        )
-        opened, retries, start = await self._send(
-            request,
-            tries,
-            lambda: aopen_stream(self._transport, request, timeout=limit),
-        )
-        return AsyncStreamedRawResponse(
-            opened,
-            method=method,
-            url=request.shown_url,
-            parser=parser,
-            strict=self._config.strict_responses,
-            retries_taken=retries,
-            elapsed=time.monotonic() - start,
-            max_bytes=request.max_response_bytes,
+        send = functools.partial(aopen_stream, self._transport)
+        return (await self._take(options, send)).opened(
+            AsyncStreamedRawResponse, parser
         )
 
     async def _stream(
-        self,
-        method: str,
-        url: str,
-        decode: Callable[[Any, bool], T],
-        headers: Mapping[str, str] | None,
-        content: Content | None,
-        timeout: float | Timeout | None,
-        max_retries: int | None,
-        max_response_bytes: int | None,
-        extra_headers: Mapping[str, str] | None,
-        extra_query: Mapping[str, object] | None,
-        security: Security,
+        self, options: RequestOptions, decode: Callable[[Any, bool], T]
     ) -> AsyncStream[T]:
-        request, limit, tries = self._config.call(
-            method,
-            url,
-            headers,
-            content,
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            security,
-        )
-        opened, _, _ = await self._send(
-            request,
-            tries,
-            lambda: aopen_stream(self._transport, request, timeout=limit),
-        )
-        return AsyncStream(
-            opened,
-            decode,
-            strict=self._config.strict_responses,
-            method=method,
-            url=request.shown_url,
-            max_bytes=request.max_response_bytes,
-        )
+        send = functools.partial(aopen_stream, self._transport)
+        return (await self._take(options, send)).opened(AsyncStream, decode)
 
     async def close(self) -> None:
         """Release the connections (of the default transport; yours stays open)."""

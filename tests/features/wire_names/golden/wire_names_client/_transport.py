@@ -358,22 +358,23 @@ class _TimedResponse(http.client.HTTPResponse):
         self.fp = io.BufferedReader(_DeadlineIO(sock, clock, self.fp))
 
 
-class _HTTPConnection(http.client.HTTPConnection):
+class _Timed:
+    """A connection whose answers read their socket through its ``clock``."""
+
     clock: _Clock
 
-    def response_class(  # type: ignore[override]
+    def response_class(
         self, sock: socket.socket, *args: Any, **kwargs: Any
     ) -> http.client.HTTPResponse:
         return _TimedResponse(sock, self.clock, *args, **kwargs)
 
 
-class _HTTPSConnection(http.client.HTTPSConnection):
-    clock: _Clock
+class _HTTPConnection(_Timed, http.client.HTTPConnection):  # type: ignore[misc]
+    pass
 
-    def response_class(  # type: ignore[override]
-        self, sock: socket.socket, *args: Any, **kwargs: Any
-    ) -> http.client.HTTPResponse:
-        return _TimedResponse(sock, self.clock, *args, **kwargs)
+
+class _HTTPSConnection(_Timed, http.client.HTTPSConnection):  # type: ignore[misc]
+    pass
 
 
 _Connection = Union[_HTTPConnection, _HTTPSConnection]

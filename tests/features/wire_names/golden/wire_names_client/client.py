@@ -152,26 +152,28 @@ class Client(_base_client.SyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._request(
-            "GET",
-            "/Messages"
-            + _encoding.query(
-                [
-                    ("DateSent", date_sent, True, False),
-                    ("DateSent<", date_sent_lt, True, False),
-                    ("DateSent>", date_sent_gt, True, False),
-                    ("filter[status]", filter_status, True, False),
-                    ("From", from_, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/Messages"
+                + _encoding.query(
+                    [
+                        ("DateSent", date_sent, True, False),
+                        ("DateSent<", date_sent_lt, True, False),
+                        ("DateSent>", date_sent_gt, True, False),
+                        ("filter[status]", filter_status, True, False),
+                        ("From", from_, True, False),
+                    ]
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_list_messages,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ).parse()
 
 
@@ -212,26 +214,28 @@ class ClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return self._client._request(
-            "GET",
-            "/Messages"
-            + _encoding.query(
-                [
-                    ("DateSent", date_sent, True, False),
-                    ("DateSent<", date_sent_lt, True, False),
-                    ("DateSent>", date_sent_gt, True, False),
-                    ("filter[status]", filter_status, True, False),
-                    ("From", from_, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/Messages"
+                + _encoding.query(
+                    [
+                        ("DateSent", date_sent, True, False),
+                        ("DateSent<", date_sent_lt, True, False),
+                        ("DateSent>", date_sent_gt, True, False),
+                        ("filter[status]", filter_status, True, False),
+                        ("From", from_, True, False),
+                    ]
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_list_messages,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
 
@@ -274,26 +278,28 @@ class ClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         with self._client._request_streamed(
-            "GET",
-            "/Messages"
-            + _encoding.query(
-                [
-                    ("DateSent", date_sent, True, False),
-                    ("DateSent<", date_sent_lt, True, False),
-                    ("DateSent>", date_sent_gt, True, False),
-                    ("filter[status]", filter_status, True, False),
-                    ("From", from_, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/Messages"
+                + _encoding.query(
+                    [
+                        ("DateSent", date_sent, True, False),
+                        ("DateSent<", date_sent_lt, True, False),
+                        ("DateSent>", date_sent_gt, True, False),
+                        ("filter[status]", filter_status, True, False),
+                        ("From", from_, True, False),
+                    ]
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_list_messages,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response
 
@@ -370,26 +376,28 @@ class AsyncClient(_base_client.AsyncAPIClient):
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         raw = await self._request(
-            "GET",
-            "/Messages"
-            + _encoding.query(
-                [
-                    ("DateSent", date_sent, True, False),
-                    ("DateSent<", date_sent_lt, True, False),
-                    ("DateSent>", date_sent_gt, True, False),
-                    ("filter[status]", filter_status, True, False),
-                    ("From", from_, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/Messages"
+                + _encoding.query(
+                    [
+                        ("DateSent", date_sent, True, False),
+                        ("DateSent<", date_sent_lt, True, False),
+                        ("DateSent>", date_sent_gt, True, False),
+                        ("filter[status]", filter_status, True, False),
+                        ("From", from_, True, False),
+                    ]
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_list_messages,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
         return raw.parse()
 
@@ -431,26 +439,28 @@ class AsyncClientWithRawResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         return await self._client._request(
-            "GET",
-            "/Messages"
-            + _encoding.query(
-                [
-                    ("DateSent", date_sent, True, False),
-                    ("DateSent<", date_sent_lt, True, False),
-                    ("DateSent>", date_sent_gt, True, False),
-                    ("filter[status]", filter_status, True, False),
-                    ("From", from_, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/Messages"
+                + _encoding.query(
+                    [
+                        ("DateSent", date_sent, True, False),
+                        ("DateSent<", date_sent_lt, True, False),
+                        ("DateSent>", date_sent_gt, True, False),
+                        ("filter[status]", filter_status, True, False),
+                        ("From", from_, True, False),
+                    ]
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_list_messages,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         )
 
 
@@ -493,25 +503,27 @@ class AsyncClientWithStreamingResponse:
             max_response_bytes: The most of the answer read into memory (``None``: the
                 client's; ``0``: no limit)."""
         async with await self._client._request_streamed(
-            "GET",
-            "/Messages"
-            + _encoding.query(
-                [
-                    ("DateSent", date_sent, True, False),
-                    ("DateSent<", date_sent_lt, True, False),
-                    ("DateSent>", date_sent_gt, True, False),
-                    ("filter[status]", filter_status, True, False),
-                    ("From", from_, True, False),
-                ]
+            _base_client.RequestOptions(
+                "GET",
+                "/Messages"
+                + _encoding.query(
+                    [
+                        ("DateSent", date_sent, True, False),
+                        ("DateSent<", date_sent_lt, True, False),
+                        ("DateSent>", date_sent_gt, True, False),
+                        ("filter[status]", filter_status, True, False),
+                        ("From", from_, True, False),
+                    ]
+                ),
+                None,
+                _encoding.extra_content(extra_body),
+                timeout,
+                max_retries,
+                max_response_bytes,
+                extra_headers,
+                extra_query,
+                (),
             ),
             _parse_list_messages,
-            None,
-            _encoding.extra_content(extra_body),
-            timeout,
-            max_retries,
-            max_response_bytes,
-            extra_headers,
-            extra_query,
-            (),
         ) as response:
             yield response
