@@ -210,6 +210,7 @@ class Formatter:
         self._no_pool = False
         self._pack: dict[str, tuple[object, str | None]] = {}  # key -> (meta, formatted) of a module's pieces
         self._seen: dict[str, tuple[object, str | None]] = {}  # the pieces of the module being formatted
+        self._prefixes: dict[str, hashlib._Hash] = {}
 
     @property
     def label(self) -> str:
@@ -218,8 +219,11 @@ class Formatter:
         return f"black {black_version()}"
 
     def _key(self, text: str, kind: str = MODULE) -> str:
-        h = hashlib.sha256()
-        h.update(f"{SCHEME}\0{self.name}\0{self.version}\0{MODE_KEY}\0{kind}\0".encode())
+        prefix = self._prefixes.get(kind)
+        if prefix is None:  # what every key of this kind starts with, made once
+            prefix = self._prefixes[kind] = hashlib.sha256(
+                f"{SCHEME}\0{self.name}\0{self.version}\0{MODE_KEY}\0{kind}\0".encode())
+        h = prefix.copy()
         h.update(text.encode("utf-8"))
         return h.hexdigest()
 
