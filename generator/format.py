@@ -211,6 +211,8 @@ class Formatter:
         self._pack: dict[str, tuple[object, str | None]] = {}  # key -> (meta, formatted) of a module's pieces
         self._seen: dict[str, tuple[object, str | None]] = {}  # the pieces of the module being formatted
         self._prefixes: dict[str, hashlib._Hash] = {}
+        # the cache key of each module formatted, by name: where its formatted text is kept
+        self.module_keys: dict[str, str] = {}
 
     @property
     def label(self) -> str:
@@ -305,10 +307,10 @@ class Formatter:
         self.store.put("format", self._key(name, PACK), {"keys": keys, "metas": metas, "lengths": lengths},
                        b"".join(parts))
 
-    def _get_module(self, text: str) -> str | None:
+    def _get_module(self, text: str, key: str | None = None) -> str | None:
         if not self.use_cache:
             return None
-        found = self.store.get("format", self._key(text))
+        found = self.store.get("format", self._key(text) if key is None else key)
         if found is None or not found[0].get("formatted"):
             return None
         try:
@@ -323,7 +325,9 @@ class Formatter:
         """``text`` as the formatter of record formats it (whole, or in pieces with the
         same bytes)."""
         self.progress.stage(f"formatting {name}")
-        cached = self._get_module(text)
+        key = self._key(text)
+        self.module_keys[name] = key
+        cached = self._get_module(text, key)
         if cached is not None:
             self.hits += 1
             return cached
@@ -339,6 +343,11 @@ class Formatter:
             result = self._run(text)
         self._put(MODULE, text, None, result)
         return result
+
+    def module(self, key: str) -> str | None:
+        """The formatted module kept under ``key`` (one of ``module_keys``), if the cache
+        still holds it."""
+        return self._get_module("", key)
 
     def _run(self, text: str) -> str:
         if self.name == "ruff":
