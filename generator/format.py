@@ -254,13 +254,14 @@ class Formatter:
         self._seen[key] = entry
         return record
 
-    def _put(self, kind: str, text: str, meta: pieces.Meta | None, formatted: str | None) -> None:
+    def _put(self, kind: str, text: str, meta: pieces.Meta | None, formatted: str | None,
+             key: str | None = None) -> None:
         if not self.use_cache:
             return
         header: dict[str, object] = {"formatted": formatted is not None}
         if meta is not None:
             header["meta"] = meta.to_json()
-        key = self._key(text, kind)
+        key = self._key(text, kind) if key is None else key
         self.store.put("format", key, header, (formatted or "").encode("utf-8"))
         if meta is not None:
             self._seen[key] = (header["meta"], formatted)
@@ -341,7 +342,7 @@ class Formatter:
         if result is None:
             self.misses += 1
             result = self._run(text)
-        self._put(MODULE, text, None, result)
+        self._put(MODULE, text, None, result, key)
         return result
 
     def module(self, key: str) -> str | None:
