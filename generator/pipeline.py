@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +42,12 @@ def build(options: Options, progress: Progress | None = None) -> dict[str, bytes
     spec = load(options.schema, options.use_cache, ref_map=options.ref_map, strict_spec=options.strict_spec)
     # before lowering: a missing ruff fails fast
     formatter = Formatter(options.use_cache, options.formatter, options.jobs, options.cache_max_mb, progress)
+    # The parsed spec lives as long as the run (millions of objects on a large spec):
+    # keep it out of the full collections that lowering and rendering set off, unless
+    # the caller manages frozen objects itself.
+    froze = gc.get_freeze_count() == 0
+    if froze:
+        gc.freeze()
     try:
         # the whole output, when nothing it is made from changed (generator/output_cache.py)
         kept = None
@@ -64,6 +71,8 @@ def build(options: Options, progress: Progress | None = None) -> dict[str, bytes
             output_cache.put(formatter.store, kept, spec, files, formatter.module_keys, spec.warnings[warned:])
     finally:
         formatter.close()
+        if froze:
+            gc.unfreeze()
     return files
 
 

@@ -169,3 +169,20 @@ def test_an_entry_whose_modules_the_cache_dropped_is_a_miss(spec: Path, lowered:
     shutil.rmtree(spec.parent.parent / "cache" / "format")
     assert build(options(spec)) == first
     assert len(lowered) == 2
+
+
+def test_a_build_leaves_the_collector_as_it_found_it(spec: Path) -> None:
+    """The spec is kept out of full collections during the run (gc.freeze), and let go
+    after; a caller that froze objects itself keeps them frozen."""
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    build(options(spec, use_cache=False))
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        build(options(spec, use_cache=False))
+        assert gc.get_freeze_count() > frozen // 2  # still frozen (a few may have been freed)
+    finally:
+        gc.unfreeze()
