@@ -1,4 +1,5 @@
-"""The cache folder: formatted pieces (``format/``) and parsed specs (``parsed/``).
+"""The cache folder: formatted pieces (``format/``), parsed specs (``parsed/``), compiled
+templates (``templates/``) and whole outputs (``output/``).
 
 Every entry is written whole or not at all (a temporary file, then ``os.replace``) and
 carries a checksum over its key and its contents, so a truncated, garbled or misplaced
@@ -31,7 +32,7 @@ STALE_TMP = 3600.0  # a temporary file this old was left by a killed run
 TMP_PREFIX = ".tmp-"  # how a temporary file of the cache's begins
 RECOUNT_AFTER = 86400.0  # sweep at least this often, whatever the estimate says
 LOW_WATER = 0.8  # a sweep removes entries until the folder is under this share of the limit
-NAMESPACES = ("format", "parsed", "templates")
+NAMESPACES = ("format", "parsed", "templates", "output")
 LEDGER = "size"  # the running estimate of the folder's size, in bytes
 
 

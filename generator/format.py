@@ -210,6 +210,9 @@ class Formatter:
         self._no_pool = False
         self._pack: dict[str, tuple[object, str | None]] = {}  # key -> (meta, formatted) of a module's pieces
         self._seen: dict[str, tuple[object, str | None]] = {}  # the pieces of the module being formatted
+        self._prefixes: dict[str, hashlib._Hash] = {}
+        # the cache key of each module formatted, by name: where its formatted text is kept
+        self.module_keys: dict[str, str] = {}
 
     @property
     def label(self) -> str:
@@ -218,8 +221,11 @@ class Formatter:
         return f"black {black_version()}"
 
     def _key(self, text: str, kind: str = MODULE) -> str:
-        h = hashlib.sha256()
-        h.update(f"{SCHEME}\0{self.name}\0{self.version}\0{MODE_KEY}\0{kind}\0".encode())
+        prefix = self._prefixes.get(kind)
+        if prefix is None:  # what every key of this kind starts with, made once
+            prefix = self._prefixes[kind] = hashlib.sha256(
+                f"{SCHEME}\0{self.name}\0{self.version}\0{MODE_KEY}\0{kind}\0".encode())
+        h = prefix.copy()
         h.update(text.encode("utf-8"))
         return h.hexdigest()
 
@@ -248,13 +254,14 @@ class Formatter:
         self._seen[key] = entry
         return record
 
-    def _put(self, kind: str, text: str, meta: pieces.Meta | None, formatted: str | None) -> None:
+    def _put(self, kind: str, text: str, meta: pieces.Meta | None, formatted: str | None,
+             key: str | None = None) -> None:
         if not self.use_cache:
             return
         header: dict[str, object] = {"formatted": formatted is not None}
         if meta is not None:
             header["meta"] = meta.to_json()
-        key = self._key(text, kind)
+        key = self._key(text, kind) if key is None else key
         self.store.put("format", key, header, (formatted or "").encode("utf-8"))
         if meta is not None:
             self._seen[key] = (header["meta"], formatted)
@@ -301,10 +308,10 @@ class Formatter:
         self.store.put("format", self._key(name, PACK), {"keys": keys, "metas": metas, "lengths": lengths},
                        b"".join(parts))
 
-    def _get_module(self, text: str) -> str | None:
+    def _get_module(self, text: str, key: str | None = None) -> str | None:
         if not self.use_cache:
             return None
-        found = self.store.get("format", self._key(text))
+        found = self.store.get("format", self._key(text) if key is None else key)
         if found is None or not found[0].get("formatted"):
             return None
         try:
@@ -319,7 +326,9 @@ class Formatter:
         """``text`` as the formatter of record formats it (whole, or in pieces with the
         same bytes)."""
         self.progress.stage(f"formatting {name}")
-        cached = self._get_module(text)
+        key = self._key(text)
+        self.module_keys[name] = key
+        cached = self._get_module(text, key)
         if cached is not None:
             self.hits += 1
             return cached
@@ -333,8 +342,13 @@ class Formatter:
         if result is None:
             self.misses += 1
             result = self._run(text)
-        self._put(MODULE, text, None, result)
+        self._put(MODULE, text, None, result, key)
         return result
+
+    def module(self, key: str) -> str | None:
+        """The formatted module kept under ``key`` (one of ``module_keys``), if the cache
+        still holds it."""
+        return self._get_module("", key)
 
     def _run(self, text: str) -> str:
         if self.name == "ruff":

@@ -280,9 +280,15 @@ def to_json(data: Any, where: str) -> Any:
     document past MAX_EXPANDED containers. Shared objects are converted once; the walk
     never recurses, so it cannot raise RecursionError.
     """
+    return _to_json(data, where, 0)[0]
+
+
+def _to_json(data: Any, where: str, depth: int) -> tuple[Any, bool]:
+    """``to_json`` of a node that stands ``depth`` levels down in its document, and
+    whether a collection in it is reached twice (YAML aliases share it)."""
     seen: set[int] = set()
     visits = 0
-    stack: list[tuple[Any, int, Any]] = [(data, 0, None)]
+    stack: list[tuple[Any, int, Any]] = [(data, depth, None)]
     while stack:
         node, depth, at = stack.pop()
         if depth > MAX_DEPTH:
@@ -319,7 +325,7 @@ def to_json(data: Any, where: str) -> Any:
                     stack.append((v, depth + 1, (at, i)))
     if not isinstance(data, _SCALARS):
         data = _json_value(data, None, where)
-    return data
+    return data, visits != len(seen)
 
 
 _SCALARS = (str, int, float, bool, type(None), dict, list)
@@ -341,9 +347,12 @@ def normalized_sha256(text: str) -> str:
     return hashlib.sha256(text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")).hexdigest()
 
 
-# YAML this large is parsed once: the document is kept as JSON in the cache folder, keyed
-# by the text, since json reads it about ten times faster than libyaml (the whole OpenAI
-# snapshot: ~1 s of YAML against ~0.1 s of JSON, most of a regeneration with nothing changed)
+# YAML this large is parsed once: the document is kept as JSON in the cache folder, since
+# json reads it about ten times faster than libyaml (the whole OpenAI snapshot: ~1 s of
+# YAML against ~0.1 s of JSON, most of a regeneration with nothing changed). It is kept in
+# pieces, each keyed by its text, so that a document changed in one place is parsed again
+# only there (``generator/yaml_chunks.py``); one that cannot be cut is kept whole, keyed by
+# its text.
 PARSE_CACHE_MIN = 256 * 1024
 PARSE_CACHE_TAG = "parsed-v2"  # v2: YAML 1.2 booleans
 
@@ -353,12 +362,15 @@ def _parse_cached(text: str, file: Path) -> Any:
 
     key = hashlib.sha256(f"{PARSE_CACHE_TAG}\0{file.suffix.lower()}\0".encode() + text.encode("utf-8")).hexdigest()
     store = Store()
-    found = store.get("parsed", key)
+    found = store.get("parsed", key)  # a document that could not be parsed in pieces
     if found is not None:
         try:
             return json.loads(found[1])
         except ValueError:
             pass  # checked, yet not JSON: parse again, and write it again
+    data = _parse_in_pieces(text, file, store)
+    if data is not None:
+        return data
     data = parse(text, file)
     try:
         body = json.dumps(data, ensure_ascii=False, allow_nan=False).encode("utf-8")
@@ -366,6 +378,21 @@ def _parse_cached(text: str, file: Path) -> Any:
         return data  # a document JSON cannot hold is not kept
     store.put("parsed", key, {}, body)
     return data
+
+
+def _parse_in_pieces(text: str, file: Path, store: Any) -> Any:
+    """The document parsed in pieces, each cached by its text (``generator/yaml_chunks.py``),
+    so a changed document is parsed again only where it changed; None where that is not
+    safe (the caller then parses it whole, which also reports any error)."""
+    from . import yaml_chunks
+
+    where = display_path(file)
+
+    def load_item(item: str) -> Any:
+        _check_yaml_depth(item, where)
+        return yaml.load(item, Loader=_YamlLoader)  # noqa: S506 - a safe loader
+
+    return yaml_chunks.parse(text, store, load_item, lambda node, depth: _to_json(node, where, depth))
 
 
 def load(path: str | os.PathLike[str], use_cache: bool = False, *, ref_map: tuple[tuple[str, Path], ...] = (),

@@ -73,7 +73,8 @@ _STRING_PREFIXES = frozenset({"r", "u", "b", "br", "rb", "f", "fr", "rf", "t", "
 _WORD = re.compile(r"[^\W\d]\w*")
 # black and ruff honour these comments; a module that has them is formatted whole
 _DIRECTIVE = re.compile(r"#\s*(?:fmt|yapf)\s*:")
-_CODING = re.compile(r"^[ \t]*#.*?coding[:=]", re.MULTILINE)
+_CODING = re.compile(r"[ \t]*#.*?coding[:=]")
+_CODING_MARK = re.compile(r"coding[:=]")
 
 
 @dataclass(frozen=True)
@@ -242,8 +243,12 @@ def safe_to_cut(text: str) -> bool:
     if ("fmt" in text or "yapf" in text) and _DIRECTIVE.search(text):
         return False
     if "coding" in text:
-        for match in _CODING.finditer(text):
-            if text.count("\n", 0, match.start()) >= 2:
+        # only a comment line can declare an encoding: look at the lines that hold the
+        # word (scanning every line for a comment is most of the time this takes)
+        second = text.find("\n", text.find("\n") + 1)  # the end of the first two lines
+        for mark in _CODING_MARK.finditer(text):
+            line = text.rfind("\n", 0, mark.start()) + 1
+            if 0 <= second < line and _CODING.match(text, line):
                 return False
     return True
 
@@ -301,7 +306,13 @@ def candidates(lines: list[str], start: int, stop: int, indent: str = "") -> lis
     found: list[int] = []
     width = len(indent)
     decorated = False
-    for i in range(start, stop):
+    rows: range | list[int] = range(start, stop)
+    if indent:
+        # in a class body only these lines are proposed, or change what is: the others
+        # are passed over below anyway, so skip them here, at C speed
+        heads = tuple(indent + word for word in ("@", "def", "class", "async"))
+        rows = [i for i in rows if lines[i].startswith(heads)]
+    for i in rows:
         line = lines[i]
         if indent:
             if not line.startswith(indent) or line[width: width + 1] in (" ", "\t"):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import output_cache
 from .cache import DEFAULT_MAX_MB, Store, TemplateCache
 from .format import Formatter
 from .load import load
@@ -40,16 +42,49 @@ def build(options: Options, progress: Progress | None = None) -> dict[str, bytes
     spec = load(options.schema, options.use_cache, ref_map=options.ref_map, strict_spec=options.strict_spec)
     # before lowering: a missing ruff fails fast
     formatter = Formatter(options.use_cache, options.formatter, options.jobs, options.cache_max_mb, progress)
+    # The parsed spec lives as long as the run (millions of objects on a large spec):
+    # keep it out of the full collections that lowering and rendering set off, unless
+    # the caller manages frozen objects itself.
+    froze = gc.get_freeze_count() == 0
+    if froze:
+        gc.freeze()
     try:
+        # the whole output, when nothing it is made from changed (generator/output_cache.py)
+        kept = None
+        if options.use_cache:
+            kept = output_cache.key(spec, _output_inputs(options), options.templates,
+                                    f"{formatter.name} {formatter.version}; {formatter.label}")
+            files = output_cache.get(formatter.store, kept, spec, formatter.module)
+            if files is not None:
+                return files
+        warned = len(spec.warnings)
         progress.stage("lowering")
         package = lower(spec, options.package, options.env_prefix, options.client_options, options.example_extensions)
         progress.stage("rendering")
-        files: dict[str, bytes] = {}
+        files = {}
         # compiled templates are kept in the cache folder (checked against the template text)
         templates = TemplateCache(Store()) if options.use_cache else None
         rendered = render(package, formatter.label, options.templates, templates)
         for name, (text, needs_formatting) in rendered.items():
             files[name] = (formatter.format(text, name) if needs_formatting else text).encode("utf-8")
+        if kept is not None:
+            output_cache.put(formatter.store, kept, spec, files, formatter.module_keys, spec.warnings[warned:])
     finally:
         formatter.close()
+        if froze:
+            gc.unfreeze()
     return files
+
+
+def _output_inputs(options: Options) -> dict[str, object]:
+    """The options that reach the output (not where it goes, nor how it is made)."""
+    return {
+        "package": options.package,
+        "env_prefix": options.env_prefix,
+        "formatter": options.formatter,
+        "ref_map": [[prefix, str(folder)] for prefix, folder in options.ref_map],
+        "strict_spec": options.strict_spec,
+        "client_options": [list(o) for o in options.client_options],
+        "example_extensions": list(options.example_extensions),
+        "templates": None if options.templates is None else str(options.templates.resolve()),
+    }

@@ -156,6 +156,18 @@ def test_parsed_specs_count_and_go_too(tmp_path: Path) -> None:
     assert not store.path("parsed", "c" * 64).exists() and store.path("format", "d" * 64).exists()
 
 
+@pytest.mark.parametrize("namespace", ["parsed", "output"])
+def test_every_namespace_counts_and_goes_least_recently_used_first(tmp_path: Path, namespace: str) -> None:
+    """The pieces of a parsed spec (``parsed/``) and whole outputs (``output/``) are kept
+    under the same limit as formatted pieces."""
+    store = Store(tmp_path, max_bytes=1500)
+    store.put(namespace, "c" * 64, {}, b"{}" * 500)
+    store.put("format", "d" * 64, {}, b"y" * 1000)
+    _age(store.path(namespace, "c" * 64), 2)
+    assert store.sweep() <= 1500
+    assert not store.path(namespace, "c" * 64).exists() and store.path("format", "d" * 64).exists()
+
+
 def test_the_estimate_spares_a_sweep_until_it_passes_the_limit(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     store = Store(tmp_path, max_bytes=100_000)

@@ -317,3 +317,39 @@ def test_ruff_in_pieces_is_ruff_whole_on_every_golden_tree(tree: tuple[str, Opti
     _, options, _ = tree
     for name, text in _modules(options).items():
         assert in_pieces(text, "ruff") == whole(text, "ruff"), name
+
+
+def test_in_a_class_body_only_methods_and_their_decorators_are_proposed() -> None:
+    body = [
+        "class C:",
+        "    x = 1",  # an assignment: not proposed in a class body
+        "    @property",  # a decorator: proposed, and its def stays with it
+        "    @other",
+        "    def a(self):",
+        "        pass",
+        "    async def b(self):",
+        "        def inner():",  # deeper: not this body's
+        "            pass",
+        "    class Nested:",
+        "        pass",
+        "    define = 2",  # starts like `def`, is not one
+        "    asyncio_thing = 3",
+        "    y = f(1,",
+        "    def_=2)",  # continues a call
+        "\tdef t(self):",  # a tab: not this indentation
+        "    @deco",
+        "    def c(self):",
+        "        pass",
+    ]
+    assert pieces.candidates(body, 1, len(body), "    ") == [2, 6, 9, 16]
+
+
+@pytest.mark.parametrize(("text", "safe"), [
+    ("# -*- coding: latin-1 -*-\nx = 1\n", True),  # on the first two lines: black reads it there
+    ("#!/usr/bin/env python\n# coding=utf-8\nx = 1\n", True),
+    ("x = 1\ny = 2\n    # vim: set fileencoding=utf-8 :\n", False),  # a comment past them, indented too
+    ("x = 1\ny = 2\nz = 'coding: not a comment'\nw = open(p, encoding='utf-8')\n", True),
+    ("x = 1\ny = 2\nz = 3  # coding: a comment after code\n", True),
+])
+def test_an_encoding_comment_past_the_top_makes_a_module_whole(text: str, safe: bool) -> None:
+    assert pieces.safe_to_cut(text) is safe
