@@ -190,17 +190,57 @@ def _remove(path: str) -> None:
 
 
 class TemplateCache(jinja2.BytecodeCache):
-    """Compiled templates, kept in the cache folder (``templates/``): compiling the
-    built-in ones takes a quarter of a second a run. Jinja checks the template's source
-    and the Python version against what it reads."""
+    """Compiled templates. Compiling the built-in ones costs a run about a quarter of a
+    second, a cold cache folder included, so they are also kept beside themselves, in
+    ``__pycache__`` under their folder, as Python keeps the generator's own ``.pyc`` files
+    (where the installation can be written: a read-only one compiles them every run; this
+    is Jinja's code, not Python's, so ``PYTHONDONTWRITEBYTECODE`` does not apply); a user's templates
+    (``--templates``) are kept in the cache folder only (``templates/``, with ``store``).
+    Jinja checks the template's source and the Python version against what it reads; an
+    entry it cannot read is compiled again and written anew."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store | None, builtin: Path | None = None) -> None:
         self.store = store
+        self.builtin = builtin
+        self._beside: dict[str, Path] = {}  # bucket key -> its file beside a built-in template
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        key: str = super().get_cache_key(name, filename)
+        if self.builtin is not None and filename is not None and Path(filename).parent == self.builtin:
+            self._beside[key] = self.builtin / "__pycache__" / f"{key}.jinja-bytecode"
+        return key
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        found = self.store.get("templates", bucket.key)
-        if found is not None:
-            bucket.bytecode_from_string(found[1])
+        if self.store is not None:
+            found = self.store.get("templates", bucket.key)
+            if found is not None and _load(bucket, found[1]):
+                return
+        beside = self._beside.get(bucket.key)
+        if beside is not None:
+            try:
+                data = beside.read_bytes()
+            except OSError:
+                return
+            _load(bucket, data)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.store.put("templates", bucket.key, {}, bucket.bytecode_to_string())
+        data = bucket.bytecode_to_string()
+        if self.store is not None:
+            self.store.put("templates", bucket.key, {}, data)
+        beside = self._beside.get(bucket.key)
+        if beside is not None:
+            try:
+                beside.parent.mkdir(exist_ok=True)
+                replace_file(beside, data, TMP_PREFIX)
+            except OSError:
+                pass  # a read-only installation compiles its templates every run
+
+
+def _load(bucket: jinja2.bccache.Bucket, data: bytes) -> bool:
+    """Whether ``data`` gave ``bucket`` its code: Jinja resets a bucket whose magic or
+    source checksum differs; damaged bytes that get past those are reset here."""
+    try:
+        bucket.bytecode_from_string(data)
+    except Exception:
+        bucket.reset()
+    return bucket.code is not None

@@ -12,7 +12,7 @@ from .format import Formatter
 from .load import load
 from .lower import lower
 from .progress import Progress, Silent
-from .render import render
+from .render import BUILTIN_TEMPLATES, render
 
 
 @dataclass(frozen=True)
@@ -62,8 +62,9 @@ def build(options: Options, progress: Progress | None = None) -> dict[str, bytes
         package = lower(spec, options.package, options.env_prefix, options.client_options, options.example_extensions)
         progress.stage("rendering")
         files = {}
-        # compiled templates are kept in the cache folder (checked against the template text)
-        templates = TemplateCache(Store()) if options.use_cache else None
+        # compiled templates are kept in the cache folder, the built-in ones also beside
+        # themselves (checked against the template text)
+        templates = TemplateCache(Store() if options.use_cache else None, BUILTIN_TEMPLATES)
         rendered = render(package, formatter.label, options.templates, templates)
         for name, (text, needs_formatting) in rendered.items():
             files[name] = (formatter.format(text, name) if needs_formatting else text).encode("utf-8")

@@ -281,3 +281,42 @@ def test_compiled_templates_come_from_the_cache(tmp_path: Path, monkeypatch: pyt
             path.write_bytes(path.read_bytes()[:40])  # damaged: compiled again, not used
     monkeypatch.undo()
     assert render(package, "black x", None, TemplateCache(Store(tmp_path))) == first
+
+
+def test_built_in_templates_are_compiled_once_beside_themselves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a cold cache folder does not compile the built-in templates again (a quarter of a
+    # second of every small spec's run); damaged or stale compiled files are never used
+    import shutil
+
+    import jinja2
+
+    from generator import render as render_module
+    from generator.cache import TemplateCache
+    from generator.load import load
+    from generator.lower import lower
+
+    builtin = tmp_path / "templates"
+    shutil.copytree(render_module.BUILTIN_TEMPLATES, builtin, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(render_module, "BUILTIN_TEMPLATES", builtin)
+    package = lower(load(ROOT / "tests" / "features" / "enums" / "spec.yaml"), "enums_client", "OPENAI")
+
+    def fresh() -> TemplateCache:  # a cold cache folder each time, or none at all
+        return TemplateCache(Store(tmp_path / f"cache-{len(list(tmp_path.iterdir()))}"), builtin)
+
+    first = render_module.render(package, "black x", None, fresh())
+    beside = sorted((builtin / "__pycache__").iterdir())
+    assert len(beside) >= 4 and all(p.suffix == ".jinja-bytecode" for p in beside)
+    with monkeypatch.context() as m:
+        m.setattr(jinja2.Environment, "compile", lambda *a, **k: pytest.fail("compiled again"))
+        assert render_module.render(package, "black x", None, fresh()) == first
+        assert render_module.render(package, "black x", None, TemplateCache(None, builtin)) == first
+    for path in beside:
+        path.write_bytes(path.read_bytes()[:60] + b"\x00damaged")
+    assert render_module.render(package, "black x", None, TemplateCache(None, builtin)) == first
+    with monkeypatch.context() as m:  # the damaged files were written anew
+        m.setattr(jinja2.Environment, "compile", lambda *a, **k: pytest.fail("compiled again"))
+        assert render_module.render(package, "black x", None, TemplateCache(None, builtin)) == first
+    edited = builtin / "README.md.jinja"
+    edited.write_text(edited.read_text(encoding="utf-8") + "edited\n", encoding="utf-8")
+    assert render_module.render(package, "black x", None, TemplateCache(None, builtin))["README.md"].text \
+        == first["README.md"].text + "edited\n"
