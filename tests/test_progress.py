@@ -71,6 +71,7 @@ def _generate_on_a_pty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *extra: 
     """Run generate in this process with stderr on a pseudo-terminal; what it showed."""
     monkeypatch.setenv("OAS_DATACLASSES_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(progress, "DELAY", 0.0)  # as if the run had taken long
+    monkeypatch.setattr(progress, "INTERVAL", 0.0)  # and formatting too long to skip a redraw
     leader, follower = os.openpty()
     terminal = os.fdopen(follower, "w", encoding="utf-8")
     monkeypatch.setattr(sys, "stderr", terminal)
