@@ -119,6 +119,16 @@ def test_an_option_that_reaches_the_output_is_in_the_key(spec: Path, lowered: li
     assert len(lowered) == 2
 
 
+def test_every_option_is_in_the_key_or_said_not_to_reach_the_output(spec: Path) -> None:
+    # an option added to Options without a word here would let a kept output go stale
+    import dataclasses
+
+    in_key = set(pipeline._output_inputs(options(spec)))
+    elsewhere = {"schema"}  # its text, resolved path and name are keyed on their own
+    not_output = {"out", "use_cache", "jobs", "cache_max_mb"}  # where it goes and how it is made
+    assert {f.name for f in dataclasses.fields(Options)} == in_key | elsewhere | not_output
+
+
 def test_a_template_override_and_the_generator_are_in_the_key(spec: Path, lowered: list[str], tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     templates = tmp_path / "templates"
