@@ -542,3 +542,64 @@ def test_the_readme_snippets_run(server: Loopback, monkeypatch: pytest.MonkeyPat
         exec(compile(snippet, "README.md", "exec"), {"__name__": "readme"})
         ran += 1
     assert ran >= 6 and len(server.requests) >= 5
+
+
+# ----- bodies that break: a failed attempt, a library error, never a short body ---------------
+
+
+def cut(status: int, body: bytes, chunked: bool) -> Callable[[BaseHTTPRequestHandler], None]:
+    """An answer whose body stops half way and whose connection then closes."""
+
+    def write(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(status)
+        h.send_header("Content-Type", "application/json")
+        if chunked:
+            h.send_header("Transfer-Encoding", "chunked")
+            h.end_headers()
+            h.wfile.write(b"%x\r\n%s" % (len(body), body[: len(body) // 2]))
+        else:
+            h.send_header("Content-Length", str(len(body)))
+            h.end_headers()
+            h.wfile.write(body[: len(body) // 2])
+
+    return write
+
+
+def streamed(mode: str, server: Loopback, use: Callable[[Any], Any]) -> Any:
+    """``use(r)`` on ``with_streaming_response.resume_fine_tuning_job``'s answer, sync or async."""
+    if mode == "sync":
+        with ftc.Client(KEY, **options(server)) as c:
+            with c.with_streaming_response.resume_fine_tuning_job("ftjob-abc123") as r:
+                return use(r)
+
+    async def go() -> Any:
+        async with ftc.AsyncClient(KEY, **options(server)) as c:
+            async with c.with_streaming_response.resume_fine_tuning_job("ftjob-abc123") as r:
+                found = use(r)
+                return await found if asyncio.iscoroutine(found) else found
+
+    return asyncio.run(go())
+
+
+@pytest.mark.parametrize("chunked", [True, False], ids=["chunked", "content-length"])
+@pytest.mark.parametrize("mode", MODES)
+def test_a_refused_streamed_answer_whose_body_breaks_is_retried(server: Loopback, mode: str, chunked: bool,
+                                                                sleeps: list[float]) -> None:
+    error = json.dumps(envelope("busy")).encode()
+    server.script(Reply(write=cut(503, error, chunked)), Reply(body=job()))
+    assert streamed(mode, server, lambda r: r.retries_taken) == 1
+    assert len(server.requests) == 2 and len(sleeps) == 1
+
+
+@pytest.mark.parametrize("chunked", [True, False], ids=["chunked", "content-length"])
+@pytest.mark.parametrize("mode", MODES)
+def test_a_streamed_answer_whose_body_breaks_is_a_connection_error(server: Loopback, mode: str,
+                                                                   chunked: bool) -> None:
+    # a body cut short of its Content-Length is never handed over as if it were whole
+    server.script(Reply(write=cut(200, JOB, chunked)))
+    with pytest.raises(ftc.APIConnectionError):
+        streamed(mode, server, lambda r: r.read())
+    server.script(Reply(write=cut(200, JOB, chunked)))
+    if mode == "sync":
+        with pytest.raises(ftc.APIConnectionError):
+            streamed(mode, server, lambda r: b"".join(r.iter_bytes()))

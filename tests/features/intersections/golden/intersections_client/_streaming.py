@@ -10,8 +10,7 @@ import http.client
 import json
 from typing import Any, AsyncIterator, Callable, Generic, Iterable, Iterator, TypeVar
 
-from ._response import AsyncCloses, CallInfo, Closes, Opened, RawResponse, S
-from ._retries import connection_error
+from ._response import AsyncCloses, CallInfo, Closes, Opened, RawResponse, S, _broken
 from ._transport import AsyncStreamedResponse, StreamedResponse
 from .errors import (
     APIError,
@@ -168,13 +167,6 @@ class _Events(Opened[S], Generic[T, S]):
 
     def _event(self, data: str) -> T:
         return _event(self._decode, data, self.strict, self)
-
-
-def _broken(exc: OSError | http.client.HTTPException) -> APIError:
-    """The library error for a connection that broke while a stream was read."""
-    found = connection_error(exc)
-    assert found is not None  # every OSError and HTTPException is a connection error
-    return found[0]
 
 
 class Stream(_Events[T, StreamedResponse], Closes):

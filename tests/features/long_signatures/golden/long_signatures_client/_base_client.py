@@ -683,15 +683,18 @@ class _Shared:
         while True:
             try:
                 answer = yield functools.partial(send, request, timeout=limit)
+                refused = not 200 <= answer.status_code < 300
+                if refused and not isinstance(answer, Response):
+                    # streamed: read the refused answer's body; breaking while it is
+                    # read is a failed attempt like any other
+                    limit_bytes = request.max_response_bytes
+                    answer = yield functools.partial(self._read, answer, limit_bytes)
             except Exception as exc:
                 delay = _failed(request, exc, retries, max_retries)
             else:
-                if 200 <= answer.status_code < 300:
+                if not refused:
                     _done(request, answer.status_code, start, retries)
                     return _Answered(answer, request, retries, start, strict)
-                if not isinstance(answer, Response):  # streamed: read the error
-                    limit_bytes = request.max_response_bytes
-                    answer = yield functools.partial(self._read, answer, limit_bytes)
                 answered = _Answered(answer, request, retries, start, strict)
                 delay = _refused(answered, max_retries)
             retries += 1

@@ -12,8 +12,10 @@ import json
 from dataclasses import dataclass
 from typing import Any, AsyncIterator, Callable, Generic, Iterator, TypeVar, Union
 
+from ._retries import connection_error
 from ._transport import AsyncStreamedResponse, Response, StreamedResponse
 from .errors import (
+    APIError,
     APIResponseValidationError,
     APIStatusError,
     AuthenticationError,
@@ -217,6 +219,13 @@ class AsyncCloses:
         await self.aclose()
 
 
+def _broken(exc: OSError | http.client.HTTPException) -> APIError:
+    """The library error for a connection that broke while a stream was read."""
+    found = connection_error(exc)
+    assert found is not None  # every OSError and HTTPException is a connection error
+    return found[0]
+
+
 class _Streamed(Opened[S], Generic[T, S]):
     """What ``StreamedRawResponse`` and ``AsyncStreamedRawResponse`` share: the call's
     details, and the whole body, once it is read, as a ``RawResponse``."""
@@ -248,6 +257,8 @@ class StreamedRawResponse(_Streamed[T, StreamedResponse], Closes):
         the end."""
         try:
             yield from self._response.chunks
+        except (OSError, http.client.HTTPException) as exc:
+            raise _broken(exc) from exc
         finally:
             self.close()
 
@@ -268,7 +279,11 @@ class StreamedRawResponse(_Streamed[T, StreamedResponse], Closes):
 
     def _whole(self) -> RawResponse[T]:
         if self._raw is None:
-            return self._keep(self._response.read(self._max_bytes))
+            try:
+                whole = self._response.read(self._max_bytes)
+            except (OSError, http.client.HTTPException) as exc:
+                raise _broken(exc) from exc
+            return self._keep(whole)
         return self._raw
 
 
@@ -280,6 +295,8 @@ class AsyncStreamedRawResponse(_Streamed[T, AsyncStreamedResponse], AsyncCloses)
         try:
             async for chunk in self._response.chunks:
                 yield chunk
+        except (OSError, http.client.HTTPException) as exc:
+            raise _broken(exc) from exc
         finally:
             await self.aclose()
 
@@ -297,7 +314,11 @@ class AsyncStreamedRawResponse(_Streamed[T, AsyncStreamedResponse], AsyncCloses)
 
     async def _whole(self) -> RawResponse[T]:
         if self._raw is None:
-            return self._keep(await self._response.aread(self._max_bytes))
+            try:
+                whole = await self._response.aread(self._max_bytes)
+            except (OSError, http.client.HTTPException) as exc:
+                raise _broken(exc) from exc
+            return self._keep(whole)
         return self._raw
 
     async def close(self) -> None:

@@ -718,6 +718,10 @@ class _BodyStream:
             except BaseException:
                 self.close()
                 raise
+            if not raw and self._response.length:
+                # the peer closed before the bytes Content-Length promised came
+                self.close()
+                raise http.client.IncompleteRead(b"", self._response.length)
             if not raw:
                 self._conn = None
                 if not self._response.isclosed():
