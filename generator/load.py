@@ -94,6 +94,9 @@ class Spec:
     sha256: str
     documents: dict[Path, Any] = field(default_factory=dict)
     texts: dict[Path, str] = field(default_factory=dict)
+    # a $ref's file as written (joined to its base) -> the file it resolved to, where they
+    # differ (links, ``..``): a kept output is stale once one resolves elsewhere
+    links: dict[Path, Path] = field(default_factory=dict)
     ref_map: tuple[tuple[str, Path], ...] = ()
     strict_spec: bool = False
     on_warning: Callable[[SpecError], None] = print_warning
@@ -159,7 +162,12 @@ class Spec:
                     "map its URL to a local copy with --ref-map URL_PREFIX=DIR)"
                 )
         try:
-            file = at.file if not file_part else (base / unquote(file_part)).resolve()
+            file = at.file
+            if file_part:
+                written = base / unquote(file_part)
+                file = written.resolve()
+                if written != file:
+                    self.links[written] = file
         except (ValueError, OSError):  # a NUL byte, a name too long, a loop of links
             raise at.child("$ref").error(f"$ref {ref!r} does not name a usable file") from None
         pointer = unquote(fragment)

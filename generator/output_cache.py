@@ -29,7 +29,7 @@ from .errors import SpecError
 from .load import Spec, read_text
 
 NAMESPACE = "output"
-TAG = "output-1"
+TAG = "output-2"
 INLINE = "inline"
 MODULE = "module"
 
@@ -47,7 +47,10 @@ def _files_of(folder: Path) -> list[Path]:
 def _hash_folder(h: Any, folder: Path) -> None:
     """Every file under ``folder``: its path there and its bytes."""
     for path in _files_of(folder):
-        data = path.read_bytes()
+        try:  # what the renderer would not read (a dangling link, a pipe) counts as such
+            data = path.read_bytes() if path.is_file() else b"\0not a file"
+        except OSError as exc:
+            data = f"\0unreadable: {exc.errno}".encode()
         h.update(f"{path.relative_to(folder).as_posix()}\0{len(data)}\0".encode())
         h.update(data)
 
@@ -104,6 +107,12 @@ def get(store: Any, entry_key: str, spec: Spec, module: Callable[[str], str | No
         return None
     header, body = found
     try:
+        for written, resolved in header["links"]:
+            try:
+                if Path(written).resolve() != Path(resolved):
+                    return None  # a link that points elsewhere now
+            except (OSError, ValueError):
+                return None
         for path, digest in header["read"]:
             try:
                 if _text_hash(read_text(Path(path))) != digest:
@@ -147,6 +156,7 @@ def put(store: Any, entry_key: str, spec: Spec, files: dict[str, bytes], module_
         else:
             listed.append([name, INLINE, len(data)])
             parts.append(data)
-    header = {"read": read, "files": listed,
+    links = [[str(written), str(resolved)] for written, resolved in spec.links.items()]
+    header = {"read": read, "links": links, "files": listed,
               "warnings": [[w.file, w.pointer, w.message] for w in warnings]}
     store.put(NAMESPACE, entry_key, header, b"".join(parts))

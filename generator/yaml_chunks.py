@@ -31,21 +31,31 @@ import re
 import zlib
 from typing import Any, Callable
 
+import yaml
+
 # An entry of at least this many characters is cut into the entries of its mapping, down
 # to this many levels of keys (top-level keys, their entries, the entries of those).
 CUT_MIN_CHARS = 2000
 CUT_DEPTH = 3
 BUNDLE = 32  # items per cache entry, on average
-TAG = "yaml-chunks-1"
+TAG = "yaml-chunks-2"
+_EVENTS = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # only its parser is used
+# containers items may take from the items before them by alias, all told, before the
+# whole parse judges the document (load.MAX_EXPANDED counts what aliases expand to)
+ALIASED = 250_000
 NAMESPACE = "parsed"
 
 # Anything here makes the cut unsafe or pointless: the document is parsed whole (a
 # carriage return, a tab in an indentation, a directive or a document marker).
 _UNSAFE = re.compile(r"\n(?: *\t|---|\.\.\.|%)")
+# Characters the loader reads otherwise than the cut would: line breaks other than
+# ``\n``, and a byte order mark past the first character (``read_text`` drops that one).
+_ODD_CHARACTERS = ("\r", "\x85", "\u2028", "\u2029", "\ufeff")
 # The first character of a line that can open a key of a block mapping here: not a
 # comment, a sequence entry, a complex key or value, a flow collection, a tag, an anchor
-# or alias, a block scalar, a directive or a reserved character.
-_KEY_FIRST = r"[^ \n#\-?:\[\]{},!&*|>%@`]"
+# or alias, a block scalar, a directive, a reserved character, or a merge key (``<<``:
+# the whole parse puts what it merges first, and may take it from a sibling).
+_KEY_FIRST = r"[^ \n#\-?:\[\]{},!&*|>%@`<]"
 _STARTS: dict[int, re.Pattern[str]] = {}
 _SHALLOWER: dict[int, re.Pattern[str]] = {}
 # The patterns below match from the newline before a line (the text is searched with a
@@ -80,7 +90,7 @@ def cut(text: str) -> list[tuple[str, int, str]] | None:
     """The items of ``text`` in order: (kind, depth, text), the depth counting the keys
     above the item's own; or None when the document is not one this can cut."""
     padded = "\n" + text  # every line, the first too, follows a newline
-    if "\r" in text or _UNSAFE.search(padded):
+    if any(c in text for c in _ODD_CHARACTERS) or _UNSAFE.search(padded):
         return None
     items: list[tuple[str, int, str]] = []
     if not _entries(padded, 1, len(padded), 0, 0, items):
@@ -133,9 +143,10 @@ def _cut_entry(text: str, start: int, end: int, indent: int, depth: int, items: 
     return False
 
 
-# What may be an anchor (``&name``) or an alias (``*name``) in an item's text: more than
-# there are (an ``&`` in a URL, ``**bold**``), never fewer.
-_ANCHOR = re.compile(r"&([^\s\[\]{},]+)")
+# What may be an anchor (``&name``, after a space, a line's start or a flow indicator,
+# as every anchor is) or an alias (``*name``) in an item's text: more than there are
+# (``**bold**``, ``a &b`` in prose), never fewer.
+_ANCHOR = re.compile(r"(?:^|(?<=[\s\[{,]))&([^\s\[\]{},]+)", re.MULTILINE)
 _ALIAS = re.compile(r"\*([^\s\[\]{},]+)")
 
 
@@ -148,6 +159,12 @@ def dependencies(items: list[tuple[str, int, str]]) -> list[tuple[int, ...]]:
         if "&" in item:
             for name in set(_ANCHOR.findall(item)):
                 anchors.setdefault(name, []).append(i)
+    real: dict[int, set[str]] = {}
+    for name, where in anchors.items():
+        # the whole parse refuses an anchor defined twice: where the pattern sees one name
+        # in two items, ask the parser which of them really define it
+        if len(where) > 1 and sum(name in real.setdefault(i, _anchors_in(items[i][2])) for i in where) > 1:
+            raise Unsafe(f"the anchor {name!r} stands in two items")
     out: list[tuple[int, ...]] = []
     for i, (_, _, item) in enumerate(items):
         found: set[int] = set()
@@ -159,6 +176,15 @@ def dependencies(items: list[tuple[str, int, str]]) -> list[tuple[int, ...]]:
                     found.update(out[before[-1]])
         out.append(tuple(sorted(found)))
     return out
+
+
+def _anchors_in(item: str) -> set[str]:
+    """The anchors an item's text defines, as the YAML parser reads them."""
+    try:
+        return {e.anchor for e in yaml.parse(item, Loader=_EVENTS)
+                if isinstance(e, yaml.NodeEvent) and not isinstance(e, yaml.AliasEvent) and e.anchor}
+    except yaml.YAMLError:
+        raise Unsafe("an item the parser refuses") from None
 
 
 def _bundles(items: list[tuple[str, int, str]]) -> list[tuple[int, int]]:
@@ -189,17 +215,25 @@ def _identity(items: list[tuple[str, int, str]], deps: list[tuple[int, ...]], i:
 
 
 def parse_item(kind: str, depth: int, item: str, load: Callable[[str], Any],
-               to_json: Callable[[Any, int], tuple[Any, bool]], before: tuple[str, ...] = ()) -> list[Any]:
+               to_json: Callable[[Any, int], tuple[Any, bool]], before: tuple[str, ...] = (),
+               aliased: list[int] | None = None) -> list[Any]:
     """[key, value] of one item (a head's value is None), parsed after the items
     ``before`` (which define anchors it may use: siblings at the same indentation);
-    Unsafe if it is not one key."""
+    Unsafe if it is not one key. ``aliased[0]`` counts the containers items take from
+    the items before them: past ALIASED, the whole parse judges (its alias-bomb rule
+    counts the whole document, which one item alone cannot)."""
     try:
         data = load("".join(before) + item)
     except Exception as exc:  # noqa: BLE001 - any failure: the whole document says why
         raise Unsafe(str(exc)) from None
     if not isinstance(data, dict) or len(data) != len(before) + 1:
         raise Unsafe("not one key")
-    key, value = list(data.items())[-1]
+    entries = list(data.items())
+    key, value = entries[-1]
+    if before and aliased is not None:
+        aliased[0] += _taken(value, _containers([v for _, v in entries[:-1]]))
+        if aliased[0] > ALIASED:
+            raise Unsafe("aliases take too much from other items")
     data = {key: value}
     if not isinstance(key, str) or (kind == HEAD and value is not None):
         raise Unsafe("not a text key")
@@ -210,6 +244,34 @@ def parse_item(kind: str, depth: int, item: str, load: Callable[[str], Any],
     if shared:
         raise Unsafe("aliases share a collection")
     return [key, converted[key]]
+
+
+def _containers(roots: list[Any]) -> set[int]:
+    """The ids of every dict and list under ``roots``."""
+    seen: set[int] = set()
+    stack: list[Any] = [roots]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (dict, list)) and id(node) not in seen:
+            seen.add(id(node))
+            stack.extend(node.values() if isinstance(node, dict) else node)
+    return seen
+
+
+def _taken(value: Any, theirs: set[int]) -> int:
+    """How often ``value`` reaches a container of ``theirs``, each reach counted (as the
+    document expands them); Unsafe on a walk too long to finish (a loop of aliases)."""
+    count = visits = 0
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (dict, list)):
+            visits += 1
+            if visits > 4 * ALIASED:
+                raise Unsafe("an item too large to walk")
+            count += id(node) in theirs
+            stack.extend(node.values() if isinstance(node, dict) else node)
+    return count
 
 
 def assemble(items: list[tuple[str, int, str]], parsed: list[list[Any]]) -> dict[str, Any]:
@@ -237,9 +299,10 @@ def parse(text: str, store: Any, load: Callable[[str], Any],
     items = cut(text)
     if items is None or len(items) < 2:
         return None
-    deps = dependencies(items)
     parsed: list[list[Any]] = []
+    aliased = [0]  # containers items took from other items by alias, all told
     try:
+        deps = dependencies(items)
         for start, stop in _bundles(items):
             bundle = items[start:stop]
             key = _bundle_key([_identity(items, deps, i) for i in range(start, stop)])
@@ -255,7 +318,7 @@ def parse(text: str, store: Any, load: Callable[[str], Any],
                     store.damaged += 1
                     values = None
             if values is None:
-                values = [parse_item(kind, depth, item, load, to_json, tuple(items[j][2] for j in deps[i]))
+                values = [parse_item(kind, depth, item, load, to_json, tuple(items[j][2] for j in deps[i]), aliased)
                           for i, (kind, depth, item) in enumerate(bundle, start)]
                 try:
                     body = json.dumps(values, ensure_ascii=False, allow_nan=False).encode("utf-8")

@@ -196,3 +196,27 @@ def test_a_build_leaves_the_collector_as_it_found_it(spec: Path) -> None:
         assert gc.get_freeze_count() > frozen // 2  # still frozen (a few may have been freed)
     finally:
         gc.unfreeze()
+
+
+def test_a_ref_through_a_link_that_now_points_elsewhere_is_a_miss(spec: Path, lowered: list[str]) -> None:
+    other = spec.parent / "other.yaml"
+    for version, text in (("v1", OTHER), ("v2", OTHER.replace("The name.", "The second name."))):
+        (spec.parent / version).mkdir()
+        (spec.parent / version / "other.yaml").write_text(text, encoding="utf-8")
+    other.unlink()
+    other.symlink_to(spec.parent / "v1" / "other.yaml")
+    assert b"The name." in build(options(spec))["models.py"]
+    other.unlink()
+    other.symlink_to(spec.parent / "v2" / "other.yaml")  # v1 is still there, unchanged
+    assert b"The second name." in build(options(spec))["models.py"]
+    assert len(lowered) == 2
+
+
+def test_what_the_renderer_cannot_read_in_a_template_folder_does_not_stop_a_kept_run(
+        spec: Path, lowered: list[str], tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "README.md").write_text("one\n", encoding="utf-8")
+    (templates / "notes.txt").symlink_to(tmp_path / "nowhere")  # a dangling link
+    first = build(options(spec, templates=templates))
+    assert build(options(spec, templates=templates)) == first and len(lowered) == 1

@@ -242,3 +242,45 @@ def test_aliases_that_expand_past_the_limit_across_items_are_refused_as_whole(
     with pytest.raises(load_module.SpecError, match="alias"):
         whole(text)
     assert in_pieces(text, store) is None
+
+
+# ----- found by review: each came out otherwise in pieces than whole -------------------------
+
+
+def _outcome(parse: Any, text: str) -> Any:
+    """The document as JSON text, or the error's message."""
+    try:
+        return json.dumps(parse(text))
+    except load_module.SpecError as exc:
+        return f"error: {exc}"
+
+
+@pytest.mark.parametrize("text", [
+    # a merge key takes keys from an anchor in another item, and puts them first
+    "a:\n  base: &b {type: object}\npaths:\n  /x:\n    <<: *b\n    summary: s\n",
+    "schemas:\n  P0: {type: string}\n  P1: {type: string}\n  <<: {Zed: {type: string}}\n",
+    # a byte order mark past the first character is an error whole
+    "openapi: 3.1.0\ninfo: {title: t}\n\ufeffcomponents:\n  schemas:\n    A: {type: string}\n",
+    # an anchor defined twice is an error whole, in two items too
+    "x-a: &a 1\nx-b: &a 2\nx-c: *a\n",
+], ids=["merge from another item", "merge key order", "byte order mark", "anchor twice"])
+def test_what_only_the_whole_parse_reads_right_is_parsed_whole(text: str, store: Store, cut_everything: None) -> None:
+    expected = _outcome(whole, text)
+    got = in_pieces(text, store)
+    assert got is None or json.dumps(got) == expected
+
+
+def test_prose_that_looks_like_an_anchor_in_two_items_does_not_stop_the_cut(store: Store,
+                                                                          cut_everything: None) -> None:
+    # the snapshot's descriptions hold Go code such as `&openai.Param{...}` in many schemas
+    text = "a:\n  description: use &openai.Param{} here\nb:\n  description: or &openai.Param{} there\n"
+    assert in_pieces(text, store) == whole(text)
+
+
+def test_one_alias_an_item_across_many_items_counts_toward_the_limit(store: Store, cut_everything: None,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yaml_chunks, "ALIASED", 100)
+    text = "a: &a [" + ", ".join(["{}"] * 20) + "]\n" + "".join(f"k{i}: *a\n" for i in range(10))
+    assert in_pieces(text, store) is None  # 10 items take 21 containers each: past 100
+    monkeypatch.setattr(yaml_chunks, "ALIASED", 1000)
+    assert same(in_pieces(text, store), whole(text))
