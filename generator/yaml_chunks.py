@@ -13,9 +13,11 @@ the same loader as the whole document, and must give a mapping of exactly one ke
 key is text. An item that names an alias is parsed after the earlier items that may
 define its anchor (siblings at its indentation), and cached under their texts too.
 Wherever a cut could be wrong, the caller parses the document whole (``None``): an item
-that fails or is not one key, aliases that share a collection (the whole parse's limit
-on alias expansion counts across items), directives and document markers, tabs or
-carriage returns, keys that repeat.
+that fails or is not one key, aliases that share a collection or take more than
+``ALIASED`` containers from other items all told (the whole parse's limit on alias
+expansion counts across items), an anchor the parser finds in two items, a merge key
+(``<<``), directives and document markers, tabs, line breaks other than ``\n``, a byte
+order mark past the start, keys that repeat.
 
 Items are kept in bundles, cut where an item's text hash says (so an added or changed
 item changes one bundle and leaves the others where they were): one cache entry per
