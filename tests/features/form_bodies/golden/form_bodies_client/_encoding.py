@@ -187,14 +187,18 @@ def _form_pairs(
     if isinstance(value, list):
         if explode:
             return [(name, _form_text(v)) for v in value]
-        sep = {"spaceDelimited": " ", "pipeDelimited": "|"}.get(style, ",")
-        return [(name, sep.join(_form_text(v) for v in value))]
+        return [(name, list_separator(style).join(_form_text(v) for v in value))]
     if isinstance(value, dict):
         given = [(k, v) for k, v in value.items() if v is not None]
         if explode:
             return [(k, _form_text(v)) for k, v in given]
         return [(name, ",".join(f"{k},{_form_text(v)}" for k, v in given))]
     return [(name, _scalar(value))]
+
+
+def list_separator(style: str) -> str:
+    """What joins a list's items in a form field of ``style`` that is not exploded."""
+    return {"spaceDelimited": " ", "pipeDelimited": "|"}.get(style, ",")
 
 
 def _form_text(value: Any) -> str:

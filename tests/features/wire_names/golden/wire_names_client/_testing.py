@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Literal, Mapping, TypeVar
 
 from ._base_client import _Shared
-from ._encoding import jsonable
+from ._encoding import jsonable, list_separator
 from ._runtime import is_int, is_num, json_in, mismatch, not_one_of
 from ._transport import (
     _SECRET_HEADERS,
@@ -927,7 +927,7 @@ class _Receiver:
                 raise DecodeError(f"not JSON ({exc})") from None
         if parse.kind == "list":
             if not f.explode:
-                sep = {"spaceDelimited": " ", "pipeDelimited": "|"}.get(f.style, ",")
+                sep = list_separator(f.style)
                 values = [
                     v for text in values for v in (text.split(sep) if text else [])
                 ]
