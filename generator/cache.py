@@ -1,5 +1,6 @@
 """The cache folder: formatted pieces (``format/``), parsed specs (``parsed/``), compiled
-templates (``templates/``) and whole outputs (``output/``).
+templates (``templates/``), rendered units of templates (``render/``) and whole outputs
+(``output/``).
 
 Every entry is written whole or not at all (a temporary file, then ``os.replace``) and
 carries a checksum over its key and its contents, so a truncated, garbled or misplaced
@@ -32,7 +33,7 @@ STALE_TMP = 3600.0  # a temporary file this old was left by a killed run
 TMP_PREFIX = ".tmp-"  # how a temporary file of the cache's begins
 RECOUNT_AFTER = 86400.0  # sweep at least this often, whatever the estimate says
 LOW_WATER = 0.8  # a sweep removes entries until the folder is under this share of the limit
-NAMESPACES = ("format", "parsed", "templates", "output")
+NAMESPACES = ("format", "parsed", "templates", "render", "output")
 LEDGER = "size"  # the running estimate of the folder's size, in bytes
 
 
@@ -112,6 +113,45 @@ class Store:
             self.written += len(data)
         except OSError:
             pass  # a cache that cannot be written only costs time
+
+    # ----- packs: many small texts kept as one entry -----------------------------------
+    # A run after a change reads one entry where it would read one per text (thousands).
+
+    def get_pack(self, namespace: str, key: str) -> dict[str, tuple[Any, str | None]] | None:
+        """The pack under ``key``: text key -> (its JSON metadata, its text or None), or
+        None when there is none or it is damaged."""
+        found = self.get(namespace, key)
+        if found is None:
+            return None
+        header, body = found
+        try:
+            keys, metas, lengths = header["keys"], header["metas"], header["lengths"]
+            if not (len(keys) == len(metas) == len(lengths)):
+                raise ValueError("unequal lists")
+            pack: dict[str, tuple[Any, str | None]] = {}
+            at = 0
+            for k, meta, length in zip(keys, metas, lengths):
+                if length < 0:
+                    pack[k] = (meta, None)
+                else:
+                    pack[k] = (meta, body[at:at + length].decode("utf-8"))
+                    at += length
+            if at != len(body):
+                raise ValueError("length")
+        except (KeyError, TypeError, ValueError, UnicodeDecodeError):
+            self.damaged += 1
+            return None
+        return pack
+
+    def put_pack(self, namespace: str, key: str, pack: dict[str, tuple[Any, str | None]]) -> None:
+        keys, metas, lengths, parts = [], [], [], []
+        for k, (meta, text) in pack.items():
+            keys.append(k)
+            metas.append(meta)
+            data = b"" if text is None else text.encode("utf-8")
+            lengths.append(-1 if text is None else len(data))
+            parts.append(data)
+        self.put(namespace, key, {"keys": keys, "metas": metas, "lengths": lengths}, b"".join(parts))
 
     # ----- keeping it bounded ---------------------------------------------------------
 

@@ -271,42 +271,11 @@ class Formatter:
     # not there (another module of that name was formatted since) is read on its own.
 
     def _load_pack(self, name: str) -> None:
-        self._pack, self._seen = {}, {}
-        found = self.store.get("format", self._key(name, PACK))
-        if found is None:
-            return
-        header, body = found
-        try:
-            keys, metas, lengths = header["keys"], header["metas"], header["lengths"]
-            if not (len(keys) == len(metas) == len(lengths)):
-                raise ValueError("unequal lists")
-            pack: dict[str, tuple[object, str | None]] = {}
-            at = 0
-            for key, meta, length in zip(keys, metas, lengths):
-                if length < 0:
-                    pack[key] = (meta, None)
-                else:
-                    pack[key] = (meta, body[at:at + length].decode("utf-8"))
-                    at += length
-            if at != len(body):
-                raise ValueError("length")
-        except (KeyError, TypeError, ValueError, UnicodeDecodeError):
-            self.store.damaged += 1
-            return
-        self._pack = pack
+        self._pack, self._seen = self.store.get_pack("format", self._key(name, PACK)) or {}, {}
 
     def _store_pack(self, name: str) -> None:
-        if not self.use_cache or not self._seen:
-            return
-        keys, metas, lengths, parts = [], [], [], []
-        for key, (meta, formatted) in self._seen.items():
-            keys.append(key)
-            metas.append(meta)
-            data = b"" if formatted is None else formatted.encode("utf-8")
-            lengths.append(-1 if formatted is None else len(data))
-            parts.append(data)
-        self.store.put("format", self._key(name, PACK), {"keys": keys, "metas": metas, "lengths": lengths},
-                       b"".join(parts))
+        if self.use_cache and self._seen:
+            self.store.put_pack("format", self._key(name, PACK), self._seen)
 
     def _get_module(self, text: str, key: str | None = None) -> str | None:
         if not self.use_cache:
