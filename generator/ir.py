@@ -417,7 +417,15 @@ class RecursiveType:
         return hash(("recursive", self.name))
 
     def __repr__(self) -> str:
-        return f"RecursiveType({self.name!r})"
+        """The name and the resolved type, cut where it comes round to itself: what code
+        generated from this reference reads (``generator/units.py`` keys on it)."""
+        if self.resolved is None or self._busy:
+            return f"RecursiveType({self.name!r})"
+        self._busy = True
+        try:
+            return f"RecursiveType({self.name!r}, {self.resolved!r})"
+        finally:
+            self._busy = False
 
     def _read(self, attr: str, on_cycle: object) -> object:
         if self.resolved is None or self._busy:

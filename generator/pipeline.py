@@ -13,6 +13,7 @@ from .load import load
 from .lower import lower
 from .progress import Progress, Silent
 from .render import BUILTIN_TEMPLATES, render
+from .units import Units
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,10 @@ def build(options: Options, progress: Progress | None = None) -> dict[str, bytes
         # compiled templates are kept in the cache folder, the built-in ones also beside
         # themselves (checked against the template text)
         templates = TemplateCache(Store() if options.use_cache else None, BUILTIN_TEMPLATES)
-        rendered = render(package, formatter.label, options.templates, templates)
+        # a unit of a built-in template (a model, an operation's method) is rendered only
+        # when what it is made from changed
+        units = Units(formatter.store if options.use_cache else None, package.name)
+        rendered = render(package, formatter.label, options.templates, templates, units)
         for name, (text, needs_formatting) in rendered.items():
             files[name] = (formatter.format(text, name) if needs_formatting else text).encode("utf-8")
         if kept is not None:

@@ -19,6 +19,7 @@ import jinja2
 
 from . import ir
 from .errors import UsageError
+from .units import Units, uncached
 
 
 def _builtin_templates() -> Path:
@@ -274,9 +275,11 @@ def _read_override(path: str, python: bool) -> str:
 
 
 def render(package: ir.Package, formatter_version: str, overrides: Path | None = None,
-           bytecode_cache: jinja2.BytecodeCache | None = None) -> dict[str, Rendered]:
+           bytecode_cache: jinja2.BytecodeCache | None = None, units: Units | None = None) -> dict[str, Rendered]:
+    """Every output file's text. ``units`` keeps the built-in templates' units (see
+    ``generator/units.py``) between runs; without it each is rendered."""
     env = environment(overrides, bytecode_cache)
-    values = {"package": package, "formatter_version": formatter_version}
+    values: dict[str, Any] = {"package": package, "formatter_version": formatter_version, "unit": uncached}
     header = env.get_template("_header.jinja").render(values)
     out: dict[str, Rendered] = {}
     for name, builtin, needs_operations in FILES:
@@ -293,5 +296,8 @@ def render(package: ir.Package, formatter_version: str, overrides: Path | None =
         elif kind == EMPTY:
             out[name] = Rendered("", False)
         else:
-            out[name] = Rendered(env.get_template(where).render(values), name.endswith(".py"))
+            unit = units.function(name) if units is not None and kind == TEMPLATE else uncached
+            out[name] = Rendered(env.get_template(where).render(values, unit=unit), name.endswith(".py"))
+    if units is not None:
+        units.save()
     return out
