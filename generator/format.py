@@ -29,6 +29,7 @@ import threading
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from importlib import metadata
+from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Callable
@@ -153,6 +154,49 @@ def _worker_init() -> None:
     gc.freeze()
 
 
+class _Warm:
+    """One worker process that imports black as soon as it starts, for the few pieces a
+    run after a small change formats: importing black (a fifth of a second) then happens
+    while this process lowers and renders. A pipe, not a pool: a pool's thread in this
+    process would make a later fork unsafe."""
+
+    def __init__(self, context: BaseContext) -> None:
+        self.conn, child = context.Pipe()
+        # every concrete context has Process; typeshed gives BaseContext none
+        self.process = context.Process(target=_warm_main, args=(child,), daemon=True)  # type: ignore[attr-defined]
+        self.process.start()
+        child.close()
+
+    def format(self, texts: list[str]) -> list[str]:
+        """The texts formatted; ``OSError``/``EOFError`` when the worker is gone."""
+        self.conn.send(texts)
+        ok, out = self.conn.recv()
+        if not ok:
+            raise FormatError(out)
+        return list(out)
+
+    def stop(self) -> None:
+        self.process.terminate()  # it may still be importing black, for nothing
+        self.process.join()
+        self.conn.close()
+
+
+def _warm_main(conn: Connection) -> None:
+    _worker_init()
+    import black  # noqa: F401
+
+    while True:
+        try:
+            texts = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply: tuple[bool, object] = (True, _format_many_with_black(texts))
+        except FormatError as exc:
+            reply = (False, str(exc))
+        conn.send(reply)
+
+
 def _format_many_with_ruff(texts: list[str], exe: str) -> list[str]:
     """One ruff run over many texts (ruff uses every core itself)."""
     with tempfile.TemporaryDirectory(prefix="oas-dataclasses-ruff-") as tmp:
@@ -207,6 +251,7 @@ class Formatter:
         self.misses = 0  # pieces (or modules) formatted
         self.chunks = 0  # chunks of pieces sent to worker processes
         self._pool: ProcessPoolExecutor | None = None
+        self._warm: _Warm | None = None  # one worker with black imported early
         self._no_pool = False
         self._pack: dict[str, tuple[object, str | None]] = {}  # key -> (meta, formatted) of a module's pieces
         self._seen: dict[str, tuple[object, str | None]] = {}  # the pieces of the module being formatted
@@ -352,6 +397,17 @@ class Formatter:
             self._put(piece.kind, piece.text, piece.meta, piece.formatted)
         return result
 
+    def warm_up(self) -> None:
+        """Start one worker that imports black now, while the caller lowers and renders, to
+        format what is too little for the pool (a run after a small change). Only with
+        black and workers allowed (``--jobs`` over 1)."""
+        if self.name != "black" or self.jobs < 2 or self._warm is not None or self._no_pool:
+            return
+        try:
+            self._warm = _Warm(_context())
+        except (OSError, NotImplementedError, ImportError):  # no processes here
+            self._warm = None
+
     def _format_many(self, texts: list[str], report: Callable[[int], None]) -> list[str]:
         """Every text formatted, in order, whatever order the workers finish in."""
         if not texts:
@@ -362,6 +418,15 @@ class Formatter:
             return out
         size = sum(len(t) for t in texts)
         pool = self._get_pool() if self.jobs > 1 and size >= POOL_MIN_CHARS else None
+        if pool is None and self._warm is not None:
+            try:
+                out = self._warm.format(texts)
+            except (OSError, EOFError):  # the worker is gone: format here
+                self._warm.stop()
+                self._warm = None
+            else:
+                report(len(out))
+                return out
         if pool is None:
             out = []
             for text in texts:
@@ -408,19 +473,27 @@ class Formatter:
 
     def _stop_pool(self) -> None:
         pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        for process in list(getattr(pool, "_processes", {}).values()):
-            try:
-                process.terminate()
-            except (OSError, AttributeError):
-                pass
-        pool.shutdown(wait=False, cancel_futures=True)
+        _stop(pool)
 
     def close(self) -> None:
         """Stop the workers and keep the cache folder under its size."""
         if self._pool is not None:
             pool, self._pool = self._pool, None
             pool.shutdown()
+        if self._warm is not None:
+            warm, self._warm = self._warm, None
+            warm.stop()
         if self.use_cache and self.store.written:
             self.store.trim()
+
+
+def _stop(pool: ProcessPoolExecutor | None) -> None:
+    """Stop ``pool`` now: its workers are terminated, what they were doing is lost."""
+    if pool is None:
+        return
+    for process in list(getattr(pool, "_processes", {}).values()):
+        try:
+            process.terminate()
+        except (OSError, AttributeError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)

@@ -59,6 +59,7 @@ def build(options: Options, progress: Progress | None = None) -> dict[str, bytes
             if files is not None:
                 return files
         warned = len(spec.warnings)
+        formatter.warm_up()  # black is imported in a worker while this one lowers and renders
         progress.stage("lowering")
         package = lower(spec, options.package, options.env_prefix, options.client_options, options.example_extensions)
         progress.stage("rendering")

@@ -90,3 +90,69 @@ def test_workers_start_by_fork_or_forkserver_and_give_the_same_bytes(small_chunk
     finally:
         formatter.close()
     assert formatter.chunks > 2
+
+
+# ----- the warm worker: black imported while the caller lowers and renders ---------------
+
+
+def test_a_warmed_up_worker_formats_a_few_pieces_with_one_process_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = Formatter(use_cache=False, jobs=1).format(MODULE)
+    formatter = Formatter(use_cache=False, jobs=2)
+    formatter.warm_up()
+    try:
+        assert formatter._warm is not None
+        # too little for the pool, so not in it; and not here: this process cannot format
+        monkeypatch.setattr(format, "_format_with_black", lambda text: pytest.fail("formatted in process"))
+        monkeypatch.setattr(Formatter, "_get_pool", lambda self: pytest.fail("a pool for a few pieces"))
+        assert formatter.format(MODULE) == expected
+        assert formatter.misses > 40
+    finally:
+        formatter.close()
+    assert formatter._warm is None
+
+
+def test_a_worker_that_died_leaves_the_work_to_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = Formatter(use_cache=False, jobs=1).format(MODULE)
+    formatter = Formatter(use_cache=False, jobs=2)
+    formatter.warm_up()
+    try:
+        assert formatter._warm is not None
+        formatter._warm.process.kill()
+        formatter._warm.process.join()
+        assert formatter.format(MODULE) == expected
+        assert formatter._warm is None  # stopped once found dead
+    finally:
+        formatter.close()
+
+
+def test_close_stops_the_warm_worker_even_while_it_starts() -> None:
+    formatter = Formatter(use_cache=False, jobs=2)
+    formatter.warm_up()
+    assert formatter._warm is not None
+    process = formatter._warm.process
+    formatter.close()
+    assert not process.is_alive()
+
+
+@pytest.mark.parametrize("settings", [{"jobs": 1}, {"name": "ruff"}])
+def test_no_warm_worker_with_one_job_or_with_ruff(settings: dict[str, Any]) -> None:
+    formatter = Formatter(use_cache=False, **settings)
+    formatter.warm_up()
+    try:
+        assert formatter._warm is None
+    finally:
+        formatter.close()
+
+
+def test_a_piece_black_refuses_in_the_warm_worker_is_the_whole_modules_error() -> None:
+    """A piece black cannot parse makes the module format whole, which says why."""
+    formatter = Formatter(use_cache=False, jobs=2)
+    formatter.warm_up()
+    try:
+        assert formatter._warm is not None
+        with pytest.raises(format.FormatError):
+            formatter._warm.format(["def f(:\n    pass\n"])
+        assert formatter._warm.process.is_alive()  # and it goes on serving
+        assert formatter._warm.format(["x=1\n"]) == ["x = 1\n"]
+    finally:
+        formatter.close()
