@@ -8,7 +8,10 @@ def escape_pointer_token(token: str) -> str:
 
 
 def join_pointer(pointer: str, *tokens: object) -> str:
-    return pointer + "".join("/" + escape_pointer_token(str(t)) for t in tokens)
+    for t in tokens:  # a loop, not a join: this runs for every node of a spec
+        s = t if isinstance(t, str) else str(t)
+        pointer += "/" + (escape_pointer_token(s) if "~" in s or "/" in s else s)
+    return pointer
 
 
 class SpecError(Exception):

@@ -312,6 +312,10 @@ def candidates(lines: list[str], start: int, stop: int, indent: str = "") -> lis
         # are passed over below anyway, so skip them here, at C speed
         heads = tuple(indent + word for word in ("@", "def", "class", "async"))
         rows = [i for i in rows if lines[i].startswith(heads)]
+    else:
+        # at the top level, the lines the loop below looks at: those that begin with a
+        # decorator or a name (most lines of a module are indented)
+        rows = [i for i in rows if (lines[i][:1] == "@" or lines[i][:1].isidentifier())]
     for i in rows:
         line = lines[i]
         if indent:
