@@ -32,7 +32,7 @@ from importlib import metadata
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from . import pieces
 from .cache import DEFAULT_MAX_MB, Store, cache_root
@@ -155,21 +155,44 @@ def _worker_init() -> None:
 
 
 class _Warm:
-    """One worker process that imports black as soon as it starts, for the few pieces a
-    run after a small change formats: importing black (a fifth of a second) then happens
-    while this process lowers and renders. A pipe, not a pool: a pool's thread in this
-    process would make a later fork unsafe."""
+    """One worker process that imports black as soon as it starts, so that importing it
+    (a fifth of a second) happens while this process lowers and renders. It formats the
+    few pieces a run after a small change formats, and whole modules (their cache
+    lookups, the most of such a run) while this process does another.
 
-    def __init__(self, context: BaseContext) -> None:
+    A pipe, not a pool: a pool's thread in this process would make a later fork unsafe.
+    Requests and replies alternate (a request is sent only once the last reply is read),
+    so neither process ever waits to write while the other waits to write too."""
+
+    def __init__(self, context: BaseContext, settings: dict[str, object]) -> None:
         self.conn, child = context.Pipe()
         # every concrete context has Process; typeshed gives BaseContext none
-        self.process = context.Process(target=_warm_main, args=(child,), daemon=True)  # type: ignore[attr-defined]
+        self.process = context.Process(target=_warm_main, args=(child, settings),  # type: ignore[attr-defined]
+                                       daemon=True)
         self.process.start()
         child.close()
+        self._modules_sent = False  # a request for modules whose reply is not read yet
+        self._modules: tuple[bool, object] = (False, "none asked for")
+
+    def send_modules(self, modules: list[tuple[str, str]]) -> None:
+        """Have the worker format these modules, (name, text) each, as ``Formatter.format``
+        does; ``modules()`` gives what it made."""
+        self.modules()
+        self.conn.send(("modules", modules))
+        self._modules_sent = True
+
+    def modules(self) -> tuple[bool, object]:
+        """(True, [(formatted or None, hits, misses, module key, bytes written to the
+        cache, damaged entries), ...]) for the modules sent, or (False, why)."""
+        if self._modules_sent:
+            self._modules_sent = False
+            self._modules = self.conn.recv()
+        return self._modules
 
     def format(self, texts: list[str]) -> list[str]:
         """The texts formatted; ``OSError``/``EOFError`` when the worker is gone."""
-        self.conn.send(texts)
+        self.modules()
+        self.conn.send(("pieces", texts))
         ok, out = self.conn.recv()
         if not ok:
             raise FormatError(out)
@@ -181,20 +204,39 @@ class _Warm:
         self.conn.close()
 
 
-def _warm_main(conn: Connection) -> None:
+def _warm_main(conn: Connection, settings: dict[str, object]) -> None:
     _worker_init()
     import black  # noqa: F401
 
+    formatter: Formatter | None = None
     while True:
         try:
-            texts = conn.recv()
+            kind, payload = conn.recv()
         except (EOFError, OSError):
             return
-        try:
-            reply: tuple[bool, object] = (True, _format_many_with_black(texts))
-        except FormatError as exc:
-            reply = (False, str(exc))
+        reply: tuple[bool, object]
+        if kind == "pieces":
+            try:
+                reply = (True, _format_many_with_black(payload))
+            except FormatError as exc:
+                reply = (False, str(exc))
+        else:
+            if formatter is None:
+                formatter = Formatter(**settings)  # type: ignore[arg-type]
+            reply = (True, [_format_module(formatter, name, text) for name, text in payload])
         conn.send(reply)
+
+
+def _format_module(formatter: Formatter, name: str, text: str) -> tuple[str | None, int, int, str, int, int]:
+    """What the warm worker sends back for one module; no text where it failed (the
+    parent then formats it, and says why if it fails again)."""
+    before = formatter.hits, formatter.misses, formatter.store.written, formatter.store.damaged
+    try:
+        formatted: str | None = formatter.format(text, name)
+    except Exception:
+        formatted = None
+    return (formatted, formatter.hits - before[0], formatter.misses - before[1], formatter.module_keys.get(name, ""),
+            formatter.store.written - before[2], formatter.store.damaged - before[3])
 
 
 def _format_many_with_ruff(texts: list[str], exe: str) -> list[str]:
@@ -403,9 +445,56 @@ class Formatter:
         black and workers allowed (``--jobs`` over 1)."""
         if self.name != "black" or self.jobs < 2 or self._warm is not None or self._no_pool:
             return
+        # the worker formats modules as this formatter does, with black in its own process
+        settings: dict[str, object] = {"use_cache": self.use_cache, "name": self.name, "jobs": 1,
+                                       "cache_max_mb": self.store.max_bytes // (1024 * 1024),
+                                       "piecewise": self.piecewise}
         try:
-            self._warm = _Warm(_context())
+            self._warm = _Warm(_context(), settings)
         except (OSError, NotImplementedError, ImportError):  # no processes here
+            self._warm = None
+
+    def format_all(self, texts: dict[str, str], small_change: bool = False) -> dict[str, str]:
+        """Every module of ``texts`` (name -> text) formatted, as ``format`` does. After a
+        ``small_change`` (most of the output is in the cache), the warm worker formats the
+        others while this process formats the largest: such a run spends most of its
+        formatting looking pieces up, module by module. (Not otherwise: the worker formats
+        alone what the pool's workers would share.)"""
+        offloaded: list[str] = []
+        if small_change and self._warm is not None and self.piecewise and len(texts) > 1:
+            largest = max(texts, key=lambda name: len(texts[name]))
+            offloaded = [name for name in texts if name != largest]
+            try:
+                self._warm.send_modules([(name, texts[name]) for name in offloaded])
+            except (OSError, EOFError):
+                self._lose_warm()
+                offloaded = []
+        out = {name: self.format(text, name) for name, text in texts.items() if name not in offloaded}
+        if offloaded:
+            self.progress.stage(f"formatting {', '.join(offloaded)}")
+            results: list[Any] = []
+            if self._warm is not None:
+                try:
+                    ok, made = self._warm.modules()
+                    results = list(made) if ok and isinstance(made, list) else []
+                except (OSError, EOFError):
+                    self._lose_warm()
+            for i, name in enumerate(offloaded):
+                if i < len(results) and results[i][0] is not None:
+                    formatted, hits, misses, key, written, damaged = results[i]
+                    self.hits += hits
+                    self.misses += misses
+                    self.module_keys[name] = key
+                    self.store.written += written
+                    self.store.damaged += damaged
+                    out[name] = formatted
+                else:  # the worker is gone, or failed: here, where a failure says why
+                    out[name] = self.format(texts[name], name)
+        return {name: out[name] for name in texts}
+
+    def _lose_warm(self) -> None:
+        if self._warm is not None:
+            self._warm.stop()
             self._warm = None
 
     def _format_many(self, texts: list[str], report: Callable[[int], None]) -> list[str]:
@@ -422,8 +511,7 @@ class Formatter:
             try:
                 out = self._warm.format(texts)
             except (OSError, EOFError):  # the worker is gone: format here
-                self._warm.stop()
-                self._warm = None
+                self._lose_warm()
             else:
                 report(len(out))
                 return out
@@ -480,9 +568,7 @@ class Formatter:
         if self._pool is not None:
             pool, self._pool = self._pool, None
             pool.shutdown()
-        if self._warm is not None:
-            warm, self._warm = self._warm, None
-            warm.stop()
+        self._lose_warm()
         if self.use_cache and self.store.written:
             self.store.trim()
 

@@ -71,8 +71,12 @@ def build(options: Options, progress: Progress | None = None) -> dict[str, bytes
         # when what it is made from changed
         units = Units(formatter.store if options.use_cache else None, package.name)
         rendered = render(package, formatter.label, options.templates, templates, units)
+        # a small change: at most one unit in twenty rendered again (none kept: a cold run)
+        small_change = units.kept > 0 and units.rendered * 20 <= units.kept + units.rendered
+        formatted = formatter.format_all({name: text for name, (text, needs) in rendered.items() if needs},
+                                         small_change)
         for name, (text, needs_formatting) in rendered.items():
-            files[name] = (formatter.format(text, name) if needs_formatting else text).encode("utf-8")
+            files[name] = (formatted[name] if needs_formatting else text).encode("utf-8")
         if kept is not None:
             output_cache.put(formatter.store, kept, spec, files, formatter.module_keys, spec.warnings[warned:])
     finally:

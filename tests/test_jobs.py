@@ -156,3 +156,85 @@ def test_a_piece_black_refuses_in_the_warm_worker_is_the_whole_modules_error() -
         assert formatter._warm.format(["x=1\n"]) == ["x = 1\n"]
     finally:
         formatter.close()
+
+
+SMALL = "import os\n\n\ndef g(x,):\n    return os.path.join(x,'a')\n"
+LARGE = MODULE * 3
+
+
+def test_after_a_small_change_the_warm_worker_formats_all_modules_but_the_largest(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OAS_DATACLASSES_CACHE_DIR", str(tmp_path))
+    texts = {"a.py": SMALL, "big.py": LARGE, "c.py": MODULE}
+    alone = Formatter(use_cache=True, jobs=1)
+    expected = {name: alone.format(text, name) for name, text in texts.items()}
+    formatter = Formatter(use_cache=True, jobs=2)
+    formatter.warm_up()
+    here: list[str] = []
+    format_here = Formatter.format
+
+    def recorded(self: Formatter, text: str, name: str = "module") -> str:
+        here.append(name)
+        return format_here(self, text, name)
+
+    monkeypatch.setattr(Formatter, "format", recorded)  # in this process, not in the worker
+    try:
+        assert formatter.format_all(texts, small_change=True) == expected
+    finally:
+        formatter.close()
+    assert here == ["big.py"]
+    # each module whole from the cache, the worker's two counted here too
+    assert formatter.hits == len(texts) and formatter.misses == 0
+    assert formatter.module_keys == {name: formatter._key(text) for name, text in texts.items()}
+
+
+@pytest.mark.parametrize("case", ["not a small change", "no worker", "worker gone"])
+def test_otherwise_this_process_formats_every_module(case: str, tmp_path: Any,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OAS_DATACLASSES_CACHE_DIR", str(tmp_path))
+    texts = {"a.py": SMALL, "big.py": LARGE}
+    expected = {name: Formatter(use_cache=False, jobs=1).format(text) for name, text in texts.items()}
+    formatter = Formatter(use_cache=True, jobs=2)
+    if case != "no worker":
+        formatter.warm_up()
+        assert formatter._warm is not None
+    if case == "worker gone":
+        formatter._warm.process.kill()  # type: ignore[union-attr]
+        formatter._warm.process.join()  # type: ignore[union-attr]
+    here: list[str] = []
+    format_here = Formatter.format
+    monkeypatch.setattr(Formatter, "format", lambda self, text, name="module": here.append(name)
+                        or format_here(self, text, name))
+    try:
+        assert formatter.format_all(texts, small_change=case != "not a small change") == expected
+    finally:
+        formatter.close()
+    assert sorted(here) == sorted(texts)
+
+
+def test_a_module_the_worker_cannot_format_fails_here_with_the_reason(tmp_path: Any,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OAS_DATACLASSES_CACHE_DIR", str(tmp_path))
+    formatter = Formatter(use_cache=True, jobs=2)
+    formatter.warm_up()
+    try:
+        with pytest.raises(format.FormatError):
+            formatter.format_all({"big.py": LARGE, "bad.py": "def f(:\n    pass\n"}, small_change=True)
+    finally:
+        formatter.close()
+
+
+def test_what_the_worker_writes_to_the_cache_counts_toward_its_size(tmp_path: Any,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OAS_DATACLASSES_CACHE_DIR", str(tmp_path))
+    formatter = Formatter(use_cache=True, jobs=2)
+    formatter.warm_up()
+    try:
+        formatter.format_all({"big.py": SMALL * 2, "c.py": MODULE}, small_change=True)
+        assert formatter.misses > 40  # MODULE's pieces, formatted in the worker
+        written = formatter.store.written
+    finally:
+        formatter.close()
+    on_disk = sum(p.stat().st_size for p in tmp_path.rglob("*") if p.is_file() and p.name != "size")
+    assert written >= on_disk > 0  # every entry on disk was counted (overwritten ones again)
+    assert written > len(MODULE)  # the worker's entries, not only this process's

@@ -210,3 +210,36 @@ def test_a_recursive_reference_spells_what_it_resolves_to() -> None:
     b.resolved = ir.MapType(b, "map_tree")
     assert repr(a) != repr(b)
     assert repr(a) == "RecursiveType('Tree', ListType(item=RecursiveType('Tree'), codec='list_tree'))"
+
+
+# ----- what the kept units tell the formatter -------------------------------------------------
+
+
+def test_a_run_is_a_small_change_when_few_units_are_rendered_again(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only then does the warm worker format modules beside this process (in a cold run
+    it would format alone what the pool's workers share)."""
+    from generator import pipeline
+    from generator.format import Formatter
+
+    monkeypatch.setenv("OAS_DATACLASSES_CACHE_DIR", str(tmp_path / "cache"))
+    seen: list[bool] = []
+    format_all = Formatter.format_all
+
+    def recorded(self: Formatter, texts: dict[str, str], small_change: bool = False) -> dict[str, str]:
+        seen.append(small_change)
+        return format_all(self, texts, small_change)
+
+    monkeypatch.setattr(Formatter, "format_all", recorded)
+    text = SPECS[0].read_text(encoding="utf-8")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text, encoding="utf-8")
+    options = pipeline.Options(schema=spec, out=tmp_path / "out", package="pkg", jobs=1)
+    pipeline.build(options)  # cold
+    marker = "description: The object identifier"
+    assert marker in text
+    spec.write_text(text.replace(marker, "description: An identifier", 1), encoding="utf-8")
+    pipeline.build(options)  # one description changed
+    pipeline.build(dataclasses.replace(options, schema=SPECS[1]))  # another spec: most units new
+    pipeline.build(dataclasses.replace(options, use_cache=False))
+    assert seen == [False, True, False, False]
