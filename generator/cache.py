@@ -35,6 +35,7 @@ RECOUNT_AFTER = 86400.0  # sweep at least this often, whatever the estimate says
 LOW_WATER = 0.8  # a sweep removes entries until the folder is under this share of the limit
 NAMESPACES = ("format", "parsed", "templates", "render", "output")
 LEDGER = "size"  # the running estimate of the folder's size, in bytes
+PACK_SLACK = 16  # entries a pack may lack, or hold unused, before it is rewritten
 
 
 def cache_root() -> Path:
@@ -142,6 +143,18 @@ class Store:
             self.damaged += 1
             return None
         return pack
+
+    @staticmethod
+    def pack_is_stale(kept: dict[str, Any], used: dict[str, Any]) -> bool:
+        """Whether a pack holding ``kept`` is worth rewriting to hold ``used``, what a run
+        used: when more than a few used entries are not in it (each is then read, or
+        made, on its own) or many it holds went unused. A run after a small change
+        leaves it as it is: rewriting it (megabytes) would cost more than it saves."""
+        missing = sum(1 for k in used if k not in kept)
+        unused = len(kept) - (len(used) - missing)
+        if not kept:
+            return missing > 0
+        return missing > max(PACK_SLACK, len(used) // 50) or unused > max(PACK_SLACK, len(kept) // 10)
 
     def put_pack(self, namespace: str, key: str, pack: dict[str, tuple[Any, str | None]]) -> None:
         keys, metas, lengths, parts = [], [], [], []

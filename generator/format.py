@@ -361,7 +361,8 @@ class Formatter:
         self._pack, self._seen = self.store.get_pack("format", self._key(name, PACK)) or {}, {}
 
     def _store_pack(self, name: str) -> None:
-        if self.use_cache and self._seen:
+        # a piece the pack lacks is kept on its own too (``_put``): read alone next time
+        if self.use_cache and self._seen and self.store.pack_is_stale(self._pack, self._seen):
             self.store.put_pack("format", self._key(name, PACK), self._seen)
 
     def _get_module(self, text: str, key: str | None = None) -> str | None:

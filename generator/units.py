@@ -90,11 +90,13 @@ class Units:
         return unit
 
     def save(self) -> None:
-        """Rewrite the packs whose units changed: one was rendered, or one kept was not
-        used (the pack holds only what the last run used, so it does not grow)."""
+        """Rewrite the packs that lack more than a few of the units this run used, or
+        hold many it did not (``Store.pack_is_stale``): after a small change the few
+        units it lacks are rendered again next time (milliseconds), where rewriting it
+        (megabytes) would not pay. A rewritten pack holds what the run used."""
         if self.store is None:
             return
         for pack_key, kept, used in self._packs:
-            if used.keys() != kept.keys():
+            if self.store.pack_is_stale(kept, used):
                 self.store.put_pack(NAMESPACE, pack_key, used)
         self._packs = []

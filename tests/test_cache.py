@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator import cache, format
-from generator.cache import Store
+from generator.cache import PACK_SLACK, Store
 from generator.format import Formatter
 from generator.output import read_tree
 
@@ -320,3 +320,26 @@ def test_built_in_templates_are_compiled_once_beside_themselves(tmp_path: Path, 
     edited.write_text(edited.read_text(encoding="utf-8") + "edited\n", encoding="utf-8")
     assert render_module.render(package, "black x", None, TemplateCache(None, builtin))["README.md"].text \
         == first["README.md"].text + "edited\n"
+
+
+def test_a_small_change_leaves_the_modules_pack_as_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rewriting the pack (megabytes on a large spec) costs more than reading the few
+    pieces it lacks on their own; past ``PACK_SLACK`` of them it is rewritten."""
+    monkeypatch.setenv("OAS_DATACLASSES_CACHE_DIR", str(tmp_path))
+    module = "".join(f"def f{i}(a,):\n    return [a,{i}]\n\n\n" for i in range(40))
+    first = Formatter(jobs=1)
+    first.format(module, "models.py")
+    pack = first.store.path("format", first._key("models.py", format.PACK))
+    written = pack.read_bytes()
+    few = module.replace("[a,3]", "[a,-3]").replace("[a,4]", "[a,-4]")
+    second = Formatter(jobs=1)
+    assert second.format(few, "models.py") == Formatter(use_cache=False, piecewise=False).format(few)
+    assert (second.misses, second.hits) == (2, 38) and pack.read_bytes() == written
+    third = Formatter(jobs=1)
+    third.format(few + "\n\nX = 1\n", "models.py")  # the two read on their own
+    assert (third.misses, third.hits) == (1, 40) and pack.read_bytes() == written
+    many = module
+    for i in range(PACK_SLACK + 1):
+        many = many.replace(f"[a,{i}]", f"[a,-{i}]")
+    Formatter(jobs=1).format(many, "models.py")
+    assert pack.read_bytes() != written

@@ -13,7 +13,7 @@ import jinja2.nodes as nodes
 import pytest
 
 from generator import ir, render
-from generator.cache import Store
+from generator.cache import PACK_SLACK, Store
 from generator.load import load
 from generator.lower import lower
 from generator.units import NAMESPACE, Units
@@ -129,10 +129,31 @@ def test_a_changed_model_is_the_one_unit_rendered_again(tmp_path: Path) -> None:
     assert out == _render(changed, None)
     assert "A description changed upstream." in out["models.py"]
     assert units.rendered == 1
-    # and back: the pack holds what the last run used
+    # one unit the pack lacks does not rewrite it (megabytes, on a large spec): it is
+    # rendered again next time, and the pack still serves the other version
+    again = Units(store, "pkg")
+    assert _render(changed, again) == _render(changed, None)
+    assert again.rendered == 1
     back = Units(store, "pkg")
     assert _render(package, back) == _render(package, None)
-    assert back.rendered == 1
+    assert back.rendered == 0
+
+
+@pytest.mark.parametrize("changes", [2, 17])
+def test_a_pack_that_lacks_more_than_a_few_units_is_rewritten(changes: int, tmp_path: Path) -> None:
+    package = _package(golden.FEATURES / "hostile_names" / "spec.yaml")
+    assert len(package.models) >= 17 > PACK_SLACK
+    store = Store(tmp_path)
+    _render(package, Units(store, "pkg"))
+    changed = package
+    for i in range(changes):
+        changed = _with_doc(changed, i, f"Changed upstream ({i}).")
+    first = Units(store, "pkg")
+    _render(changed, first)
+    assert first.rendered == changes
+    again = Units(store, "pkg")
+    assert _render(changed, again) == _render(changed, None)
+    assert again.rendered == (0 if changes > PACK_SLACK else changes)
 
 
 def test_a_field_type_change_reaches_the_key(tmp_path: Path) -> None:
