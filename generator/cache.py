@@ -144,6 +144,18 @@ class Store:
             return None
         return pack
 
+    def keep_pack(self, namespace: str, key: str, kept: dict[str, Any], used: dict[str, Any]) -> None:
+        """After a run that used ``used`` from the pack holding ``kept``: rewrite it when
+        it is stale, else refresh its time, so that the sweep, which removes the least
+        recently used entries first, keeps a pack every run reads."""
+        if self.pack_is_stale(kept, used):
+            self.put_pack(namespace, key, used)
+        else:
+            try:
+                os.utime(self._path(namespace, key))
+            except OSError:
+                pass  # removed meanwhile: the next run writes it again
+
     @staticmethod
     def pack_is_stale(kept: dict[str, Any], used: dict[str, Any]) -> bool:
         """Whether a pack holding ``kept`` is worth rewriting to hold ``used``, what a run

@@ -362,8 +362,8 @@ class Formatter:
 
     def _store_pack(self, name: str) -> None:
         # a piece the pack lacks is kept on its own too (``_put``): read alone next time
-        if self.use_cache and self._seen and self.store.pack_is_stale(self._pack, self._seen):
-            self.store.put_pack("format", self._key(name, PACK), self._seen)
+        if self.use_cache and self._seen:
+            self.store.keep_pack("format", self._key(name, PACK), self._pack, self._seen)
 
     def _get_module(self, text: str, key: str | None = None) -> str | None:
         if not self.use_cache:

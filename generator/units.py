@@ -97,6 +97,5 @@ class Units:
         if self.store is None:
             return
         for pack_key, kept, used in self._packs:
-            if self.store.pack_is_stale(kept, used):
-                self.store.put_pack(NAMESPACE, pack_key, used)
+            self.store.keep_pack(NAMESPACE, pack_key, kept, used)
         self._packs = []

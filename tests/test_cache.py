@@ -332,9 +332,14 @@ def test_a_small_change_leaves_the_modules_pack_as_it_is(tmp_path: Path, monkeyp
     pack = first.store.path("format", first._key("models.py", format.PACK))
     written = pack.read_bytes()
     few = module.replace("[a,3]", "[a,-3]").replace("[a,4]", "[a,-4]")
+    # half an hour ago (a read refreshes only what is older than an hour): older than
+    # anything a busy cache wrote since, so the first the sweep would remove
+    ago = time.time() - cache.TOUCH_AFTER / 2
+    os.utime(pack, (ago, ago))
     second = Formatter(jobs=1)
     assert second.format(few, "models.py") == Formatter(use_cache=False, piecewise=False).format(few)
     assert (second.misses, second.hits) == (2, 38) and pack.read_bytes() == written
+    assert pack.stat().st_mtime > ago + 60  # but it was used: its time is now
     third = Formatter(jobs=1)
     third.format(few + "\n\nX = 1\n", "models.py")  # the two read on their own
     assert (third.misses, third.hits) == (1, 40) and pack.read_bytes() == written

@@ -6,6 +6,8 @@ any kept unit gives."""
 from __future__ import annotations
 
 import dataclasses
+import os
+import time
 from pathlib import Path
 
 import jinja2
@@ -13,7 +15,7 @@ import jinja2.nodes as nodes
 import pytest
 
 from generator import ir, render
-from generator.cache import PACK_SLACK, Store
+from generator.cache import PACK_SLACK, TOUCH_AFTER, Store
 from generator.load import load
 from generator.lower import lower
 from generator.units import NAMESPACE, Units
@@ -124,8 +126,13 @@ def test_a_changed_model_is_the_one_unit_rendered_again(tmp_path: Path) -> None:
     store = Store(tmp_path)
     _render(package, Units(store, "pkg"))
     changed = _with_doc(package, 3, "A description changed upstream.")
+    packs = [p for p in (tmp_path / NAMESPACE).rglob("*") if p.is_file()]
+    ago = time.time() - TOUCH_AFTER / 2  # older than what a busy cache wrote since
+    for pack in packs:
+        os.utime(pack, (ago, ago))
     units = Units(store, "pkg")
     out = _render(changed, units)
+    assert all(pack.stat().st_mtime > ago + 60 for pack in packs)  # used, so kept fresh
     assert out == _render(changed, None)
     assert "A description changed upstream." in out["models.py"]
     assert units.rendered == 1
