@@ -3,6 +3,7 @@ the same whatever order they finish in, and the same as with one process."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from typing import Any, Iterator
 
@@ -95,34 +96,42 @@ def test_workers_start_by_fork_or_forkserver_and_give_the_same_bytes(small_chunk
 # ----- the warm worker: black imported while the caller lowers and renders ---------------
 
 
-def test_a_warmed_up_worker_formats_a_few_pieces_with_one_process_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
-    expected = Formatter(use_cache=False, jobs=1).format(MODULE)
-    formatter = Formatter(use_cache=False, jobs=2)
+@contextlib.contextmanager
+def _warmed(use_cache: bool) -> Iterator[Formatter]:
+    """A formatter whose warm worker has started, closed after."""
+    formatter = Formatter(use_cache=use_cache, jobs=2)
     formatter.warm_up()
+    assert formatter._warm is not None
     try:
-        assert formatter._warm is not None
-        # too little for the pool, so not in it; and not here: this process cannot format
-        monkeypatch.setattr(format, "_format_with_black", lambda text: pytest.fail("formatted in process"))
-        monkeypatch.setattr(Formatter, "_get_pool", lambda self: pytest.fail("a pool for a few pieces"))
-        assert formatter.format(MODULE) == expected
-        assert formatter.misses > 40
+        yield formatter
     finally:
         formatter.close()
     assert formatter._warm is None
 
 
-def test_a_worker_that_died_leaves_the_work_to_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def warm() -> Iterator[Formatter]:
+    with _warmed(use_cache=False) as formatter:
+        yield formatter
+
+
+def test_a_warmed_up_worker_formats_a_few_pieces_with_one_process_bytes(warm: Formatter,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     expected = Formatter(use_cache=False, jobs=1).format(MODULE)
-    formatter = Formatter(use_cache=False, jobs=2)
-    formatter.warm_up()
-    try:
-        assert formatter._warm is not None
-        formatter._warm.process.kill()
-        formatter._warm.process.join()
-        assert formatter.format(MODULE) == expected
-        assert formatter._warm is None  # stopped once found dead
-    finally:
-        formatter.close()
+    # too little for the pool, so not in it; and not here: this process cannot format
+    monkeypatch.setattr(format, "_format_with_black", lambda text: pytest.fail("formatted in process"))
+    monkeypatch.setattr(Formatter, "_get_pool", lambda self: pytest.fail("a pool for a few pieces"))
+    assert warm.format(MODULE) == expected
+    assert warm.misses > 40
+
+
+def test_a_worker_that_died_leaves_the_work_to_this_process(warm: Formatter) -> None:
+    expected = Formatter(use_cache=False, jobs=1).format(MODULE)
+    assert warm._warm is not None
+    warm._warm.process.kill()
+    warm._warm.process.join()
+    assert warm.format(MODULE) == expected
+    assert warm._warm is None  # stopped once found dead
 
 
 def test_close_stops_the_warm_worker_even_while_it_starts() -> None:
@@ -144,27 +153,33 @@ def test_no_warm_worker_with_one_job_or_with_ruff(settings: dict[str, Any]) -> N
         formatter.close()
 
 
-def test_a_piece_black_refuses_in_the_warm_worker_is_the_whole_modules_error() -> None:
+def test_a_piece_black_refuses_in_the_warm_worker_is_the_whole_modules_error(warm: Formatter) -> None:
     """A piece black cannot parse makes the module format whole, which says why."""
-    formatter = Formatter(use_cache=False, jobs=2)
-    formatter.warm_up()
-    try:
-        assert formatter._warm is not None
-        with pytest.raises(format.FormatError):
-            formatter._warm.format(["def f(:\n    pass\n"])
-        assert formatter._warm.process.is_alive()  # and it goes on serving
-        assert formatter._warm.format(["x=1\n"]) == ["x = 1\n"]
-    finally:
-        formatter.close()
+    assert warm._warm is not None
+    with pytest.raises(format.FormatError):
+        warm._warm.format(["def f(:\n    pass\n"])
+    assert warm._warm.process.is_alive()  # and it goes on serving
+    assert warm._warm.format(["x=1\n"]) == ["x = 1\n"]
 
 
 SMALL = "import os\n\n\ndef g(x,):\n    return os.path.join(x,'a')\n"
 LARGE = MODULE * 3
 
 
-def test_after_a_small_change_the_warm_worker_formats_all_modules_but_the_largest(
-        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def cache_dir(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("OAS_DATACLASSES_CACHE_DIR", str(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture
+def warm_cached(cache_dir: Any) -> Iterator[Formatter]:
+    with _warmed(use_cache=True) as formatter:
+        yield formatter
+
+
+def test_after_a_small_change_the_warm_worker_formats_all_modules_but_the_largest(
+        cache_dir: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     texts = {"a.py": SMALL, "big.py": LARGE, "c.py": MODULE}
     alone = Formatter(use_cache=True, jobs=1)
     expected = {name: alone.format(text, name) for name, text in texts.items()}
@@ -189,9 +204,8 @@ def test_after_a_small_change_the_warm_worker_formats_all_modules_but_the_larges
 
 
 @pytest.mark.parametrize("case", ["not a small change", "no worker", "worker gone"])
-def test_otherwise_this_process_formats_every_module(case: str, tmp_path: Any,
+def test_otherwise_this_process_formats_every_module(case: str, cache_dir: Any,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OAS_DATACLASSES_CACHE_DIR", str(tmp_path))
     texts = {"a.py": SMALL, "big.py": LARGE}
     expected = {name: Formatter(use_cache=False, jobs=1).format(text) for name, text in texts.items()}
     formatter = Formatter(use_cache=True, jobs=2)
@@ -203,8 +217,12 @@ def test_otherwise_this_process_formats_every_module(case: str, tmp_path: Any,
         formatter._warm.process.join()  # type: ignore[union-attr]
     here: list[str] = []
     format_here = Formatter.format
-    monkeypatch.setattr(Formatter, "format", lambda self, text, name="module": here.append(name)
-                        or format_here(self, text, name))
+
+    def recorded(self: Formatter, text: str, name: str = "module") -> str:
+        here.append(name)
+        return format_here(self, text, name)
+
+    monkeypatch.setattr(Formatter, "format", recorded)
     try:
         assert formatter.format_all(texts, small_change=case != "not a small change") == expected
     finally:
@@ -212,29 +230,16 @@ def test_otherwise_this_process_formats_every_module(case: str, tmp_path: Any,
     assert sorted(here) == sorted(texts)
 
 
-def test_a_module_the_worker_cannot_format_fails_here_with_the_reason(tmp_path: Any,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OAS_DATACLASSES_CACHE_DIR", str(tmp_path))
-    formatter = Formatter(use_cache=True, jobs=2)
-    formatter.warm_up()
-    try:
-        with pytest.raises(format.FormatError):
-            formatter.format_all({"big.py": LARGE, "bad.py": "def f(:\n    pass\n"}, small_change=True)
-    finally:
-        formatter.close()
+def test_a_module_the_worker_cannot_format_fails_here_with_the_reason(warm_cached: Formatter) -> None:
+    with pytest.raises(format.FormatError):
+        warm_cached.format_all({"big.py": LARGE, "bad.py": "def f(:\n    pass\n"}, small_change=True)
 
 
-def test_what_the_worker_writes_to_the_cache_counts_toward_its_size(tmp_path: Any,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OAS_DATACLASSES_CACHE_DIR", str(tmp_path))
-    formatter = Formatter(use_cache=True, jobs=2)
-    formatter.warm_up()
-    try:
-        formatter.format_all({"big.py": SMALL * 2, "c.py": MODULE}, small_change=True)
-        assert formatter.misses > 40  # MODULE's pieces, formatted in the worker
-        written = formatter.store.written
-    finally:
-        formatter.close()
-    on_disk = sum(p.stat().st_size for p in tmp_path.rglob("*") if p.is_file() and p.name != "size")
+def test_what_the_worker_writes_to_the_cache_counts_toward_its_size(warm_cached: Formatter, cache_dir: Any) -> None:
+    warm_cached.format_all({"big.py": SMALL * 2, "c.py": MODULE}, small_change=True)
+    assert warm_cached.misses > 40  # MODULE's pieces, formatted in the worker
+    written = warm_cached.store.written
+    warm_cached.close()
+    on_disk = sum(p.stat().st_size for p in cache_dir.rglob("*") if p.is_file() and p.name != "size")
     assert written >= on_disk > 0  # every entry on disk was counted (overwritten ones again)
     assert written > len(MODULE)  # the worker's entries, not only this process's
