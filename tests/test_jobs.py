@@ -243,3 +243,16 @@ def test_what_the_worker_writes_to_the_cache_counts_toward_its_size(warm_cached:
     on_disk = sum(p.stat().st_size for p in cache_dir.rglob("*") if p.is_file() and p.name != "size")
     assert written >= on_disk > 0  # every entry on disk was counted (overwritten ones again)
     assert written > len(MODULE)  # the worker's entries, not only this process's
+
+
+def test_the_warm_worker_starts_from_a_fork_server_when_a_thread_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the pool's workers do: with another thread running, a forked child could wait
+    forever for a lock that thread held."""
+    expected = Formatter(use_cache=False, jobs=1).format(MODULE)
+    monkeypatch.setattr(format.threading, "active_count", lambda: 2)
+    with _warmed(use_cache=False) as formatter:
+        assert formatter._warm is not None
+        if sys.platform == "linux":
+            assert formatter._warm.process._start_method == "forkserver"  # type: ignore[attr-defined]
+        monkeypatch.setattr(format, "_format_with_black", lambda text: pytest.fail("formatted in process"))
+        assert formatter.format(MODULE) == expected
