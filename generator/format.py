@@ -59,6 +59,9 @@ MODULE = "module"  # cache kind of a whole module (pieces.TOP and pieces.MEMBER 
 PACK = "pack"  # cache kind of the pieces of the module last formatted under a name
 # Below this much text to format, worker processes cost more than they save.
 POOL_MIN_CHARS = 200_000
+# Seconds to wait for the warm worker to finish other modules before formatting here
+# (about what importing black here costs).
+WARM_WAIT = 0.2
 # Pieces go to the workers in chunks of at least this much text (and several per worker,
 # so that the workers finish together).
 CHUNK_MIN_CHARS = 20_000
@@ -78,11 +81,6 @@ class FormatError(Exception):
 
 def black_version() -> str:
     return metadata.version("black")
-
-
-def cache_dir() -> Path:
-    """Where formatted text is kept: ``format/`` in the cache folder."""
-    return cache_root() / "format"
 
 
 def _format_with_black(text: str) -> str:
@@ -167,7 +165,7 @@ class _Warm:
     def __init__(self, context: BaseContext, settings: dict[str, object]) -> None:
         self.conn, child = context.Pipe()
         # every concrete context has Process; typeshed gives BaseContext none
-        self.process = context.Process(target=_warm_main, args=(child, settings),  # type: ignore[attr-defined]
+        self.process = context.Process(target=_warm_main, args=(child, self.conn, settings),  # type: ignore[attr-defined]
                                        daemon=True)
         self.process.start()
         child.close()
@@ -189,6 +187,10 @@ class _Warm:
             self._modules = self.conn.recv()
         return self._modules
 
+    def busy(self, wait: float) -> bool:
+        """Whether the worker is still formatting the modules sent, after ``wait`` seconds."""
+        return self._modules_sent and not self.conn.poll(wait)
+
     def format(self, texts: list[str]) -> list[str]:
         """The texts formatted; ``OSError``/``EOFError`` when the worker is gone."""
         self.modules()
@@ -204,7 +206,10 @@ class _Warm:
         self.conn.close()
 
 
-def _warm_main(conn: Connection, settings: dict[str, object]) -> None:
+def _warm_main(conn: Connection, parents_end: Connection, settings: dict[str, object]) -> None:
+    # A forked worker holds the parent's end of the pipe too: closed here, so that when
+    # the parent dies (killed, even) the worker reads the end of the pipe and stops.
+    parents_end.close()
     _worker_init()
     import black  # noqa: F401
 
@@ -224,7 +229,10 @@ def _warm_main(conn: Connection, settings: dict[str, object]) -> None:
             if formatter is None:
                 formatter = Formatter(**settings)  # type: ignore[arg-type]
             reply = (True, [_format_module(formatter, name, text) for name, text in payload])
-        conn.send(reply)
+        try:
+            conn.send(reply)
+        except OSError:  # the parent is gone
+            return
 
 
 def _format_module(formatter: Formatter, name: str, text: str) -> tuple[str | None, int, int, str, int, int]:
@@ -276,15 +284,15 @@ class Formatter:
 
     def __init__(self, use_cache: bool = True, name: str = "black", jobs: int | None = None,
                  cache_max_mb: int = DEFAULT_MAX_MB, progress: Progress | None = None,
-                 piecewise: bool | None = None) -> None:
+                 piecewise: bool | None = None, root: Path | None = None) -> None:
+        """``root``: the cache folder (default ``cache_root()``)."""
         if name not in FORMATTERS:
             raise UsageError(f"unknown formatter {name!r} (expected one of {', '.join(FORMATTERS)})")
         self.name = name
         self.exe = ruff_executable() if name == "ruff" else ""
         self.version = ruff_version() if name == "ruff" else black_version()
         self.use_cache = use_cache
-        self.store = Store(cache_root(), cache_max_mb * 1024 * 1024)
-        self.dir = cache_dir()
+        self.store = Store(cache_root() if root is None else root, cache_max_mb * 1024 * 1024)
         self.jobs = cores() if jobs is None else max(1, jobs)
         self.progress = progress if progress is not None else Silent()
         # black is slow and formats in pieces; ruff formats a module faster than it is cut
@@ -446,12 +454,18 @@ class Formatter:
         black and workers allowed (``--jobs`` over 1)."""
         if self.name != "black" or self.jobs < 2 or self._warm is not None or self._no_pool:
             return
-        # the worker formats modules as this formatter does, with black in its own process
+        # Only where it forks: a fork server or a spawned process imports the caller's
+        # main module again (a script without a main guard would fail in it) and costs
+        # more to start than it saves.
+        context = _context()
+        if context.get_start_method() != "fork":
+            return
+        # the worker formats modules as this formatter does, into the same folder
         settings: dict[str, object] = {"use_cache": self.use_cache, "name": self.name, "jobs": 1,
                                        "cache_max_mb": self.store.max_bytes // (1024 * 1024),
-                                       "piecewise": self.piecewise}
+                                       "piecewise": self.piecewise, "root": self.store.root}
         try:
-            self._warm = _Warm(_context(), settings)
+            self._warm = _Warm(context, settings)
         except (OSError, NotImplementedError, ImportError):  # no processes here
             self._warm = None
 
@@ -493,6 +507,13 @@ class Formatter:
                     out[name] = self.format(texts[name], name)
         return {name: out[name] for name in texts}
 
+    def _warm_busy(self) -> bool:
+        assert self._warm is not None
+        try:
+            return self._warm.busy(WARM_WAIT)
+        except (OSError, EOFError):
+            return False  # gone: found when it is asked
+
     def _lose_warm(self) -> None:
         if self._warm is not None:
             self._warm.stop()
@@ -508,7 +529,9 @@ class Formatter:
             return out
         size = sum(len(t) for t in texts)
         pool = self._get_pool() if self.jobs > 1 and size >= POOL_MIN_CHARS else None
-        if pool is None and self._warm is not None:
+        # the warm worker, unless it is still busy with other modules past about the time
+        # it takes to import black here
+        if pool is None and self._warm is not None and not self._warm_busy():
             try:
                 out = self._warm.format(texts)
             except (OSError, EOFError):  # the worker is gone: format here

@@ -260,7 +260,7 @@ def test_two_generations_at_once_share_the_cache(tmp_path: Path) -> None:
 
 def test_the_cache_folder_is_the_one_configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OAS_DATACLASSES_CACHE_DIR", str(tmp_path))
-    assert format.cache_dir() == tmp_path / "format" and cache.cache_root() == tmp_path
+    assert Formatter(jobs=1).store.root == tmp_path and cache.cache_root() == tmp_path
 
 
 def test_compiled_templates_come_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -245,14 +245,60 @@ def test_what_the_worker_writes_to_the_cache_counts_toward_its_size(warm_cached:
     assert written > len(MODULE)  # the worker's entries, not only this process's
 
 
-def test_the_warm_worker_starts_from_a_fork_server_when_a_thread_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As the pool's workers do: with another thread running, a forked child could wait
-    forever for a lock that thread held."""
+def test_no_warm_worker_where_it_would_not_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With another thread running a worker starts from a fork server, which imports the
+    caller's main module again and costs more to start than the worker saves."""
     expected = Formatter(use_cache=False, jobs=1).format(MODULE)
     monkeypatch.setattr(format.threading, "active_count", lambda: 2)
-    with _warmed(use_cache=False) as formatter:
-        assert formatter._warm is not None
-        if sys.platform == "linux":
-            assert formatter._warm.process._start_method == "forkserver"  # type: ignore[attr-defined]
-        monkeypatch.setattr(format, "_format_with_black", lambda text: pytest.fail("formatted in process"))
+    formatter = Formatter(use_cache=False, jobs=2)
+    formatter.warm_up()
+    try:
+        assert formatter._warm is None
         assert formatter.format(MODULE) == expected
+    finally:
+        formatter.close()
+
+
+def test_the_warm_worker_stops_when_the_parent_is_gone() -> None:
+    """A killed parent runs no clean-up: the worker must see the end of the pipe itself
+    (a forked worker holds the parent's end too unless it closes it)."""
+    formatter = Formatter(use_cache=False, jobs=2)
+    formatter.warm_up()
+    assert formatter._warm is not None
+    process = formatter._warm.process
+    formatter._warm.conn.close()  # what the parent's death does to its end
+    process.join(60)
+    assert not process.is_alive()
+    formatter._warm = None
+    formatter.close()
+
+
+def test_a_busy_warm_worker_leaves_the_pieces_to_this_process(cache_dir: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a small change the worker formats the other modules; the pieces of the
+    largest do not wait for it past ``WARM_WAIT``."""
+    big = f"TEXT = {'x' * 400_000!r}\n\n\ndef f(a,):\n    return a\n"
+    Formatter(use_cache=True, jobs=1).format(big, "big.py")
+    changed = big.replace("return a", "return [a]")
+    slow = "".join(f"def g{i}(a,):\n    return [a,{i}]\n\n\n" for i in range(400))  # not in the cache
+    expected = Formatter(use_cache=False, jobs=1).format(changed)
+    monkeypatch.setattr(format, "WARM_WAIT", 0.0)
+    here: list[str] = []
+    format_here = format._format_with_black
+
+    def recorded(text: str) -> str:
+        here.append(text)
+        return format_here(text)
+
+    with _warmed(use_cache=True) as formatter:
+        monkeypatch.setattr(format, "_format_with_black", recorded)
+        out = formatter.format_all({"big.py": changed, "slow.py": slow}, small_change=True)
+    assert out["big.py"] == expected
+    assert len(here) == 1 and "return [a]" in here[0]  # the changed piece, here; slow.py there
+
+
+def test_the_cache_folder_is_the_one_given(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OAS_DATACLASSES_CACHE_DIR", str(tmp_path / "elsewhere"))
+    formatter = Formatter(use_cache=True, jobs=1, root=tmp_path / "given")
+    formatter.format(MODULE)
+    formatter.close()
+    assert (tmp_path / "given" / "format").is_dir() and not (tmp_path / "elsewhere").exists()
