@@ -24,7 +24,9 @@ from .test_features import package
 
 sec = package("security")
 
-USER, PASSWORD, TOKEN = "ada", "pa:ss wörd", "tok-SECRET-1"
+# none of them can turn up by chance in generated text (an idempotency key is a random
+# UUID: "ada" once did)
+USER, PASSWORD, TOKEN = "ada-USER-0", "pa:ss wörd", "tok-SECRET-1"
 HEADER_KEY, QUERY_KEY, COOKIE, PARTNER = "hk-SECRET-2", "qk/SECRET 3&", "ck-SECRET-4", "pt-SECRET-5"
 ALL = {"username": USER, "password": PASSWORD, "access_token": TOKEN, "api_key_header": HEADER_KEY,
        "api_key_query": QUERY_KEY, "session_cookie": COOKIE, "partner_token": PARTNER}
