@@ -163,9 +163,9 @@ class Store:
         made, on its own) or many it holds went unused. A run after a small change
         leaves it as it is: rewriting it (megabytes) would cost more than it saves."""
         missing = sum(1 for k in used if k not in kept)
-        unused = len(kept) - (len(used) - missing)
         if not kept:
             return missing > 0
+        unused = len(kept) - (len(used) - missing)
         return missing > max(PACK_SLACK, len(used) // 50) or unused > max(PACK_SLACK, len(kept) // 10)
 
     def put_pack(self, namespace: str, key: str, pack: dict[str, tuple[Any, str | None]]) -> None:

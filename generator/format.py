@@ -585,7 +585,14 @@ class Formatter:
 
     def _stop_pool(self) -> None:
         pool, self._pool = self._pool, None
-        _stop(pool)
+        if pool is None:
+            return
+        for process in list(getattr(pool, "_processes", {}).values()):
+            try:
+                process.terminate()
+            except (OSError, AttributeError):
+                pass
+        pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
         """Stop the workers and keep the cache folder under its size."""
@@ -596,14 +603,3 @@ class Formatter:
         if self.use_cache and self.store.written:
             self.store.trim()
 
-
-def _stop(pool: ProcessPoolExecutor | None) -> None:
-    """Stop ``pool`` now: its workers are terminated, what they were doing is lost."""
-    if pool is None:
-        return
-    for process in list(getattr(pool, "_processes", {}).values()):
-        try:
-            process.terminate()
-        except (OSError, AttributeError):
-            pass
-    pool.shutdown(wait=False, cancel_futures=True)

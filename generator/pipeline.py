@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import output_cache
-from .cache import DEFAULT_MAX_MB, Store, TemplateCache
+from .cache import DEFAULT_MAX_MB, TemplateCache
 from .format import Formatter
 from .load import load
 from .lower import lower
@@ -64,17 +64,16 @@ def build(options: Options, progress: Progress | None = None) -> dict[str, bytes
         package = lower(spec, options.package, options.env_prefix, options.client_options, options.example_extensions)
         progress.stage("rendering")
         files = {}
+        store = formatter.store if options.use_cache else None
         # compiled templates are kept in the cache folder, the built-in ones also beside
         # themselves (checked against the template text)
-        templates = TemplateCache(Store() if options.use_cache else None, BUILTIN_TEMPLATES)
+        templates = TemplateCache(store, BUILTIN_TEMPLATES)
         # a unit of a built-in template (a model, an operation's method) is rendered only
         # when what it is made from changed
-        units = Units(formatter.store if options.use_cache else None, package.name)
+        units = Units(store, package.name)
         rendered = render(package, formatter.label, options.templates, templates, units)
-        # a small change: at most one unit in twenty rendered again (none kept: a cold run)
-        small_change = units.kept > 0 and units.rendered * 20 <= units.kept + units.rendered
         formatted = formatter.format_all({name: text for name, (text, needs) in rendered.items() if needs},
-                                         small_change)
+                                         units.small_change)
         for name, (text, needs_formatting) in rendered.items():
             files[name] = (formatted[name] if needs_formatting else text).encode("utf-8")
         if kept is not None:

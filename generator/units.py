@@ -17,7 +17,8 @@ one-schema change renders the units that changed (one model and its codecs, not 
 models and 250 operations: rendering was a quarter of such a run on the OpenAI spec).
 
 The units of one template are kept together, as one entry (a pack) per package and
-template, rewritten when a unit was rendered or is no longer used. Only the built-in
+template, rewritten when it lacks more than a few of the units a run used or holds many
+it did not (``Store.keep_pack``). Only the built-in
 templates are kept: nothing holds a user's template (``--templates``) to the rule, so
 its ``unit`` only renders the body. ``tests/test_units.py`` holds the built-in ones to
 it: no name inside a unit's body comes from outside it, but its arguments and the
@@ -56,6 +57,12 @@ class Units:
         self._packs: list[tuple[str, dict[str, tuple[Any, str | None]], dict[str, tuple[Any, str | None]]]] = []
         self.rendered = 0  # units rendered (not found kept)
         self.kept = 0  # units taken from the cache
+
+    @property
+    def small_change(self) -> bool:
+        """Whether the output differs little from what was kept: some units kept (not a
+        cold run) and at most one in twenty rendered again."""
+        return self.kept > 0 and self.rendered * 20 <= self.kept + self.rendered
 
     def _hash(self, *parts: str) -> hashlib._Hash:
         h = self._prefix.copy()
